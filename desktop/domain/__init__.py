@@ -1,0 +1,1 @@
+"""Plain records, quantities, findings and period rules. Standard library only."""

@@ -1,0 +1,133 @@
+"""Findings are data: a stable code, a severity, the exact place, named parameters and a clause.
+
+Messages are catalogue entries keyed by code and rendered in the user's language at the edge; tests
+assert on codes, never on text.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(Enum):
+    ERROR = "error"  # blocks submission and signing
+    WARNING = "warning"  # passes only with a written justification
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class FieldRef:
+    """The exact place a finding is about; every part is optional (entity-level findings have none)."""
+
+    unit: str | None = None
+    month: int | None = None
+    fuel: int | None = None
+    field: str | None = None
+    scope: str = ""  # "entity", "unit", "month", "fuel" or "" when derived from the parts
+
+    @property
+    def path(self) -> str:
+        parts: list[str] = []
+        if self.scope == "entity":
+            parts.append("entity")
+        if self.unit is not None:
+            parts.append(f"units[{self.unit}]")
+        if self.month is not None:
+            parts.append(f"months[{self.month}]")
+        if self.fuel is not None:
+            parts.append(f"fuels[{self.fuel}]")
+        if self.field is not None:
+            parts.append(self.field)
+        return ".".join(parts) or "(report)"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A warning passed with a written justification."""
+
+    code: str
+    path: str
+    justification: str
+    by: str = ""
+
+    def matches(self, finding: Finding) -> bool:
+        return finding.code == self.code and finding.ref.path == self.path
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    ref: FieldRef
+    params: Mapping[str, Any] = field(default_factory=dict)
+    clause: str = ""
+    acknowledged: Acknowledgement | None = None
+
+    @property
+    def blocks_submission(self) -> bool:
+        """Errors always block; warnings block until acknowledged with a written justification."""
+        if self.severity is Severity.ERROR:
+            return True
+        return self.severity is Severity.WARNING and self.acknowledged is None
+
+    def sort_key(self) -> tuple:
+        return (
+            self.severity.rank,
+            self.ref.unit or "",
+            self.ref.month or 0,
+            self.ref.fuel if self.ref.fuel is not None else -1,
+            self.code,
+            self.ref.field or "",
+        )
+
+
+@dataclass(frozen=True)
+class Message:
+    zh: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def placeholders(self) -> set[str]:
+        names: set[str] = set()
+        for template in (self.zh, self.en):
+            for _, name, _, _ in string.Formatter().parse(template):
+                if name:
+                    names.add(name.split(".")[0].split("[")[0])
+        return names
+
+
+def render(finding: Finding, catalogue: Mapping[str, Message], lang: str) -> str:
+    message = catalogue.get(finding.code)
+    if message is None:
+        return f"{finding.code} {dict(finding.params)}"
+    params = {k: _display(v) for k, v in finding.params.items()}
+    try:
+        return message.text(lang).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return f"{message.text(lang)} {params}"
+
+
+def _display(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    return value
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,99 @@
+"""The data a carbon officer enters, as plain immutable records.
+
+Records are generic on purpose: the data items of a guideline are declared in ``forms/`` and the
+records carry their values by field id.  A value is a ``Decimal``, ``bool``, ``date``, ``str`` or
+``None`` (not entered).  Guideline engines read the fields their form declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Union
+
+from desktop.domain.findings import Acknowledgement
+
+Value = Union[Decimal, bool, date, str, None]  # noqa: UP007 - a runtime alias, kept readable
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """A scan or PDF that backs values of one month, named by its SHA-256."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    proves: tuple[str, ...] = ()  # field paths within the month, e.g. "generation_mwh", "fuels[0].c_ad_pct"
+
+    def covers(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + ".") for p in self.proves)
+
+
+@dataclass(frozen=True)
+class FuelRow:
+    values: Mapping[str, Value]
+
+    def get(self, field_id: str) -> Value:
+        return self.values.get(field_id)
+
+
+@dataclass(frozen=True)
+class MonthRecord:
+    month: int
+    values: Mapping[str, Value]
+    fuels: tuple[FuelRow, ...] = ()
+    evidence: tuple[EvidenceRef, ...] = ()
+    deposited_on: date | None = None
+
+    def get(self, field_id: str) -> Value:
+        return self.values.get(field_id)
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    values: Mapping[str, Value]
+    months: tuple[MonthRecord, ...] = ()
+    declared_annual: Mapping[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def unit_id(self) -> str:
+        return str(self.values["id"])
+
+    def get(self, field_id: str) -> Value:
+        return self.values.get(field_id)
+
+    def month(self, number: int) -> MonthRecord | None:
+        for record in self.months:
+            if record.month == number:
+                return record
+        return None
+
+
+@dataclass(frozen=True)
+class ParameterOverride:
+    """A parameter-pack value replaced by the user; the reason is kept with the figure it changes."""
+
+    key: str
+    value: Decimal | str | bool | None
+    reason: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One entity, its units and one data year: what the engine and the rules take."""
+
+    guideline: str
+    data_year: int
+    entity: Mapping[str, Value]
+    units: tuple[UnitRecord, ...]
+    overrides: tuple[ParameterOverride, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+    def unit(self, unit_id: str) -> UnitRecord | None:
+        for record in self.units:
+            if record.unit_id == unit_id:
+                return record
+        return None

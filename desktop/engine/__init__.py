@@ -1,0 +1,1 @@
+"""Pure calculation: parameter packs, provenance-carrying figures and one module per guideline."""

@@ -1,0 +1,77 @@
+"""Guideline-neutral result shapes: what every engine returns and every skin renders.
+
+A guideline's engine fills these with its own figure names (declared in its ``FIGURES`` table), so
+the UI, the exports and the CLI can show any guideline without knowing its formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.engine.provenance import Figure
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row inside a month, e.g. one fuel."""
+
+    index: int
+    kind: str
+    figures: Mapping[str, Figure]
+    tags: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    unit_id: str
+    month: int
+    figures: Mapping[str, Figure]
+    rows: tuple[RowResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit_id: str
+    months: tuple[MonthResult, ...]
+    annual: Mapping[str, Figure]
+    tags: Mapping[str, Any] = field(default_factory=dict)
+    missing_parameters: tuple[str, ...] = ()
+
+    def month(self, number: int) -> MonthResult | None:
+        for result in self.months:
+            if result.month == number:
+                return result
+        return None
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    guideline: str
+    data_year: int
+    pack_label: str
+    units: tuple[UnitResult, ...]
+    totals: Mapping[str, Figure]
+    missing_parameters: tuple[str, ...] = ()
+
+    def unit(self, unit_id: str) -> UnitResult | None:
+        for result in self.units:
+            if result.unit_id == unit_id:
+                return result
+        return None
+
+
+@dataclass(frozen=True)
+class FigureInfo:
+    """How a figure is labelled and shown: declared once per guideline."""
+
+    label_zh: str
+    label_en: str
+    unit: str
+    places: int
+    formula_zh: str = ""
+    formula_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en

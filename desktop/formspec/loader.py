@@ -1,0 +1,268 @@
+"""Read a form file and check it, collecting every problem before reporting.
+
+A broken form is a broken product: the loader refuses it whole and lists all that is wrong, so the
+person editing it fixes everything in one round.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop.formspec.model import FIELD_TYPES, SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"^[A-Z]{2,5}-[EWI]\d{3}$")
+_FIELD_KEYS = {
+    "id", "label_zh", "label_en", "type", "required", "required_when", "unit", "unit_from", "min", "max",
+    "max_exclusive", "range_code", "enum", "help_zh", "help_en", "clause", "evidence", "group", "places",
+}
+_TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", *SCOPES}
+
+
+class FormSpecError(ValueError):
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s) in the form definition:\n{listing}")
+
+
+def load_form(path: str | Path) -> FormSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormSpecError(str(path), [f"cannot read the file: {exc}"]) from exc
+    return parse_form(text, source=str(path))
+
+
+def parse_form(text: str, *, source: str = "<form>") -> FormSpec:
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise FormSpecError(source, [f"not valid TOML: {exc}"]) from exc
+    problems: list[str] = []
+    form = _build(data, problems)
+    if problems or form is None:
+        raise FormSpecError(source, problems or ["empty form"])
+    return form
+
+
+def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str], *, required: bool = True) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.append(f"{where}: '{key}' is missing")
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        problems.append(f"{where}: '{key}' must be non-empty text")
+        return ""
+    return value
+
+
+def _labelled(table: Any, where: str, problems: list[str]) -> tuple[str, str]:
+    if not isinstance(table, Mapping):
+        problems.append(f"{where}: must be a table with label_zh and label_en")
+        return ("", "")
+    return (_text(table, "label_zh", where, problems), _text(table, "label_en", where, problems))
+
+
+def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
+    for key in data:
+        if key not in _TOP_KEYS:
+            problems.append(f"unknown top-level key '{key}'")
+    head = data.get("form")
+    if not isinstance(head, Mapping):
+        problems.append("[form] table is missing")
+        head = {}
+    form_id = _text(head, "id", "[form]", problems)
+    codes = {}
+    for key in ("missing_code", "evidence_code", "evidence_blocking_code"):
+        codes[key] = _text(head, key, "[form]", problems)
+        if codes[key] and not _CODE.match(codes[key]):
+            problems.append(f"[form]: {key} '{codes[key]}' is not a code like PWR-E001")
+
+    evidence_kinds: dict[str, EvidenceKind] = {}
+    for kind, table in (data.get("evidence_kinds") or {}).items():
+        where = f"[evidence_kinds.{kind}]"
+        zh, en = _labelled(table, where, problems)
+        blocking = table.get("blocking", False) if isinstance(table, Mapping) else False
+        if not isinstance(blocking, bool):
+            problems.append(f"{where}: 'blocking' must be true or false")
+        evidence_kinds[kind] = EvidenceKind(kind, zh, en, blocking is True)
+    groups: dict[str, tuple[str, str]] = {}
+    for i, table in enumerate(data.get("groups") or []):
+        where = f"[[groups]] #{i + 1}"
+        gid = _text(table, "id", where, problems)
+        if gid in groups:
+            problems.append(f"{where}: group '{gid}' declared twice")
+        groups[gid] = _labelled(table, where, problems)
+
+    enums: dict[str, EnumSpec] = {}
+    for name, table in (data.get("enums") or {}).items():
+        where = f"[enums.{name}]"
+        zh, en = _labelled(table, where, problems)
+        options: list[EnumOption] = []
+        seen: set[str] = set()
+        for j, opt in enumerate(table.get("options") or [] if isinstance(table, Mapping) else []):
+            owhere = f"{where} option #{j + 1}"
+            oid = _text(opt, "id", owhere, problems)
+            if oid in seen:
+                problems.append(f"{owhere}: option '{oid}' declared twice")
+            seen.add(oid)
+            ozh, oen = _labelled(opt, owhere, problems)
+            attrs = {k: v for k, v in opt.items() if k not in {"id", "label_zh", "label_en"}}
+            options.append(EnumOption(oid, ozh, oen, attrs))
+        if not options:
+            problems.append(f"{where}: has no options")
+        enums[name] = EnumSpec(name, zh, en, tuple(options))
+
+    scopes: dict[str, tuple[FieldSpec, ...]] = {}
+    for scope in SCOPES:
+        specs: list[FieldSpec] = []
+        seen_ids: set[str] = set()
+        for i, table in enumerate(data.get(scope) or []):
+            where = f"[[{scope}]] #{i + 1}" + (f" '{table.get('id')}'" if isinstance(table, Mapping) else "")
+            spec = _field(scope, table, where, problems, enums, groups, evidence_kinds)
+            if spec is None:
+                continue
+            if spec.id in seen_ids:
+                problems.append(f"{where}: field id '{spec.id}' declared twice in {scope}")
+            seen_ids.add(spec.id)
+            specs.append(spec)
+        scopes[scope] = tuple(specs)
+
+    # Cross-field references can only be checked once every field of the scope is known.
+    for scope, specs in scopes.items():
+        by_id = {s.id: s for s in specs}
+        for spec in specs:
+            refs = list(spec.required_when) + ([spec.unit_from] if spec.unit_from else [])
+            for ref in refs:
+                field_id, dot, attr = ref.partition(".")
+                target = by_id.get(field_id)
+                where = f"[[{scope}]] '{spec.id}'"
+                if target is None:
+                    problems.append(f"{where}: refers to unknown field '{field_id}'")
+                elif dot:
+                    enum = enums.get(target.enum or "")
+                    if enum is None:
+                        problems.append(f"{where}: '{ref}' needs '{field_id}' to be an enum field")
+                    elif not any(attr in o.attrs for o in enum.options):
+                        problems.append(f"{where}: no option of enum '{enum.id}' has attribute '{attr}'")
+    if not scopes.get("entity"):
+        problems.append("the form declares no [[entity]] fields")
+    if form_id and not _ID.match(form_id):
+        problems.append(f"[form]: id '{form_id}' must be lower_snake_case")
+    if problems:
+        return None
+    return FormSpec(
+        id=form_id,
+        version=str(head.get("version", "1")),
+        title_zh=_text(head, "title_zh", "[form]", problems),
+        title_en=_text(head, "title_en", "[form]", problems),
+        guideline_zh=str(head.get("guideline_zh", "")),
+        guideline_en=str(head.get("guideline_en", "")),
+        missing_code=codes["missing_code"],
+        evidence_code=codes["evidence_code"],
+        evidence_blocking_code=codes["evidence_blocking_code"],
+        evidence_kinds=evidence_kinds,
+        groups=groups,
+        enums=enums,
+        scopes=scopes,
+    )
+
+
+def _decimal(value: Any, key: str, where: str, problems: list[str]) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        problems.append(f"{where}: '{key}' must be a number")
+        return None
+    return Decimal(value)
+
+
+def _field(
+    scope: str,
+    table: Any,
+    where: str,
+    problems: list[str],
+    enums: Mapping[str, EnumSpec],
+    groups: Mapping[str, Any],
+    evidence_kinds: Mapping[str, Any],
+) -> FieldSpec | None:
+    if not isinstance(table, Mapping):
+        problems.append(f"{where}: must be a table")
+        return None
+    for key in table:
+        if key not in _FIELD_KEYS:
+            problems.append(f"{where}: unknown key '{key}'")
+    fid = _text(table, "id", where, problems)
+    if fid and not _ID.match(fid):
+        problems.append(f"{where}: id '{fid}' must be lower_snake_case")
+    zh = _text(table, "label_zh", where, problems)
+    en = _text(table, "label_en", where, problems)
+    ftype = _text(table, "type", where, problems)
+    if ftype and ftype not in FIELD_TYPES:
+        problems.append(f"{where}: type '{ftype}' is not one of {', '.join(FIELD_TYPES)}")
+    enum = table.get("enum")
+    if ftype == "enum" and enum not in enums:
+        problems.append(f"{where}: enum '{enum}' is not declared under [enums]")
+    if ftype != "enum" and enum is not None:
+        problems.append(f"{where}: 'enum' given for a field of type '{ftype}'")
+    required = table.get("required", False)
+    if not isinstance(required, bool):
+        problems.append(f"{where}: 'required' must be true or false")
+        required = False
+    required_when = table.get("required_when", {})
+    if not isinstance(required_when, Mapping):
+        problems.append(f"{where}: 'required_when' must be a table")
+        required_when = {}
+    low = _decimal(table.get("min"), "min", where, problems)
+    high = _decimal(table.get("max"), "max", where, problems)
+    if low is not None and high is not None and low > high:
+        problems.append(f"{where}: min {low} is above max {high}")
+    range_code = table.get("range_code")
+    if (low is not None or high is not None) and not range_code:
+        problems.append(f"{where}: a range needs a 'range_code'")
+    if range_code is not None and not (isinstance(range_code, str) and _CODE.match(range_code)):
+        problems.append(f"{where}: range_code '{range_code}' is not a code like PWR-E002")
+    if (low is not None or high is not None) and ftype not in {"decimal", "integer"}:
+        problems.append(f"{where}: a range is only meaningful on numbers")
+    if table.get("unit") and table.get("unit_from"):
+        problems.append(f"{where}: give 'unit' or 'unit_from', not both")
+    group = table.get("group", "")
+    if group and group not in groups:
+        problems.append(f"{where}: group '{group}' is not declared under [[groups]]")
+    evidence = table.get("evidence")
+    if evidence is not None and evidence not in evidence_kinds:
+        problems.append(f"{where}: evidence kind '{evidence}' is not declared under [evidence_kinds]")
+    places = table.get("places")
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
+        problems.append(f"{where}: 'places' must be a whole number ≥ 0")
+    return FieldSpec(
+        id=fid,
+        scope=scope,
+        label_zh=zh,
+        label_en=en,
+        type=ftype,
+        required=required,
+        required_when=dict(required_when),
+        unit=table.get("unit"),
+        unit_from=table.get("unit_from"),
+        min=low,
+        max=high,
+        max_exclusive=bool(table.get("max_exclusive", False)),
+        range_code=range_code,
+        enum=enum,
+        help_zh=str(table.get("help_zh", "")),
+        help_en=str(table.get("help_en", "")),
+        clause=str(table.get("clause", "")),
+        evidence=evidence,
+        group=str(group),
+        places=places,
+    )

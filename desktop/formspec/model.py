@@ -1,0 +1,148 @@
+"""What a form file declares, as immutable objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+SCOPES = ("entity", "unit", "month", "fuel")
+FIELD_TYPES = ("decimal", "integer", "text", "bool", "date", "enum", "uscc")
+
+
+@dataclass(frozen=True)
+class EnumOption:
+    id: str
+    label_zh: str
+    label_en: str
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class EnumSpec:
+    id: str
+    label_zh: str
+    label_en: str
+    options: tuple[EnumOption, ...]
+
+    def option(self, option_id: str) -> EnumOption | None:
+        for opt in self.options:
+            if opt.id == option_id:
+                return opt
+        return None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+
+@dataclass(frozen=True)
+class EvidenceKind:
+    id: str
+    label_zh: str
+    label_en: str
+    blocking: bool = False  # a value lacking this evidence is an error, not a warning
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    scope: str
+    label_zh: str
+    label_en: str
+    type: str
+    required: bool = False
+    required_when: Mapping[str, Any] = field(default_factory=dict)
+    unit: str | None = None
+    unit_from: str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    max_exclusive: bool = False
+    range_code: str | None = None
+    enum: str | None = None
+    help_zh: str = ""
+    help_en: str = ""
+    clause: str = ""
+    evidence: str | None = None
+    group: str = ""
+    places: int | None = None
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def help(self, lang: str) -> str:
+        return self.help_zh if lang == "zh" else self.help_en
+
+    def in_range(self, value: Decimal) -> bool:
+        if self.min is not None and value < self.min:
+            return False
+        if self.max is not None:
+            return value < self.max if self.max_exclusive else value <= self.max
+        return True
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: str
+    title_zh: str
+    title_en: str
+    guideline_zh: str
+    guideline_en: str
+    missing_code: str
+    evidence_code: str
+    evidence_blocking_code: str
+    evidence_kinds: Mapping[str, EvidenceKind]
+    groups: Mapping[str, tuple[str, str]]
+    enums: Mapping[str, EnumSpec]
+    scopes: Mapping[str, tuple[FieldSpec, ...]]
+
+    def fields(self, scope: str) -> tuple[FieldSpec, ...]:
+        return self.scopes.get(scope, ())
+
+    def field(self, scope: str, field_id: str) -> FieldSpec:
+        for spec in self.fields(scope):
+            if spec.id == field_id:
+                return spec
+        raise KeyError(f"{scope}.{field_id}")
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def option_attr(self, scope: str, row: Mapping[str, Any], ref: str) -> Any:
+        """Resolve "field.attribute" against a row: the attribute of the chosen enum option."""
+        field_id, _, attr = ref.partition(".")
+        chosen = row.get(field_id)
+        spec = self.field(scope, field_id)
+        if spec.enum is None or chosen is None:
+            return None
+        option = self.enums[spec.enum].option(str(chosen))
+        return None if option is None else option.attrs.get(attr)
+
+    def resolve(self, scope: str, row: Mapping[str, Any], ref: str) -> Any:
+        return self.option_attr(scope, row, ref) if "." in ref else row.get(ref)
+
+    def is_required(self, spec: FieldSpec, row: Mapping[str, Any]) -> bool:
+        if spec.required:
+            return True
+        if not spec.required_when:
+            return False
+        return all(self.resolve(spec.scope, row, ref) == want for ref, want in spec.required_when.items())
+
+    def unit_of(self, spec: FieldSpec, row: Mapping[str, Any] | None = None) -> str:
+        if spec.unit_from:
+            found = self.option_attr(spec.scope, row or {}, spec.unit_from)
+            if found:
+                return str(found)
+            field_id, _, attr = spec.unit_from.partition(".")
+            enum = self.enums[self.field(spec.scope, field_id).enum or ""]
+            units = sorted({str(o.attrs.get(attr)) for o in enum.options if o.attrs.get(attr)})
+            return " | ".join(units)
+        return spec.unit or ""

@@ -1,0 +1,394 @@
+"""CarbonDesk's JSON report input: one entity, its units, one data year.
+
+The reader is driven by the guideline's form: field names, types and enumerations come from
+``forms/``, so the JSON format, its JSON Schema and the entry grid can never disagree.  It checks the
+whole document and reports every problem with its place; a document with problems yields nothing.
+
+Numbers are JSON numbers, read exactly as decimals.  Quoted numbers (``"1,234.5"``) are refused with
+the value to write instead: a machine-readable format should not guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop.domain.findings import Acknowledgement
+from desktop.domain.numbers import NumberFormatError, parse_decimal
+from desktop.domain.records import (
+    EvidenceRef,
+    FuelRow,
+    MonthRecord,
+    ParameterOverride,
+    ReportInput,
+    UnitRecord,
+    Value,
+)
+from desktop.formspec import FieldSpec, FormSpec
+from desktop.interchange.problems import InputError, InputProblem
+
+FORMAT = "carbondesk.report"
+FORMAT_VERSION = 1
+
+TOP_KEYS = ("format", "version", "guideline", "data_year", "entity", "units", "parameter_overrides",
+            "acknowledgements")
+UNIT_EXTRA_KEYS = ("months", "declared_annual")
+MONTH_EXTRA_KEYS = ("month", "fuels", "evidence", "deposited_on")
+EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
+OVERRIDE_KEYS = ("key", "value", "reason", "by")
+ACK_KEYS = ("code", "path", "justification", "by")
+
+
+class _DuplicateKeys(dict):
+    """Marks objects in which a key appeared twice (json keeps the last silently)."""
+
+    duplicates: list[str]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = _DuplicateKeys()
+    out.duplicates = []
+    for key, value in pairs:
+        if key in out:
+            out.duplicates.append(key)
+        out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+class _Reader:
+    def __init__(self, form: FormSpec) -> None:
+        self.form = form
+        self.problems: list[InputProblem] = []
+
+    def problem(self, path: str, code: str, **params: Any) -> None:
+        self.problems.append(InputProblem(path, code, params))
+
+    def check_keys(self, obj: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
+        for key in getattr(obj, "duplicates", []):
+            self.problem(path, "INP-E011", name=key)
+        for key in obj:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                self.problem(_join(path, key), "INP-E004", name=key, hint_name=close[0] if close else "")
+
+    def expect(self, value: Any, kind: type, path: str, expected: str) -> bool:
+        if isinstance(value, kind) and not isinstance(value, bool) or (kind is bool and isinstance(value, bool)):
+            return True
+        self.problem(path, "INP-E002", expected=expected, got=_kind(value))
+        return False
+
+    # -- values --------------------------------------------------------------------------------
+
+    def value(self, spec: FieldSpec, raw: Any, path: str) -> Value:
+        if raw is None:
+            return None
+        kind = spec.type
+        if kind in ("decimal", "integer"):
+            if isinstance(raw, str):
+                try:
+                    suggestion = f"{parse_decimal(raw):f}"
+                    self.problem(path, "INP-E003", text=raw, suggestion=suggestion)
+                except NumberFormatError:
+                    self.problem(path, "INP-E002", expected="number", got="text")
+                return None
+            if isinstance(raw, bool) or not isinstance(raw, Decimal):
+                self.problem(path, "INP-E002", expected="number", got=_kind(raw))
+                return None
+            if kind == "integer" and raw != raw.to_integral_value():
+                self.problem(path, "INP-E002", expected="whole number", got="number")
+                return None
+            return raw
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                self.problem(path, "INP-E002", expected="true/false", got=_kind(raw))
+                return None
+            return raw
+        if kind == "date":
+            return self.date(raw, path)
+        if not isinstance(raw, str):
+            self.problem(path, "INP-E002", expected="text", got=_kind(raw))
+            return None
+        if kind == "enum":
+            options = self.form.enums[spec.enum or ""].ids
+            if raw not in options:
+                self.problem(path, "INP-E005", value=raw, options=", ".join(options))
+                return None
+        return raw
+
+    def date(self, raw: Any, path: str) -> date | None:
+        if not isinstance(raw, str):
+            self.problem(path, "INP-E002", expected="date", got=_kind(raw))
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.problem(path, "INP-E006", value=raw)
+            return None
+
+    def fields(self, scope: str, obj: Mapping[str, Any], path: str, extra: tuple[str, ...]) -> dict[str, Value]:
+        specs = {s.id: s for s in self.form.fields(scope)}
+        self.check_keys(obj, (*specs, *extra), path)
+        return {fid: self.value(spec, obj.get(fid), _join(path, fid)) for fid, spec in specs.items() if fid in obj}
+
+    # -- structure -----------------------------------------------------------------------------
+
+    def report(self, doc: Any, known_guidelines: tuple[str, ...]) -> ReportInput | None:
+        if not isinstance(doc, dict):
+            self.problem("", "INP-E002", expected="object", got=_kind(doc))
+            return None
+        self.check_keys(doc, TOP_KEYS, "")
+        guideline = doc.get("guideline")
+        if guideline is None:
+            self.problem("", "INP-E009", name="guideline")
+        elif guideline not in known_guidelines:
+            self.problem("guideline", "INP-E010", value=guideline, options=", ".join(known_guidelines))
+        if "format" in doc and doc["format"] != FORMAT:
+            self.problem("format", "INP-E005", value=doc["format"], options=FORMAT)
+        if "version" in doc and doc["version"] != Decimal(FORMAT_VERSION):
+            self.problem("version", "INP-E005", value=doc["version"], options=str(FORMAT_VERSION))
+        year = doc.get("data_year")
+        if year is None:
+            self.problem("", "INP-E009", name="data_year")
+        elif self.expect(year, Decimal, "data_year", "whole number") and year != year.to_integral_value():
+            self.problem("data_year", "INP-E002", expected="whole number", got="number")
+        entity_raw = doc.get("entity")
+        entity: dict[str, Value] = {}
+        if entity_raw is None:
+            self.problem("", "INP-E009", name="entity")
+        elif self.expect(entity_raw, dict, "entity", "object"):
+            entity = self.fields("entity", entity_raw, "entity", ())
+        units: list[UnitRecord] = []
+        units_raw = doc.get("units", [])
+        seen_units: set[str] = set()
+        if self.expect(units_raw, list, "units", "list"):
+            for i, unit_raw in enumerate(units_raw):
+                unit = self.unit(unit_raw, f"units[{i}]")
+                if unit is None:
+                    continue
+                if unit.unit_id in seen_units:
+                    self.problem(f"units[{i}].id", "INP-E007", what="unit", value=unit.unit_id)
+                seen_units.add(unit.unit_id)
+                units.append(unit)
+        overrides = self.overrides(doc.get("parameter_overrides", []))
+        acks = self.acknowledgements(doc.get("acknowledgements", []))
+        if self.problems:
+            return None
+        return ReportInput(
+            guideline=str(guideline),
+            data_year=int(year),
+            entity=entity,
+            units=tuple(units),
+            overrides=overrides,
+            acknowledgements=acks,
+        )
+
+    def unit(self, raw: Any, path: str) -> UnitRecord | None:
+        if not self.expect(raw, dict, path, "object"):
+            return None
+        values = self.fields("unit", raw, path, UNIT_EXTRA_KEYS)
+        if not isinstance(values.get("id"), str) or not values["id"]:
+            if "id" not in raw:
+                self.problem(path, "INP-E009", name="id")
+            values["id"] = f"#{path}"
+        months: list[MonthRecord] = []
+        seen: set[int] = set()
+        months_raw = raw.get("months", [])
+        if self.expect(months_raw, list, _join(path, "months"), "list"):
+            for j, month_raw in enumerate(months_raw):
+                record = self.month(month_raw, f"{path}.months[{j}]")
+                if record is None:
+                    continue
+                if record.month in seen:
+                    self.problem(f"{path}.months[{j}].month", "INP-E007", what="month", value=record.month)
+                seen.add(record.month)
+                months.append(record)
+        declared: dict[str, Decimal] = {}
+        declared_raw = raw.get("declared_annual", {})
+        if self.expect(declared_raw, dict, _join(path, "declared_annual"), "object"):
+            numeric = tuple(s.id for s in self.form.fields("month") if s.type == "decimal")
+            self.check_keys(declared_raw, numeric, _join(path, "declared_annual"))
+            for key, value in declared_raw.items():
+                if key in numeric and self.expect(value, Decimal, f"{path}.declared_annual.{key}", "number"):
+                    declared[key] = value
+        return UnitRecord(values=values, months=tuple(sorted(months, key=lambda m: m.month)), declared_annual=declared)
+
+    def month(self, raw: Any, path: str) -> MonthRecord | None:
+        if not self.expect(raw, dict, path, "object"):
+            return None
+        values = self.fields("month", raw, path, MONTH_EXTRA_KEYS)
+        number = raw.get("month")
+        if number is None:
+            self.problem(path, "INP-E009", name="month")
+            return None
+        if not self.expect(number, Decimal, _join(path, "month"), "whole number"):
+            return None
+        if number != number.to_integral_value() or not 1 <= number <= 12:
+            self.problem(_join(path, "month"), "INP-E008", value=number)
+            return None
+        fuels: list[FuelRow] = []
+        fuels_raw = raw.get("fuels", [])
+        if self.expect(fuels_raw, list, _join(path, "fuels"), "list"):
+            for k, fuel_raw in enumerate(fuels_raw):
+                fpath = f"{path}.fuels[{k}]"
+                if self.expect(fuel_raw, dict, fpath, "object"):
+                    fuels.append(FuelRow(self.fields("fuel", fuel_raw, fpath, ())))
+        evidence: list[EvidenceRef] = []
+        evidence_raw = raw.get("evidence", [])
+        if self.expect(evidence_raw, list, _join(path, "evidence"), "list"):
+            for k, ev in enumerate(evidence_raw):
+                ref = self.evidence(ev, f"{path}.evidence[{k}]")
+                if ref is not None:
+                    evidence.append(ref)
+        deposited = raw.get("deposited_on")
+        return MonthRecord(
+            month=int(number),
+            values=values,
+            fuels=tuple(fuels),
+            evidence=tuple(evidence),
+            deposited_on=None if deposited is None else self.date(deposited, _join(path, "deposited_on")),
+        )
+
+    def evidence(self, raw: Any, path: str) -> EvidenceRef | None:
+        if not self.expect(raw, dict, path, "object"):
+            return None
+        self.check_keys(raw, EVIDENCE_KEYS, path)
+        kind = raw.get("kind")
+        if kind not in self.form.evidence_kinds:
+            self.problem(_join(path, "kind"), "INP-E005", value=kind, options=", ".join(self.form.evidence_kinds))
+        for key in ("file", "sha256"):
+            if key not in raw:
+                self.problem(path, "INP-E009", name=key)
+            else:
+                self.expect(raw[key], str, _join(path, key), "text")
+        proves = raw.get("proves", [])
+        if self.expect(proves, list, _join(path, "proves"), "list"):
+            for k, item in enumerate(proves):
+                self.expect(item, str, f"{path}.proves[{k}]", "text")
+        sha = raw.get("sha256")
+        if isinstance(sha, str) and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha.lower())):
+            self.problem(_join(path, "sha256"), "INP-E015", detail="SHA-256 must be 64 hexadecimal characters")
+        return EvidenceRef(
+            kind=str(kind), file_name=str(raw.get("file", "")), sha256=str(raw.get("sha256", "")).lower(),
+            proves=tuple(str(p) for p in proves) if isinstance(proves, list) else (),
+        )
+
+    def overrides(self, raw: Any) -> tuple[ParameterOverride, ...]:
+        out: list[ParameterOverride] = []
+        if not self.expect(raw, list, "parameter_overrides", "list"):
+            return ()
+        for i, item in enumerate(raw):
+            path = f"parameter_overrides[{i}]"
+            if not self.expect(item, dict, path, "object"):
+                continue
+            self.check_keys(item, OVERRIDE_KEYS, path)
+            for key in ("key", "value", "reason"):
+                if key not in item:
+                    self.problem(path, "INP-E009", name=key)
+            if isinstance(item.get("value"), str) and _looks_numeric(item["value"]):
+                self.problem(_join(path, "value"), "INP-E003", text=item["value"],
+                             suggestion=f"{parse_decimal(item['value']):f}")
+            if all(k in item for k in ("key", "value", "reason")):
+                out.append(ParameterOverride(str(item["key"]), item["value"], str(item["reason"]), str(item.get("by", ""))))
+        return tuple(out)
+
+    def acknowledgements(self, raw: Any) -> tuple[Acknowledgement, ...]:
+        out: list[Acknowledgement] = []
+        if not self.expect(raw, list, "acknowledgements", "list"):
+            return ()
+        for i, item in enumerate(raw):
+            path = f"acknowledgements[{i}]"
+            if not self.expect(item, dict, path, "object"):
+                continue
+            self.check_keys(item, ACK_KEYS, path)
+            for key in ("code", "path", "justification"):
+                if key not in item:
+                    self.problem(path, "INP-E009", name=key)
+                elif not isinstance(item[key], str):
+                    self.problem(_join(path, key), "INP-E002", expected="text", got=_kind(item[key]))
+            if all(isinstance(item.get(k), str) for k in ("code", "path", "justification")):
+                if not item["justification"].strip():
+                    self.problem(_join(path, "justification"), "INP-E015",
+                                 detail="a warning can only be passed with a written justification")
+                    continue
+                out.append(Acknowledgement(item["code"], item["path"], item["justification"], str(item.get("by", ""))))
+        return tuple(out)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        parse_decimal(text)
+    except NumberFormatError:
+        return False
+    return True
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def loads(text: str, *, source: str = "") -> Any:
+    """Parse JSON with exact decimals, refusing NaN/Infinity; a syntax error becomes an InputError."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant,
+                          object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError([InputProblem("", "INP-E001", {"line": exc.lineno, "column": exc.colno, "detail": exc.msg})],
+                         source) from exc
+    except ValueError as exc:
+        raise InputError([InputProblem("", "INP-E013", {"text": str(exc).rsplit(" ", 1)[-1]})], source) from exc
+
+
+def read_report(
+    path: str | Path, form_for: Mapping[str, FormSpec]
+) -> ReportInput:
+    """Read a report file; ``form_for`` maps guideline ids to their forms."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError([InputProblem("", "INP-E012", {"detail": exc.strerror or str(exc)})], str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError([InputProblem("", "INP-E012", {"detail": "not UTF-8 text"})], str(path)) from exc
+    return parse_report(text, form_for, source=str(path))
+
+
+def parse_report(text: str, form_for: Mapping[str, FormSpec], *, source: str = "<input>") -> ReportInput:
+    doc = loads(text, source=source)
+    guideline = doc.get("guideline") if isinstance(doc, dict) else None
+    form = form_for.get(str(guideline)) if guideline is not None else None
+    reader = _Reader(form or next(iter(form_for.values())))
+    if form is None and isinstance(doc, dict):
+        # Report the unknown guideline (and nothing form-specific, which would only mislead).
+        reader.report({k: v for k, v in doc.items() if k in ("guideline", "data_year")}, tuple(form_for))
+        if not reader.problems:
+            reader.problem("", "INP-E009", name="guideline")
+        raise InputError(reader.problems, source)
+    result = reader.report(doc, tuple(form_for))
+    if result is None:
+        raise InputError(reader.problems, source)
+    return result

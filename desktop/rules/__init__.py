@@ -1,0 +1,1 @@
+"""Validation rules: pure functions from a context to findings, listed per guideline."""

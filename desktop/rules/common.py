@@ -1,0 +1,223 @@
+"""Rules every guideline shares: the form's own checks, the USCC, deadlines and evidence.
+
+They read field definitions from the guideline's form and deadline parameters from its pack
+(``deadline.*``), so a new guideline gets them by declaring its form and pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from desktop.domain import uscc
+from desktop.domain.findings import FieldRef, Finding, Message
+from desktop.domain.periods import annual_report_due, deposit_due, month_end
+from desktop.domain.records import MonthRecord
+from desktop.formspec import FieldSpec
+from desktop.rules.base import RuleContext, finding
+
+USCC_SHAPE = "GEN-E001"
+USCC_CHECK = "GEN-W001"
+USCC_NORMALISED = "GEN-I001"
+MONTH_ABSENT_FROM_REPORT = "GEN-E010"
+MONTH_NOT_ENTERED = "GEN-W010"
+DEPOSIT_LATE = "DEP-W001"
+DEPOSIT_OVERDUE = "DEP-W002"
+DEPOSIT_DUE_SOON = "DEP-I001"
+ANNUAL_REPORT_DUE_SOON = "DEP-I002"
+
+MESSAGES: Mapping[str, Message] = {
+    USCC_SHAPE: Message(
+        "统一社会信用代码 “{code}” 格式不正确：应为18位，只含数字和大写字母（不含 I、O、S、V、Z）",
+        "unified social credit code \"{code}\" is malformed: 18 characters, digits and capitals without I, O, S, V, Z",
+    ),
+    USCC_CHECK: Message(
+        "统一社会信用代码 “{code}” 校验位应为 “{expected}”；若营业执照确实如此，请填写说明后通过",
+        "unified social credit code \"{code}\": check character should be \"{expected}\"; "
+        "if the licence really reads so, pass this with a justification",
+    ),
+    USCC_NORMALISED: Message(
+        "统一社会信用代码已规范化为 “{code}”（去除空格、转为大写）",
+        "unified social credit code normalised to \"{code}\" (spaces removed, upper case)",
+    ),
+    MONTH_ABSENT_FROM_REPORT: Message(
+        "机组 {unit} 缺少 {month} 月数据，年度报告不完整",
+        "unit {unit} has no data for month {month}: the annual report is incomplete",
+    ),
+    MONTH_NOT_ENTERED: Message(
+        "机组 {unit} 的 {month} 月已结束，尚未录入数据（存证截止 {due}）",
+        "unit {unit}: month {month} has ended and has no data yet (deposit due {due})",
+    ),
+    DEPOSIT_LATE: Message(
+        "{month} 月存证于 {deposited}，晚于截止日 {due}（逾期 {days} 天）",
+        "month {month} was deposited on {deposited}, after the due date {due} ({days} days late)",
+    ),
+    DEPOSIT_OVERDUE: Message(
+        "{month} 月存证已逾期：截止日 {due}，已过 {days} 天",
+        "month {month} deposit is overdue: due {due}, {days} days ago",
+    ),
+    DEPOSIT_DUE_SOON: Message(
+        "{month} 月存证将于 {due} 截止（还剩 {days} 天）",
+        "month {month} deposit is due on {due} ({days} days left)",
+    ),
+    ANNUAL_REPORT_DUE_SOON: Message(
+        "{year} 年度排放报告将于 {due} 截止（还剩 {days} 天）",
+        "the {year} annual emission report is due on {due} ({days} days left)",
+    ),
+}
+
+
+def _labels(spec: FieldSpec) -> dict[str, str]:
+    return {"label_zh": spec.label_zh, "label_en": spec.label_en}
+
+
+def _check_fields(
+    ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: FieldRef
+) -> list[Finding]:
+    out: list[Finding] = []
+    for spec in ctx.form.fields(scope):
+        value = values.get(spec.id)
+        at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if ctx.form.is_required(spec, values):
+                out.append(finding(ctx.form.missing_code, at, spec.clause, **_labels(spec)))
+            continue
+        if isinstance(value, Decimal) and spec.range_code and not spec.in_range(value):
+            out.append(
+                finding(
+                    spec.range_code, at, spec.clause, value=value,
+                    min="—" if spec.min is None else spec.min, max="—" if spec.max is None else spec.max,
+                    unit=ctx.form.unit_of(spec, values), **_labels(spec),
+                )
+            )
+    return out
+
+
+def form_fields(ctx: RuleContext) -> list[Finding]:
+    """Required fields (also those required only in some cases) and hard ranges, as the form declares."""
+    out = _check_fields(ctx, "entity", ctx.report.entity, FieldRef(scope="entity"))
+    for unit in ctx.report.units:
+        uid = unit.unit_id
+        out += _check_fields(ctx, "unit", unit.values, FieldRef(unit=uid, scope="unit"))
+        for record in unit.months:
+            out += _check_fields(ctx, "month", record.values, FieldRef(unit=uid, month=record.month, scope="month"))
+            for i, row in enumerate(record.fuels):
+                out += _check_fields(ctx, "fuel", row.values, FieldRef(unit=uid, month=record.month, fuel=i, scope="fuel"))
+    return out
+
+
+def uscc_code(ctx: RuleContext) -> list[Finding]:
+    raw = ctx.report.entity.get("uscc")
+    if not isinstance(raw, str) or not raw.strip():
+        return []  # missing is reported by form_fields
+    spec = ctx.form.field("entity", "uscc") if any(s.id == "uscc" for s in ctx.form.fields("entity")) else None
+    clause = spec.clause if spec else "GB 32100-2015"
+    ref = FieldRef(field="uscc", scope="entity")
+    result = uscc.check(raw)
+    out: list[Finding] = []
+    if result.status is uscc.UsccStatus.BAD_SHAPE:
+        return [finding(USCC_SHAPE, ref, clause, code=raw)]
+    if result.changed_by_normalising:
+        out.append(finding(USCC_NORMALISED, ref, clause, code=result.normalized))
+    if result.status is uscc.UsccStatus.BAD_CHECK:
+        out.append(finding(USCC_CHECK, ref, clause, code=result.normalized, expected=result.expected_check))
+    return out
+
+
+def months_present(ctx: RuleContext) -> list[Finding]:
+    """A finished year needs twelve months; in the running year, ended months should be there."""
+    year = ctx.report.data_year
+    out: list[Finding] = []
+    for unit in ctx.report.units:
+        have = {m.month for m in unit.months}
+        for month in range(1, 13):
+            if month in have or month_end(year, month) >= ctx.today:
+                continue
+            ref = FieldRef(unit=unit.unit_id, month=month, scope="month")
+            if ctx.today > date(year, 12, 31):
+                out.append(finding(MONTH_ABSENT_FROM_REPORT, ref, unit=unit.unit_id, month=month))
+            else:
+                due = deposit_due(year, month, int(ctx.pack.number("deadline.deposit_days")))
+                out.append(finding(MONTH_NOT_ENTERED, ref, unit=unit.unit_id, month=month, due=due.isoformat()))
+    return out
+
+
+def deadlines(ctx: RuleContext) -> list[Finding]:
+    """Deposit due dates (month end + N days) and the annual report date.
+
+    Overdue and due-soon reminders apply to the running cycle only (until the annual report date):
+    for an older year, a missing deposit date says nothing, but a recorded late deposit still does.
+    """
+    year = ctx.report.data_year
+    days = int(ctx.pack.number("deadline.deposit_days"))
+    remind = int(ctx.pack.number("deadline.reminder_days"))
+    report_due = annual_report_due(
+        year, int(ctx.pack.number("deadline.annual_report_month")), int(ctx.pack.number("deadline.annual_report_day"))
+    )
+    current_cycle = ctx.today <= report_due
+    out: list[Finding] = []
+    for unit in ctx.report.units:
+        for record in unit.months:
+            due = deposit_due(year, record.month, days)
+            ref = FieldRef(unit=unit.unit_id, month=record.month, field="deposited_on", scope="month")
+            if record.deposited_on is not None:
+                if record.deposited_on > due:
+                    out.append(finding(DEPOSIT_LATE, ref, month=record.month, due=due.isoformat(),
+                                       deposited=record.deposited_on.isoformat(),
+                                       days=(record.deposited_on - due).days))
+            elif current_cycle and ctx.today > due:
+                out.append(finding(DEPOSIT_OVERDUE, ref, month=record.month, due=due.isoformat(),
+                                   days=(ctx.today - due).days))
+            elif current_cycle and month_end(year, record.month) < ctx.today <= due <= ctx.today + timedelta(days=remind):
+                out.append(finding(DEPOSIT_DUE_SOON, ref, month=record.month, due=due.isoformat(),
+                                   days=(due - ctx.today).days))
+    if ctx.today <= report_due <= ctx.today + timedelta(days=remind):
+        out.append(finding(ANNUAL_REPORT_DUE_SOON, FieldRef(), year=year, due=report_due.isoformat(),
+                           days=(report_due - ctx.today).days))
+    return out
+
+
+def _month_paths(ctx: RuleContext, record: MonthRecord) -> list[tuple[str, FieldSpec, int | None]]:
+    """Every entered value of a month that the form says needs evidence, with its path in the month."""
+    out: list[tuple[str, FieldSpec, int | None]] = []
+    for spec in ctx.form.fields("month"):
+        if spec.evidence and record.get(spec.id) is not None:
+            out.append((spec.id, spec, None))
+    for i, row in enumerate(record.fuels):
+        for spec in ctx.form.fields("fuel"):
+            value = row.get(spec.id)
+            if spec.evidence and value is not None and value is not False:
+                out.append((f"fuels[{i}].{spec.id}", spec, i))
+    return out
+
+
+def evidence(ctx: RuleContext) -> list[Finding]:
+    """Values whose evidence kind has no attached scan that covers them; one finding per month and kind."""
+    out: list[Finding] = []
+    for unit in ctx.report.units:
+        for record in unit.months:
+            lacking: dict[str, list[tuple[str, FieldSpec, int | None]]] = {}
+            for path, spec, fuel in _month_paths(ctx, record):
+                covered = any(ev.kind == spec.evidence and ev.covers(path) for ev in record.evidence)
+                if not covered:
+                    lacking.setdefault(str(spec.evidence), []).append((path, spec, fuel))
+            for kind_id, items in lacking.items():
+                kind = ctx.form.evidence_kinds[kind_id]
+                code = ctx.form.evidence_blocking_code if kind.blocking else ctx.form.evidence_code
+                first_path, first_spec, fuel = items[0]
+                ref = FieldRef(unit=unit.unit_id, month=record.month, fuel=fuel, field=first_spec.id,
+                               scope="fuel" if fuel is not None else "month")
+                out.append(
+                    finding(
+                        code, ref, first_spec.clause, month=record.month, count=len(items),
+                        kind_zh=kind.label_zh, kind_en=kind.label_en,
+                        fields_zh="、".join(dict.fromkeys(s.label_zh for _, s, _ in items)),
+                        fields_en=", ".join(dict.fromkeys(s.label_en for _, s, _ in items)),
+                    )
+                )
+    return out
+
+
+RULES = (form_fields, uscc_code, months_present, deadlines, evidence)

@@ -1,0 +1,433 @@
+"""Validation rules of the power-generation guideline (domain reference, sections 8–9).
+
+Hard errors block submission; plausibility ranges and fraud signals are warnings that pass only with
+a written justification.  Every threshold comes from the parameter pack (``checks.*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from statistics import mean, pstdev
+from typing import Any
+
+from desktop.domain.findings import FieldRef, Finding, Message
+from desktop.domain.periods import hours_in_month, month_end
+from desktop.domain.records import FuelRow, MonthRecord, UnitRecord
+from desktop.engine.power import MEASURED
+from desktop.engine.results import MonthResult, UnitResult
+from desktop.rules import common
+from desktop.rules.base import RuleContext, finding
+
+CL_F2 = "核算指南·燃料燃烧排放 (F2)"
+CL_F4 = "核算指南·元素碳含量 (F4)"
+CL_LAB = "核算指南·煤质检测与报告"
+CL_PROD = "核算指南·生产数据"
+CL_PLAUS = "CarbonDesk 合理性检查 / plausibility heuristic"
+CL_ALLOC = "配额分配方案"
+
+MESSAGES: Mapping[str, Message] = {
+    # form-driven (declared in forms/power_generation.toml)
+    "PWR-E001": Message("必填项“{label_zh}”未填写", "required value \"{label_en}\" is missing"),
+    "PWR-E002": Message("“{label_zh}” = {value} {unit} 超出允许范围 [{min}, {max}]（不能为负）",
+                        "\"{label_en}\" = {value} {unit} is outside [{min}, {max}] (no negative quantities)"),
+    "PWR-E004": Message("负荷（出力）系数 {value} 应在 0–1 之间", "load factor {value} must be between 0 and 1"),
+    "PWR-E005": Message("供热比 {value} 应在 0–1 之间", "heat-supply ratio {value} must be between 0 and 1"),
+    "PWR-E008": Message("“{label_zh}” = {value}% 不可能（应小于 100%）",
+                        "\"{label_en}\" = {value}% is impossible (must be below 100 %)"),
+    "PWR-E020": Message("{month} 月的 {fields_zh} 缺少“{kind_zh}”扫描件：实测值必须有盖章检测报告",
+                        "month {month}: {fields_en} lack a scan of the {kind_en}; a measured value needs its sealed report"),
+    "PWR-W020": Message("{month} 月的 {fields_zh} 缺少支撑材料“{kind_zh}”",
+                        "month {month}: {fields_en} lack supporting evidence ({kind_en})"),
+    # hard errors
+    "PWR-E003": Message("供电量 {supply} MWh 大于发电量 {generation} MWh",
+                        "power supplied {supply} MWh exceeds generation {generation} MWh"),
+    "PWR-E006": Message("运行小时数 {hours} h 超过当月小时数 {limit} h",
+                        "operating hours {hours} h exceed the {limit} h of the month"),
+    "PWR-E007": Message("收到基全水分 M_ar = {m_ar}% 小于空干基水分 M_ad = {m_ad}%，不可能",
+                        "total moisture M_ar = {m_ar}% is below air-dried moisture M_ad = {m_ad}%: impossible"),
+    "PWR-E009": Message("检测报告日期顺序错误：应为 样品接收 ≤ 检测 ≤ 报告（{received} / {tested} / {reported}）",
+                        "lab report dates out of order: need received ≤ tested ≤ reported ({received} / {tested} / {reported})"),
+    "PWR-E010": Message("年度申报的“{label_zh}” {declared} 不等于各月合计 {summed}",
+                        "declared annual \"{label_en}\" {declared} does not equal the sum of months {summed}"),
+    # plausibility and fraud signals
+    "PWR-W001": Message("燃煤收到基低位发热量 {value} GJ/t 超出常见范围 {min}–{max}",
+                        "coal NCV {value} GJ/t is outside the usual {min}–{max}"),
+    "PWR-W002": Message("燃煤收到基元素碳 {value} tC/t 超出常见范围 {min}–{max}",
+                        "coal carbon content {value} tC/t is outside the usual {min}–{max}"),
+    "PWR-W003": Message("实测单位热值含碳量 {value} tC/GJ 超出常见范围 {min}–{max}",
+                        "measured carbon per unit heat {value} tC/GJ is outside the usual {min}–{max}"),
+    "PWR-W004": Message("厂用电率 {value} 超出常见范围 {min}–{max}", "auxiliary rate {value} is outside the usual {min}–{max}"),
+    "PWR-W005": Message("供电煤耗 {value} gce/kWh 超出常见范围 {min}–{max}",
+                        "supply coal consumption rate {value} gce/kWh is outside the usual {min}–{max}"),
+    "PWR-W006": Message("发电热耗 {value} GJ/MWh 超出常见范围 {min}–{max}",
+                        "heat rate {value} GJ/MWh is outside the usual {min}–{max}"),
+    "PWR-W007": Message("发电排放强度 {value} tCO2/MWh 超出常见范围 {min}–{max}",
+                        "emissions per generation {value} tCO2/MWh are outside the usual {min}–{max}"),
+    "PWR-W008": Message("空干基氢 {value}% 超出常见范围 {min}–{max}%", "hydrogen H_ad {value}% is outside the usual {min}–{max}%"),
+    "PWR-W009": Message("“{label_zh}” 较上月变化 {change}%（{previous} → {value}），超过 {limit}% 且无说明",
+                        "\"{label_en}\" changed {change}% from last month ({previous} → {value}), above {limit}% with no note"),
+    "PWR-W010": Message("检测报告日期 {reported} 距月末已 {days} 天（超过 {limit} 天）",
+                        "lab report dated {reported}, {days} days after month end (more than {limit})"),
+    "PWR-W011": Message("检测报告日期 {reported} 早于所检月份开始，不可能是该月样品",
+                        "lab report dated {reported}, before the month began: it cannot test this month's coal"),
+    "PWR-W012": Message("{lab} 于同一天 {reported} 出具了 {count} 份月度报告（{months} 月）：疑似一次检测充当多月",
+                        "{lab} issued {count} monthly reports on the same day {reported} (months {months}): "
+                        "one test passed off as several months?"),
+    "PWR-W013": Message("检测报告缺少 {missing_zh}", "lab report lacks {missing_en}"),
+    "PWR-W014": Message("实测元素碳数据过于稳定：{detail_zh}", "measured carbon data are implausibly stable: {detail_en}"),
+    "PWR-W015": Message("{month} 月燃煤元素碳未实测，采用{source_zh}，比实测水平约多计 {extra} tCO2",
+                        "month {month}: coal carbon not measured; {source_en} used, about {extra} tCO2 more than a measured month"),
+    "PWR-W016": Message("供热数据不一致：{detail_zh}", "heat data inconsistent: {detail_en}"),
+    "PWR-W017": Message("填报负荷系数 {reported} 与 发电量/(装机×小时) = {computed} 相差超过 {limit}",
+                        "reported load factor {reported} differs from generation/(MW × hours) = {computed} by more than {limit}"),
+    "PWR-W030": Message("参数包 {pack} 中缺少 “{key}” 的官方值，无法计算{what_zh}；请在设置中填入主管部门公布的数值并注明来源",
+                        "pack {pack} has no official value for \"{key}\", so {what_en} cannot be calculated; "
+                        "enter the published value in the settings with its source"),
+    "PWR-I001": Message("计算使用了 {count} 个未经证实（U）的参数：{keys}",
+                        "the calculation used {count} unconfirmed (U) parameters: {keys}"),
+    "PWR-I002": Message("参数 “{key}” 已由用户修改：{original} → {value}，理由：{reason}",
+                        "parameter \"{key}\" overridden by the user: {original} → {value}; reason: {reason}"),
+}
+
+
+def _family(ctx: RuleContext, row: FuelRow) -> str | None:
+    return ctx.form.option_attr("fuel", row.values, "fuel.family")
+
+
+def _unit_family(ctx: RuleContext, unit: UnitRecord) -> str:
+    option = ctx.form.enums["unit_category"].option(str(unit.get("category")))
+    return str(option.attrs.get("family")) if option else "other"
+
+
+def _months(ctx: RuleContext) -> Iterator[tuple[UnitRecord, MonthRecord, MonthResult | None]]:
+    for unit in ctx.report.units:
+        result = ctx.result.unit(unit.unit_id)
+        for record in unit.months:
+            yield unit, record, result.month(record.month) if result else None
+
+
+def _num(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _ref(unit: UnitRecord, month: int | None = None, field: str | None = None, fuel: int | None = None) -> FieldRef:
+    scope = "fuel" if fuel is not None else "month" if month is not None else "unit"
+    return FieldRef(unit.unit_id, month, fuel, field, scope)
+
+
+def _range_check(ctx: RuleContext, code: str, value: Decimal | None, key: str, ref: FieldRef,
+                 clause: str = CL_PLAUS) -> list[Finding]:
+    if value is None:
+        return []
+    low, high = ctx.pack.number(f"checks.{key}_min"), ctx.pack.number(f"checks.{key}_max")
+    if low <= value <= high:
+        return []
+    return [finding(code, ref, clause, value=round(value, 4), min=low, max=high)]
+
+
+# ---------------------------------------------------------------------------- hard errors
+
+
+def production_consistency(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit, record, _ in _months(ctx):
+        gen, supply = _num(record.get("generation_mwh")), _num(record.get("supply_mwh"))
+        if gen is not None and supply is not None and supply > gen:
+            out.append(finding("PWR-E003", _ref(unit, record.month, "supply_mwh"), CL_PROD, supply=supply, generation=gen))
+        hours = _num(record.get("operating_hours"))
+        limit = hours_in_month(ctx.report.data_year, record.month)
+        if hours is not None and hours > limit:
+            out.append(finding("PWR-E006", _ref(unit, record.month, "operating_hours"), CL_PROD, hours=hours, limit=limit))
+    return out
+
+
+def moisture_order(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit, record, _ in _months(ctx):
+        for i, row in enumerate(record.fuels):
+            m_ar, m_ad = _num(row.get("m_ar_pct")), _num(row.get("m_ad_pct"))
+            if m_ar is not None and m_ad is not None and m_ar < m_ad:
+                out.append(finding("PWR-E007", _ref(unit, record.month, "m_ar_pct", i), CL_F4, m_ar=m_ar, m_ad=m_ad))
+    return out
+
+
+def lab_dates(ctx: RuleContext) -> list[Finding]:
+    """Receipt ≤ test ≤ report; the report neither before the month nor absurdly late after it."""
+    out: list[Finding] = []
+    lag_limit = int(ctx.pack.number("checks.report_lag_max_days"))
+    year = ctx.report.data_year
+    for unit, record, _ in _months(ctx):
+        for i, row in enumerate(record.fuels):
+            received, tested, reported = (row.get(k) for k in ("sample_received_date", "test_date", "report_date"))
+            chain = [d for d in (received, tested, reported) if isinstance(d, date)]
+            if any(a > b for a, b in zip(chain, chain[1:], strict=False)):
+                out.append(finding("PWR-E009", _ref(unit, record.month, "report_date", i), CL_LAB,
+                                   received=_iso(received), tested=_iso(tested), reported=_iso(reported)))
+            if isinstance(reported, date):
+                end = month_end(year, record.month)
+                if reported < end.replace(day=1):
+                    out.append(finding("PWR-W011", _ref(unit, record.month, "report_date", i), CL_LAB,
+                                       reported=reported.isoformat()))
+                elif reported > end + timedelta(days=lag_limit):
+                    out.append(finding("PWR-W010", _ref(unit, record.month, "report_date", i), CL_LAB,
+                                       reported=reported.isoformat(), days=(reported - end).days, limit=lag_limit))
+    return out
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else "—"
+
+
+def annual_sums(ctx: RuleContext) -> list[Finding]:
+    """Declared annual figures (as typed into an annual report) must equal the sum of the months."""
+    out: list[Finding] = []
+    tolerance = ctx.pack.number("checks.annual_sum_tolerance")
+    for unit in ctx.report.units:
+        for key, declared in unit.declared_annual.items():
+            summed = sum((v for m in unit.months if (v := _num(m.get(key))) is not None), Decimal(0))
+            if abs(declared - summed) > tolerance:
+                spec = ctx.form.field("month", key)
+                out.append(finding("PWR-E010", _ref(unit, None, key), spec.clause, declared=declared, summed=summed,
+                                   label_zh=spec.label_zh, label_en=spec.label_en))
+    return out
+
+
+# ---------------------------------------------------------------------------- plausibility
+
+
+def coal_quality(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit, record, result in _months(ctx):
+        for i, row in enumerate(record.fuels):
+            if _family(ctx, row) != "coal":
+                continue
+            ncv = _num(row.get("ncv"))
+            out += _range_check(ctx, "PWR-W001", ncv, "coal_ncv", _ref(unit, record.month, "ncv", i))
+            out += _range_check(ctx, "PWR-W008", _num(row.get("h_ad_pct")), "h_ad", _ref(unit, record.month, "h_ad_pct", i))
+            fuel_result = next((r for r in result.rows if r.index == i), None) if result else None
+            if fuel_result is None or fuel_result.tags.get("carbon_source") != MEASURED:
+                continue
+            c_ar = fuel_result.figures["c_ar"].value
+            out += _range_check(ctx, "PWR-W002", c_ar, "coal_c_ar", _ref(unit, record.month, "c_ad_pct", i), CL_F4)
+            if c_ar is not None and ncv:
+                out += _range_check(ctx, "PWR-W003", c_ar / ncv, "coal_cc", _ref(unit, record.month, "c_ad_pct", i), CL_F4)
+    return out
+
+
+def operating_ratios(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit, record, result in _months(ctx):
+        if result is None:
+            continue
+        family = _unit_family(ctx, unit)
+        f = result.figures
+        if family in ("coal", "gas"):
+            out += _range_check(ctx, "PWR-W004", f["aux_rate"].value, f"aux_rate_{family}",
+                                _ref(unit, record.month, "supply_mwh"), CL_PLAUS)
+            out += _range_check(ctx, "PWR-W007", f["emission_per_generation_t_per_mwh"].value,
+                                f"emission_per_generation_{family}", _ref(unit, record.month, "generation_mwh"))
+        if family == "coal":
+            out += _range_check(ctx, "PWR-W005", f["supply_coal_rate_gce_per_kwh"].value, "coal_rate",
+                                _ref(unit, record.month, "supply_mwh"))
+            out += _range_check(ctx, "PWR-W006", f["heat_rate_gj_per_mwh"].value, "heat_rate_coal",
+                                _ref(unit, record.month, "generation_mwh"))
+    return out
+
+
+def heat_consistency(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit, record, _ in _months(ctx):
+        heat, ratio = _num(record.get("heat_supply_gj")), _num(record.get("heat_ratio"))
+        ref = _ref(unit, record.month, "heat_ratio")
+        if heat is None or ratio is None:
+            continue
+        if heat > 0 and ratio == 0:
+            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh=f"供热量 {heat} GJ 但供热比为 0",
+                               detail_en=f"heat supplied {heat} GJ but heat ratio 0"))
+        elif heat == 0 and ratio > 0:
+            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh=f"供热比 {ratio} 但供热量为 0",
+                               detail_en=f"heat ratio {ratio} but no heat supplied"))
+        elif heat > 0 and unit.get("chp") is False:
+            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh="机组登记为不供热，但本月有供热量",
+                               detail_en="the unit is registered as not supplying heat, but supplied heat this month"))
+    return out
+
+
+def load_factor_consistency(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    tolerance = ctx.pack.number("checks.load_factor_tolerance")
+    for unit, record, _ in _months(ctx):
+        gen, hours, lf = (_num(record.get(k)) for k in ("generation_mwh", "operating_hours", "load_factor"))
+        mw = _num(unit.get("capacity_mw"))
+        if None in (gen, hours, lf, mw) or not hours or not mw:
+            continue
+        computed = gen / (mw * hours)  # type: ignore[operator]
+        if abs(computed - lf) > tolerance:  # type: ignore[operator]
+            out.append(finding("PWR-W017", _ref(unit, record.month, "load_factor"), CL_ALLOC,
+                               reported=lf, computed=round(computed, 4), limit=tolerance))
+    return out
+
+
+_JUMP_FIELDS_MONTH = ("purchased_electricity_mwh", "generation_mwh", "supply_mwh", "heat_supply_gj", "operating_hours")
+_JUMP_FIELDS_FUEL = ("consumption", "ncv", "c_ad_pct")
+
+
+def month_on_month(ctx: RuleContext) -> list[Finding]:
+    """A jump above the pack's limit from the previous month needs a note."""
+    limit = ctx.pack.number("checks.month_jump_max")
+    out: list[Finding] = []
+    for unit in ctx.report.units:
+        by_month = {m.month: m for m in unit.months}
+        for record in unit.months:
+            previous = by_month.get(record.month - 1)
+            note = record.get("note")
+            if previous is None or (isinstance(note, str) and note.strip()):
+                continue
+            pairs: list[tuple[str, Any, Any, int | None]] = [
+                (k, previous.get(k), record.get(k), None) for k in _JUMP_FIELDS_MONTH
+            ]
+            for i, row in enumerate(record.fuels):
+                same = next((p for p in previous.fuels if p.get("fuel") == row.get("fuel")), None)
+                if same is not None:
+                    pairs += [(k, same.get(k), row.get(k), i) for k in _JUMP_FIELDS_FUEL]
+            for key, before, now, fuel in pairs:
+                if not (isinstance(before, Decimal) and isinstance(now, Decimal)) or before == 0:
+                    continue
+                change = abs(now - before) / abs(before)
+                if change > limit:
+                    spec = ctx.form.field("fuel" if fuel is not None else "month", key)
+                    out.append(finding("PWR-W009", _ref(unit, record.month, key, fuel), spec.clause,
+                                       change=round(change * 100, 1), previous=before, value=now,
+                                       limit=round(limit * 100), label_zh=spec.label_zh, label_en=spec.label_en))
+    return out
+
+
+def lab_report_signals(ctx: RuleContext) -> list[Finding]:
+    """Fraud signals of the 2021–2022 cases: missing QR/certificate, many reports on one day, copied data."""
+    out: list[Finding] = []
+    max_same_day = int(ctx.pack.number("checks.same_day_reports_max"))
+    min_months = int(ctx.pack.number("checks.stable_c_ar_min_months"))
+    cv_min = ctx.pack.number("checks.stable_c_ar_cv_min")
+    for unit in ctx.report.units:
+        same_day: dict[tuple[str, date], list[tuple[int, int]]] = {}
+        samples: dict[tuple, list[int]] = {}
+        c_ars: list[Decimal] = []
+        result = ctx.result.unit(unit.unit_id)
+        for record in unit.months:
+            for i, row in enumerate(record.fuels):
+                if _family(ctx, row) != "coal" or row.get("carbon_measured") is not True:
+                    continue
+                missing_zh, missing_en = [], []
+                if row.get("qr_present") is not True:
+                    missing_zh.append("防伪二维码")
+                    missing_en.append("a QR verification code")
+                if not row.get("lab_accreditation_no"):
+                    missing_zh.append("CMA/CNAS 证书编号")
+                    missing_en.append("a CMA/CNAS certificate number")
+                if missing_zh:
+                    out.append(finding("PWR-W013", _ref(unit, record.month, "qr_present", i), CL_LAB,
+                                       missing_zh="、".join(missing_zh), missing_en=" and ".join(missing_en)))
+                lab, reported = row.get("lab_name"), row.get("report_date")
+                if isinstance(lab, str) and isinstance(reported, date):
+                    same_day.setdefault((lab.strip(), reported), []).append((record.month, i))
+                key = tuple(row.get(k) for k in ("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"))
+                if all(isinstance(v, Decimal) for v in key):
+                    samples.setdefault(key, []).append(record.month)
+                month_result = result.month(record.month) if result else None
+                fuel_result = next((r for r in month_result.rows if r.index == i), None) if month_result else None
+                if fuel_result is not None and fuel_result.figures["c_ar"].value is not None:
+                    c_ars.append(fuel_result.figures["c_ar"].value)
+        for (lab, reported), items in same_day.items():
+            if len(items) > max_same_day:
+                months = ", ".join(str(m) for m, _ in items)
+                for month, i in items:
+                    out.append(finding("PWR-W012", _ref(unit, month, "report_date", i), CL_LAB, lab=lab,
+                                       reported=reported.isoformat(), count=len(items), months=months))
+        for values, months in samples.items():
+            if len(months) > 1:
+                listing = ", ".join(str(m) for m in months)
+                out.append(finding("PWR-W014", _ref(unit, months[-1], "c_ad_pct"), CL_LAB,
+                                   detail_zh=f"{listing} 月的 C_ad、M_ad、M_ar、NCV 完全相同",
+                                   detail_en=f"months {listing} report identical C_ad, M_ad, M_ar and NCV"))
+        if len(c_ars) >= min_months:
+            avg = mean(c_ars)
+            cv = pstdev(c_ars) / avg if avg else Decimal(0)
+            if cv < cv_min:
+                out.append(finding("PWR-W014", _ref(unit), CL_LAB,
+                                   detail_zh=f"{len(c_ars)} 个实测月 C_ar 变异系数仅 {cv:.4f}（低于 {cv_min}）",
+                                   detail_en=f"{len(c_ars)} measured months vary by a coefficient of {cv:.4f} (below {cv_min})"))
+    return out
+
+
+def unmeasured_months(ctx: RuleContext) -> list[Finding]:
+    """Every month without a valid carbon test costs money: say how much."""
+    out: list[Finding] = []
+    source_zh = {"mean_of_measured": "实测月份平均值", "default_cc": "高缺省值"}
+    source_en = {"mean_of_measured": "the mean of measured months", "default_cc": "the high default"}
+    for unit_result in ctx.result.units:
+        for month in unit_result.months:
+            for row in month.rows:
+                source = row.tags.get("carbon_source")
+                extra = row.figures.get("extra_vs_measured_t")
+                if row.tags.get("family") != "coal" or source == MEASURED or source is None:
+                    continue
+                amount = "—" if extra is None or extra.value is None else round(extra.value)
+                out.append(finding("PWR-W015", FieldRef(unit_result.unit_id, month.month, row.index, "carbon_measured",
+                                                         "fuel"), CL_F4, month=month.month, extra=amount,
+                                   source_zh=source_zh.get(source, source), source_en=source_en.get(source, source)))
+    return out
+
+
+_WHAT = {
+    "benchmark": ("配额", "the allocation"),
+    "default": ("排放量", "emissions"),
+}
+
+
+def pack_gaps(ctx: RuleContext) -> list[Finding]:
+    """Parameters without an official value, and the user's overrides, in plain view."""
+    out: list[Finding] = []
+    for key in ctx.result.missing_parameters:
+        what_zh, what_en = _WHAT["benchmark" if key.startswith("benchmark") else "default"]
+        out.append(finding("PWR-W030", FieldRef(), CL_ALLOC, pack=ctx.pack.label, key=key, what_zh=what_zh,
+                           what_en=what_en))
+    used: dict[str, Any] = {}
+    for unit in ctx.result.units:
+        figures = [*unit.annual.values()]
+        for month in unit.months:
+            figures += month.figures.values()
+            for row in month.rows:
+                figures += row.figures.values()
+        for figure in figures:
+            for p in figure.parameters():
+                used.setdefault(p.parameter.key, p.parameter)  # type: ignore[union-attr]
+    for figure in ctx.result.totals.values():
+        for p in figure.parameters():
+            used.setdefault(p.parameter.key, p.parameter)  # type: ignore[union-attr]
+    unconfirmed = sorted(k for k, p in used.items() if p.confidence == "U")
+    if unconfirmed:
+        out.append(finding("PWR-I001", FieldRef(), "", count=len(unconfirmed), keys=", ".join(unconfirmed)))
+    for key, p in sorted(used.items()):
+        if p.override_reason:
+            out.append(finding("PWR-I002", FieldRef(), "", key=key, original=p.original_value if p.original_value
+                               is not None else "—", value=p.value, reason=p.override_reason))
+    return out
+
+
+RULES = (
+    *common.RULES,
+    production_consistency,
+    moisture_order,
+    lab_dates,
+    annual_sums,
+    coal_quality,
+    operating_ratios,
+    heat_consistency,
+    load_factor_consistency,
+    month_on_month,
+    lab_report_signals,
+    unmeasured_months,
+    pack_gaps,
+)

@@ -1,0 +1,51 @@
+"""Calculate and validate one report: load → calculate → validate, every problem collected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from desktop.domain.findings import Finding, has_errors, sorted_findings
+from desktop.domain.records import ReportInput
+from desktop.engine.params import ParameterPack
+from desktop.engine.results import ReportResult
+from desktop.interchange import report_json
+from desktop.rules.base import RuleContext, apply_acknowledgements, run_rules
+from desktop.services.guidelines import Guideline, forms_by_guideline, guideline
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    report: ReportInput
+    guideline: Guideline
+    pack: ParameterPack
+    result: ReportResult
+    findings: tuple[Finding, ...]
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.findings)
+
+
+def evaluate(
+    *, report: ReportInput, pack: ParameterPack | None = None, today: date | None = None
+) -> Evaluation:
+    """Emissions, allocation and findings of a report, with the pack for its data year (or the one given).
+
+    The user's parameter overrides in the report are applied on top of the pack; an unusable override
+    raises ``PackError`` naming it.
+    """
+    g = guideline(report.guideline)
+    base = pack if pack is not None else g.pack(report.data_year)
+    effective = base.with_overrides(report.overrides) if report.overrides else base
+    form = g.form
+    result = g.calculate(report, effective, form)
+    context = RuleContext(report=report, form=form, pack=effective, result=result, today=today or date.today())
+    findings = apply_acknowledgements(run_rules(g.rules, context), report.acknowledgements)
+    return Evaluation(report, g, effective, result, tuple(sorted_findings(findings)))
+
+
+def read_report_file(*, path: str | Path) -> ReportInput:
+    """Read a JSON report; raises ``InputError`` listing every problem with its place."""
+    return report_json.read_report(path, forms_by_guideline())

@@ -1,0 +1,91 @@
+"""The guidelines CarbonDesk knows.
+
+A guideline is four things: a form file (``forms/``), an engine module, a rule module and parameter
+packs (``resources/packs/<id>/<year>.toml``).  Adding one means writing those four and adding one
+entry to ``GUIDELINES`` below; nothing of another guideline changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from desktop import paths
+from desktop.domain.findings import Message
+from desktop.domain.records import ReportInput
+from desktop.engine import power as power_engine
+from desktop.engine.params import PackError, ParameterPack, load_pack
+from desktop.engine.results import FigureInfo, ReportResult
+from desktop.formspec import FormSpec, load_form
+from desktop.rules import base as rules_base
+from desktop.rules import common as common_rules
+from desktop.rules import power as power_rules
+from desktop.rules.base import Rule
+
+
+@dataclass(frozen=True)
+class Guideline:
+    id: str
+    form_file: str
+    calculate: Callable[[ReportInput, ParameterPack, FormSpec], ReportResult]
+    rules: tuple[Rule, ...]
+    messages: Mapping[str, Message]
+    figures: Mapping[str, FigureInfo]
+    formulas: Mapping[str, tuple[str, str]]
+
+    @property
+    def form(self) -> FormSpec:
+        return _form(self.form_file)
+
+    def pack_files(self) -> dict[int, Path]:
+        folder = paths.packs_dir(self.id)
+        return {int(p.stem): p for p in sorted(folder.glob("*.toml")) if p.stem.isdigit()}
+
+    def pack(self, data_year: int) -> ParameterPack:
+        files = self.pack_files()
+        if data_year not in files:
+            raise PackError(
+                f"{self.id}/{data_year}",
+                [f"no parameter pack for data year {data_year}; available: {', '.join(map(str, files))}"],
+            )
+        return _pack(str(files[data_year]))
+
+
+@cache
+def _form(name: str) -> FormSpec:
+    return load_form(paths.forms_dir() / name)
+
+
+@cache
+def _pack(path: str) -> ParameterPack:
+    return load_pack(path)
+
+
+def _catalogue(*parts: Mapping[str, Message]) -> dict[str, Message]:
+    merged: dict[str, Message] = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
+GUIDELINES: Mapping[str, Guideline] = {
+    power_engine.GUIDELINE: Guideline(
+        id=power_engine.GUIDELINE,
+        form_file="power_generation.toml",
+        calculate=power_engine.calculate,
+        rules=power_rules.RULES,
+        messages=_catalogue(rules_base.MESSAGES, common_rules.MESSAGES, power_rules.MESSAGES),
+        figures=power_engine.FIGURES,
+        formulas=power_engine.FORMULAS,
+    ),
+}
+
+
+def guideline(guideline_id: str) -> Guideline:
+    return GUIDELINES[guideline_id]
+
+
+def forms_by_guideline() -> dict[str, FormSpec]:
+    return {gid: g.form for gid, g in GUIDELINES.items()}
