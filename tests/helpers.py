@@ -71,3 +71,75 @@ def dumps(doc: Any) -> str:
         raise TypeError(type(value))
 
     return json.dumps(doc, ensure_ascii=False, default=default)
+
+
+def clean_document() -> dict[str, Any]:
+    """P1 completed as a careful carbon officer would: lab metadata, scans and deposits for every month.
+
+    It validates without errors, so a test can break exactly one thing and look for exactly one code.
+    """
+    import copy
+    import hashlib
+    from datetime import date, timedelta
+
+    from desktop.domain.periods import deposit_due, month_end
+
+    example = load_example(SHARED_EXAMPLES / "P1-coal-660MW-all-measured.json")
+    doc = example_to_input(copy.deepcopy(example))
+    year = int(doc["data_year"])
+    unit = doc["units"][0]
+    unit.update({"name": "1号机组", "fuel_type": "coal", "pressure_class": "supercritical"})
+    for record in unit["months"]:
+        month = int(record["month"])
+        end = month_end(year, month)
+        for fuel in record["fuels"]:
+            fuel.update(
+                {
+                    "h_ad_pct": Decimal("3.6"),
+                    "lab_name": "某某煤质检测中心",
+                    "lab_accreditation_no": "CMA 2019000123",
+                    "report_no": f"R-{year}-{month:02d}",
+                    "sample_received_date": (end + timedelta(days=2)).isoformat(),
+                    "test_date": (end + timedelta(days=4)).isoformat(),
+                    "report_date": (end + timedelta(days=6 + month % 5)).isoformat(),
+                    "qr_present": True,
+                }
+            )
+        tag = f"{year}-{month:02d}"
+        record["evidence"] = [
+            {
+                "kind": "production_ledger",
+                "file": f"prod-{tag}.pdf",
+                "sha256": hashlib.sha256(b"p" + tag.encode()).hexdigest(),
+                "proves": [
+                    "generation_mwh",
+                    "supply_mwh",
+                    "heat_supply_gj",
+                    "heat_ratio",
+                    "operating_hours",
+                    "load_factor",
+                ],
+            },
+            {
+                "kind": "electricity_ledger",
+                "file": f"elec-{tag}.pdf",
+                "sha256": hashlib.sha256(b"e" + tag.encode()).hexdigest(),
+                "proves": ["purchased_electricity_mwh"],
+            },
+            {
+                "kind": "fuel_ledger",
+                "file": f"fuel-{tag}.pdf",
+                "sha256": hashlib.sha256(b"f" + tag.encode()).hexdigest(),
+                "proves": ["fuels[0].consumption"],
+            },
+            {
+                "kind": "lab_report",
+                "file": f"lab-{tag}.pdf",
+                "sha256": hashlib.sha256(b"l" + tag.encode()).hexdigest(),
+                "proves": ["fuels[0]"],
+            },
+        ]
+        record["deposited_on"] = (deposit_due(year, month, 40) - timedelta(days=3)).isoformat()
+        record["note"] = "负荷随电网调度变化"  # explains the month-on-month swings of the example
+    assert date(year, 1, 1)  # keeps the import honest for readers
+    return doc

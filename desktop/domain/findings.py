@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -118,8 +119,6 @@ def render(finding: Finding, catalogue: Mapping[str, Message], lang: str) -> str
 
 
 def _display(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
     return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Reason codes; their messages live in desktop.domain.messages.
 NUM_EMPTY = "NUM-EMPTY"
@@ -73,3 +73,8 @@ def format_decimal(value: Decimal, places: int | None = None, *, grouping: bool 
         value = value.quantize(Decimal(1).scaleb(-places))
     text = f"{value:,f}" if grouping else f"{value:f}"
     return text
+
+
+def round_reported(value: Decimal, places: int = 0) -> Decimal:
+    """The reporting edge's rounding rule: reported tCO2 are whole tonnes, half-up (places=0)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

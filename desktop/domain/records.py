@@ -25,10 +25,9 @@ class EvidenceRef:
     kind: str
     file_name: str
     sha256: str
-    proves: tuple[str, ...] = ()  # field paths within the month, e.g. "generation_mwh", "fuels[0].c_ad_pct"
-
-    def covers(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + ".") for p in self.proves)
+    # Paths within the month that the scan backs: a field ("generation_mwh", "fuels[0].c_ad_pct") or a
+    # whole fuel row ("fuels[0]").
+    proves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

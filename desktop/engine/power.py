@@ -46,6 +46,10 @@ RULE_MEAN_IF_MEASURED = "mean_if_3_measured_else_default"
 BASIS_SUPPLY = "supply"
 BASIS_GENERATION = "generation"
 
+# Working precision of every calculation (34 significant digits, IEEE decimal128); rounding to reported
+# places happens only at the edge.
+PRECISION = 34
+
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -101,6 +105,7 @@ FIGURES: Mapping[str, FigureInfo] = {
     "heat_rate_gj_per_mwh": FigureInfo("发电热耗", "Heat rate", "GJ/MWh", 3),
     "emission_per_generation_t_per_mwh": FigureInfo("发电排放强度", "Emissions per generation", "tCO2/MWh", 4),
     "generation_mwh": FigureInfo("发电量", "Generation", "MWh", 1),
+    "purchased_electricity_mwh": FigureInfo("购入使用电量", "Purchased electricity", "MWh", 1),
     "supply_mwh": FigureInfo("供电量", "Power supplied", "MWh", 1),
     "heat_supply_gj": FigureInfo("供热量", "Heat supplied", "GJ", 1),
     "operating_hours": FigureInfo("运行小时数", "Operating hours", "h", 1),
@@ -146,11 +151,13 @@ class _UnitCalc:
         self.family = (category.attrs.get("family") if category else None) or "other"
         self.conventional = bool(category.attrs.get("conventional")) if category else False
         self.missing: set[str] = set()
+        self.used: set[str] = set()
 
     # -- parameters --------------------------------------------------------------------------
 
     def param(self, key: str, name: str | None = None) -> Figure:
         figure = param_figure(self.pack, key, name)
+        self.used.add(key)
         if figure.value is None:
             self.missing.add(key)
         return figure
@@ -169,7 +176,9 @@ class _UnitCalc:
         family = _family(self.form, "fuel", fuel)
         cons_unit = self.form.option_attr("fuel", row.values, "fuel.consumption_unit") or ""
         ncv_unit = self.form.option_attr("fuel", row.values, "fuel.ncv_unit") or ""
-        fc = input_figure("FC", _num(row.get("consumption")), str(cons_unit), self.path(record.month, "consumption", index))
+        fc = input_figure(
+            "FC", _num(row.get("consumption")), str(cons_unit), self.path(record.month, "consumption", index)
+        )
         ncv_value = _num(row.get("ncv"))
         if ncv_value is None and family in ("gas", "oil"):
             ncv = self.param(f"default_ncv.{fuel}", "NCV")
@@ -259,14 +268,18 @@ class _UnitCalc:
         mean_cc: dict[Any, Figure] = {}
         for fuel in {r["fuel"] for r in rows if r["family"] == "coal"}:
             ccs = [
-                derive("cc", "tC/GJ", "F3", "C_ar / NCV", (r["measured"], r["ncv"]), lambda c, n: _safe_div(c, n))
+                derive("cc", "tC/GJ", "F3", "C_ar / NCV", (r["measured"], r["ncv"]), _safe_div)
                 for r in rows
                 if r["fuel"] == fuel and r["source"] == MEASURED
             ]
             ccs = [c for c in ccs if c.value is not None]
             if ccs:
                 mean_cc[fuel] = derive(
-                    "CC_measured_mean", "tC/GJ", "M1", "mean of measured C_ar/NCV", tuple(ccs),
+                    "CC_measured_mean",
+                    "tC/GJ",
+                    "M1",
+                    "mean of measured C_ar/NCV",
+                    tuple(ccs),
                     lambda *v: sum(v, _ZERO) / Decimal(len(v)),
                 )
 
@@ -284,7 +297,10 @@ class _UnitCalc:
                     e_fuel = Figure("e_fuel_t", None, "tCO2", "F2", "unknown fuel")
                 else:
                     e_fuel = derive(
-                        "e_fuel_t", "tCO2", "F2", FORMULAS["F2"][1],
+                        "e_fuel_t",
+                        "tCO2",
+                        "F2",
+                        FORMULAS["F2"][1],
                         (row["fc"], row["c_ar"], oxid, _C_TO_CO2),
                         lambda fc, c, of, k: fc * c * of * k,
                     )
@@ -308,7 +324,8 @@ class _UnitCalc:
         measured_months = {r["month"] for r in rows if r["family"] == "coal" and r["source"] == MEASURED}
         coal_months = sorted({r["month"] for r in rows if r["family"] == "coal"})
         not_measured = tuple(
-            m for m in coal_months
+            m
+            for m in coal_months
             if any(r["source"] != MEASURED for r in rows_by_month.get(m, []) if r["family"] == "coal")
         )
         return UnitResult(
@@ -322,6 +339,7 @@ class _UnitCalc:
                 "months_measured": tuple(sorted(measured_months)),
             },
             missing_parameters=tuple(sorted(self.missing)),
+            used_parameters=tuple(sorted(self.used)),
         )
 
     def month_figures(self, record: MonthRecord, fuels: tuple[RowResult, ...], grid: Figure) -> MonthResult:
@@ -347,7 +365,11 @@ class _UnitCalc:
             "load_factor": self.field(record, "load_factor", "—"),
             "purchased_electricity_mwh": elec,
             "aux_rate": derive(
-                "aux_rate", "—", "M2", FORMULAS["M2"][1], (supply, gen),
+                "aux_rate",
+                "—",
+                "M2",
+                FORMULAS["M2"][1],
+                (supply, gen),
                 lambda s, g: None if g == 0 else _ONE - s / g,
             ),
             "heat_rate_gj_per_mwh": derive(
@@ -357,9 +379,7 @@ class _UnitCalc:
                 "emission_per_generation_t_per_mwh", "tCO2/MWh", "M4", FORMULAS["M4"][1], (e_total, gen), _safe_div
             ),
         }
-        figures["supply_coal_rate_gce_per_kwh"] = self.coal_rate(
-            heat, figures["heat_ratio"], supply
-        )
+        figures["supply_coal_rate_gce_per_kwh"] = self.coal_rate(heat, figures["heat_ratio"], supply)
         extras = tuple(r.figures["extra_vs_measured_t"] for r in fuels if "extra_vs_measured_t" in r.figures)
         if extras:
             figures["extra_vs_measured_t"] = total("extra_vs_measured_t", "tCO2", extras, "X1")
@@ -368,7 +388,11 @@ class _UnitCalc:
     def coal_rate(self, heat: Figure, ratio: Figure, supply: Figure) -> Figure:
         tce = self.param("standard_coal_gj_per_tce", "GJ/tce")
         return derive(
-            "supply_coal_rate_gce_per_kwh", "gce/kWh", "A5", FORMULAS["A5"][1], (heat, tce, ratio, supply),
+            "supply_coal_rate_gce_per_kwh",
+            "gce/kWh",
+            "A5",
+            FORMULAS["A5"][1],
+            (heat, tce, ratio, supply),
             lambda q, k, hr, s: None if s == 0 else q / k * (_ONE - hr) / s * _THOUSAND,
         )
 
@@ -378,8 +402,14 @@ class _UnitCalc:
 
         a: dict[str, Figure] = {}
         for name, unit in (
-            ("e_fuel_t", "tCO2"), ("e_elec_t", "tCO2"), ("e_total_t", "tCO2"), ("generation_mwh", "MWh"),
-            ("supply_mwh", "MWh"), ("heat_supply_gj", "GJ"), ("heat_input_gj", "GJ"), ("operating_hours", "h"),
+            ("e_fuel_t", "tCO2"),
+            ("e_elec_t", "tCO2"),
+            ("e_total_t", "tCO2"),
+            ("generation_mwh", "MWh"),
+            ("supply_mwh", "MWh"),
+            ("heat_supply_gj", "GJ"),
+            ("heat_input_gj", "GJ"),
+            ("operating_hours", "h"),
             ("purchased_electricity_mwh", "MWh"),
         ):
             a[name] = sum_of(name, unit)
@@ -388,26 +418,46 @@ class _UnitCalc:
             a["extra_vs_measured_t"] = total("extra_vs_measured_t", "tCO2", extras, "X1")
 
         weighted = tuple(
-            derive("ratio×Q", "GJ", "A1", "heat ratio × heat input", (m.figures["heat_ratio"], m.figures["heat_input_gj"]),
-                   lambda r, q: r * q)
+            derive(
+                "ratio×Q",
+                "GJ",
+                "A1",
+                "heat ratio × heat input",
+                (m.figures["heat_ratio"], m.figures["heat_input_gj"]),
+                lambda r, q: r * q,
+            )
             for m in months
         )
         a["heat_ratio"] = derive(
-            "heat_ratio", "—", "A1", FORMULAS["A1"][1], (total("Σ ratio×Q", "GJ", weighted), a["heat_input_gj"]),
+            "heat_ratio",
+            "—",
+            "A1",
+            FORMULAS["A1"][1],
+            (total("Σ ratio×Q", "GJ", weighted), a["heat_input_gj"]),
             lambda w, q: _ZERO if q == 0 else w / q,
         )
         capacity = input_figure("MW", _num(self.unit.get("capacity_mw")), "MW", f"units[{self.uid}].capacity_mw")
         a["load_factor"] = derive(
-            "load_factor", "—", "A2", FORMULAS["A2"][1], (a["generation_mwh"], capacity, a["operating_hours"]),
+            "load_factor",
+            "—",
+            "A2",
+            FORMULAS["A2"][1],
+            (a["generation_mwh"], capacity, a["operating_hours"]),
             lambda g, mw, h: None if mw * h == 0 else g / (mw * h),
         )
         a["supply_intensity_t_per_mwh"] = derive(
-            "supply_intensity_t_per_mwh", "tCO2/MWh", "A3", FORMULAS["A3"][1],
+            "supply_intensity_t_per_mwh",
+            "tCO2/MWh",
+            "A3",
+            FORMULAS["A3"][1],
             (a["e_total_t"], a["heat_ratio"], a["supply_mwh"]),
             lambda e, hr, s: None if s == 0 else e * (_ONE - hr) / s,
         )
         a["heat_intensity_t_per_gj"] = derive(
-            "heat_intensity_t_per_gj", "tCO2/GJ", "A4", FORMULAS["A4"][1],
+            "heat_intensity_t_per_gj",
+            "tCO2/GJ",
+            "A4",
+            FORMULAS["A4"][1],
             (a["e_total_t"], a["heat_ratio"], a["heat_supply_gj"]),
             lambda e, hr, h: None if h == 0 else e * hr / h,
         )
@@ -423,29 +473,41 @@ class _UnitCalc:
             return out  # outside allocation (pure biomass, heat-only boilers)
         basis = self.pack.switch("allocation.basis")
         if self.family == "coal" and self.unit.get("cooling") == "air":
-            f_cool = self.param("f_cool.air_coal", "f_cool")
+            factor = self.param("f_cool.air_coal", "F_cool,air")
+            f_cool = Figure("f_cool", factor.value, "—", "C1", "air-cooled coal unit", (factor,))
         else:
             f_cool = Figure("f_cool", _ONE, "—", "C1", "water-cooled or gas unit: no cooling correction")
         out["f_cool"] = f_cool
         if basis == BASIS_SUPPLY:
             slope = self.param(f"f_heat.{self.family}_slope", "k")
-            out["f_heat"] = derive("f_heat", "—", "C2", FORMULAS["C2"][1], (slope, a["heat_ratio"]),
-                                   lambda k, hr: _ONE - k * hr)
+            out["f_heat"] = derive(
+                "f_heat", "—", "C2", FORMULAS["C2"][1], (slope, a["heat_ratio"]), lambda k, hr: _ONE - k * hr
+            )
         else:
             out["f_heat"] = Figure("f_heat", _ONE, "—", "C2", "generation basis: no heat correction")
         out["f_load"] = self.load_correction(a["load_factor"])
 
         bench_e = self.param(f"benchmark.electricity.{self.category}", "B_e")
-        bench_h = self.param(f"benchmark.heat.{self.family}", "B_h")
+        if a["heat_supply_gj"].value == 0:
+            # No heat supplied: the heat term is zero whatever the heat benchmark (which may be unpublished).
+            bench_h = const_figure("B_h", _ZERO, "tCO2/GJ", "no heat supplied: heat term is zero")
+        else:
+            bench_h = self.param(f"benchmark.heat.{self.family}", "B_h")
         if basis == BASIS_SUPPLY:
             out["allocation_t"] = derive(
-                "allocation_t", "tCO2", "AL1", FORMULAS["AL1"][1],
+                "allocation_t",
+                "tCO2",
+                "AL1",
+                FORMULAS["AL1"][1],
                 (a["supply_mwh"], bench_e, out["f_cool"], out["f_heat"], out["f_load"], a["heat_supply_gj"], bench_h),
                 lambda s, be, fc, fh, fl, h, bh: s * be * fc * fh * fl + h * bh,
             )
         elif basis == BASIS_GENERATION:
             out["allocation_t"] = derive(
-                "allocation_t", "tCO2", "AL2", FORMULAS["AL2"][1],
+                "allocation_t",
+                "tCO2",
+                "AL2",
+                FORMULAS["AL2"][1],
                 (a["generation_mwh"], bench_e, out["f_cool"], out["f_load"], a["heat_supply_gj"], bench_h),
                 lambda g, be, fc, fl, h, bh: g * be * fc * fl + h * bh,
             )
@@ -454,24 +516,52 @@ class _UnitCalc:
 
         if self.family == "gas" and self.pack.switch("compliance.gas_exempt_gap") is True:
             out["obligation_t"] = derive(
-                "obligation_t", "tCO2", "CP1", "min(E, A): gas units surrender at most their allocation",
-                (a["e_total_t"], out["allocation_t"]), min,
+                "obligation_t",
+                "tCO2",
+                "CP1",
+                "min(E, A): gas units surrender at most their allocation",
+                (a["e_total_t"], out["allocation_t"]),
+                min,
             )
         else:
             out["obligation_t"] = Figure(
-                "obligation_t", a["e_total_t"].value, "tCO2", "CP1", "E (before the entity's gap cap)", (a["e_total_t"],)
+                "obligation_t",
+                a["e_total_t"].value,
+                "tCO2",
+                "CP1",
+                "E (before the entity's gap cap)",
+                (a["e_total_t"],),
             )
         return out
 
     def load_correction(self, load_factor: Figure) -> Figure:
         if not (self.family == "coal" and self.conventional):
             return Figure("f_load", _ONE, "—", "C3", "not a conventional coal unit: no load correction")
-        keys = ("full", "band1_floor", "band1_slope", "band2_floor", "band2_base", "band2_slope",
-                "low_base", "low_intercept", "low_slope")
+        keys = (
+            "full",
+            "band1_floor",
+            "band1_slope",
+            "band2_floor",
+            "band2_base",
+            "band2_slope",
+            "low_base",
+            "low_intercept",
+            "low_slope",
+        )
         params = tuple(self.param(f"f_load.{k}", k) for k in keys)
 
-        def piecewise(f: Decimal, full: Decimal, b1f: Decimal, b1s: Decimal, b2f: Decimal, b2b: Decimal,
-                      b2s: Decimal, lb: Decimal, li: Decimal, ls: Decimal) -> Decimal:
+        def piecewise(
+            f: Decimal,
+            full: Decimal,
+            b1f: Decimal,
+            b1s: Decimal,
+            b2f: Decimal,
+            b2b: Decimal,
+            b2s: Decimal,
+            lb: Decimal,
+            li: Decimal,
+            ls: Decimal,
+        ) -> Decimal:
             if f >= full:
                 return _ONE
             if f >= b1f:
@@ -486,15 +576,18 @@ class _UnitCalc:
 def calculate(report: ReportInput, pack: ParameterPack, form: FormSpec) -> ReportResult:
     """Emissions, production figures, allocation and compliance of one entity's data year."""
     with localcontext() as ctx:
-        ctx.prec = 34
+        ctx.prec = PRECISION
         units = tuple(_UnitCalc(unit, report, pack, form).run() for unit in report.units)
         totals = _entity_totals(units, pack)
     missing = tuple(sorted({k for u in units for k in u.missing_parameters}))
-    return ReportResult(GUIDELINE, report.data_year, pack.label, units, totals, missing)
+    used = {k for u in units for k in u.used_parameters}
+    used |= {f.parameter.key for fig in totals.values() for f in fig.inputs if f.parameter is not None}
+    return ReportResult(GUIDELINE, report.data_year, pack.label, units, totals, missing, tuple(sorted(used)))
 
 
 def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[str, Figure]:
     """Compliance is settled per entity: the gap cap and the CCER cap apply to its verified emissions."""
+
     def sum_of(name: str, unit: str, only_allocated: bool = False) -> Figure:
         parts = tuple(
             u.annual[name] for u in units if name in u.annual and (not only_allocated or "allocation_t" in u.annual)
@@ -504,8 +597,13 @@ def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[s
     t: dict[str, Figure] = {
         name: sum_of(name, unit)
         for name, unit in (
-            ("e_fuel_t", "tCO2"), ("e_elec_t", "tCO2"), ("e_total_t", "tCO2"), ("generation_mwh", "MWh"),
-            ("supply_mwh", "MWh"), ("heat_supply_gj", "GJ"), ("extra_vs_measured_t", "tCO2"),
+            ("e_fuel_t", "tCO2"),
+            ("e_elec_t", "tCO2"),
+            ("e_total_t", "tCO2"),
+            ("generation_mwh", "MWh"),
+            ("supply_mwh", "MWh"),
+            ("heat_supply_gj", "GJ"),
+            ("extra_vs_measured_t", "tCO2"),
         )
     }
     allocated = [u for u in units if "allocation_t" in u.annual]
@@ -514,14 +612,24 @@ def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[s
     verified = sum_of("e_total_t", "tCO2", only_allocated=True)
     allocation = total("allocation_t", "tCO2", tuple(u.annual["allocation_t"] for u in allocated))
     if any(u.annual["allocation_t"].value is None for u in allocated):
-        allocation = Figure("allocation_t", None, "tCO2", "F6", "a unit's allocation is unknown",
-                            tuple(u.annual["allocation_t"] for u in allocated))
+        allocation = Figure(
+            "allocation_t",
+            None,
+            "tCO2",
+            "F6",
+            "a unit's allocation is unknown",
+            tuple(u.annual["allocation_t"] for u in allocated),
+        )
     pre_cap = total("obligation_t", "tCO2", tuple(u.annual["obligation_t"] for u in allocated))
     t["allocation_t"] = allocation
     if pack.switch("compliance.gap_cap_enabled") is True:
         fraction = param_figure(pack, "compliance.gap_cap_fraction", "cap fraction")
         t["obligation_t"] = derive(
-            "obligation_t", "tCO2", "CP2", "min(Σ obligations, A + cap × E)", (pre_cap, allocation, fraction, verified),
+            "obligation_t",
+            "tCO2",
+            "CP2",
+            "min(Σ obligations, A + cap × E)",
+            (pre_cap, allocation, fraction, verified),
             lambda o, al, k, e: min(o, al + k * e),
         )
     else:

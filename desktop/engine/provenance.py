@@ -8,9 +8,8 @@ user override).  The UI, the PDF and the Excel only render figures; they never r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.engine.params import Parameter, ParameterPack
 
@@ -19,8 +18,9 @@ PARAM = "param"
 CONST = "const"
 
 
-@dataclass(frozen=True, eq=False)
-class Figure:
+class Figure(NamedTuple):
+    """Immutable; a NamedTuple because a year of a large group makes hundreds of thousands of them."""
+
     name: str
     value: Decimal | None
     unit: str

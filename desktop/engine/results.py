@@ -38,6 +38,7 @@ class UnitResult:
     annual: Mapping[str, Figure]
     tags: Mapping[str, Any] = field(default_factory=dict)
     missing_parameters: tuple[str, ...] = ()
+    used_parameters: tuple[str, ...] = ()
 
     def month(self, number: int) -> MonthResult | None:
         for result in self.months:
@@ -54,6 +55,7 @@ class ReportResult:
     units: tuple[UnitResult, ...]
     totals: Mapping[str, Figure]
     missing_parameters: tuple[str, ...] = ()
+    used_parameters: tuple[str, ...] = ()  # every pack key a figure of this result depends on
 
     def unit(self, unit_id: str) -> UnitResult | None:
         for result in self.units:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.formspec.model import SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec
 from desktop.formspec.loader import FormSpecError, load_form, parse_form
+from desktop.formspec.model import SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec
 
 __all__ = [
     "SCOPES",

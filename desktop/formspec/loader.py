@@ -18,8 +18,37 @@ from desktop.formspec.model import FIELD_TYPES, SCOPES, EnumOption, EnumSpec, Ev
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Z]{2,5}-[EWI]\d{3}$")
 _FIELD_KEYS = {
-    "id", "label_zh", "label_en", "type", "required", "required_when", "unit", "unit_from", "min", "max",
-    "max_exclusive", "range_code", "enum", "help_zh", "help_en", "clause", "evidence", "group", "places",
+    "id",
+    "label_zh",
+    "label_en",
+    "type",
+    "required",
+    "required_when",
+    "unit",
+    "unit_from",
+    "min",
+    "max",
+    "max_exclusive",
+    "range_code",
+    "enum",
+    "help_zh",
+    "help_en",
+    "clause",
+    "evidence",
+    "evidence_blocking",
+    "group",
+    "places",
+}
+_FORM_KEYS = {
+    "id",
+    "version",
+    "title_zh",
+    "title_en",
+    "guideline_zh",
+    "guideline_en",
+    "missing_code",
+    "evidence_code",
+    "evidence_blocking_code",
 }
 _TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", *SCOPES}
 
@@ -80,6 +109,9 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
     if not isinstance(head, Mapping):
         problems.append("[form] table is missing")
         head = {}
+    for key in head:
+        if key not in _FORM_KEYS:
+            problems.append(f"[form]: unknown key '{key}'")
     form_id = _text(head, "id", "[form]", problems)
     codes = {}
     for key in ("missing_code", "evidence_code", "evidence_blocking_code"):
@@ -91,10 +123,7 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
     for kind, table in (data.get("evidence_kinds") or {}).items():
         where = f"[evidence_kinds.{kind}]"
         zh, en = _labelled(table, where, problems)
-        blocking = table.get("blocking", False) if isinstance(table, Mapping) else False
-        if not isinstance(blocking, bool):
-            problems.append(f"{where}: 'blocking' must be true or false")
-        evidence_kinds[kind] = EvidenceKind(kind, zh, en, blocking is True)
+        evidence_kinds[kind] = EvidenceKind(kind, zh, en)
     groups: dict[str, tuple[str, str]] = {}
     for i, table in enumerate(data.get("groups") or []):
         where = f"[[groups]] #{i + 1}"
@@ -241,6 +270,9 @@ def _field(
     evidence = table.get("evidence")
     if evidence is not None and evidence not in evidence_kinds:
         problems.append(f"{where}: evidence kind '{evidence}' is not declared under [evidence_kinds]")
+    evidence_blocking = table.get("evidence_blocking", False)
+    if not isinstance(evidence_blocking, bool) or (evidence_blocking and evidence is None):
+        problems.append(f"{where}: 'evidence_blocking' must be true or false, and needs 'evidence'")
     places = table.get("places")
     if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
         problems.append(f"{where}: 'places' must be a whole number ≥ 0")
@@ -263,6 +295,7 @@ def _field(
         help_en=str(table.get("help_en", "")),
         clause=str(table.get("clause", "")),
         evidence=evidence,
+        evidence_blocking=evidence_blocking is True,
         group=str(group),
         places=places,
     )

@@ -45,7 +45,6 @@ class EvidenceKind:
     id: str
     label_zh: str
     label_en: str
-    blocking: bool = False  # a value lacking this evidence is an error, not a warning
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -71,6 +70,7 @@ class FieldSpec:
     help_en: str = ""
     clause: str = ""
     evidence: str | None = None
+    evidence_blocking: bool = False  # a value lacking its evidence is an error, not a warning
     group: str = ""
     places: int | None = None
 

@@ -9,29 +9,43 @@ from typing import Any
 from desktop.domain.findings import Message
 
 MESSAGES: Mapping[str, Message] = {
-    "INP-E001": Message("不是有效的 JSON：第 {line} 行第 {column} 列，{detail}",
-                        "not valid JSON: line {line}, column {column}: {detail}"),
+    "INP-E001": Message(
+        "不是有效的 JSON：第 {line} 行第 {column} 列，{detail}",
+        "not valid JSON: line {line}, column {column}: {detail}",
+    ),
     "INP-E002": Message("应为{expected}，实际是{got}", "expected {expected}, got {got}"),
-    "INP-E003": Message("数值不能写成带引号的文字 “{text}”；请写成 {suggestion}（不加引号、不加千位分隔符）",
-                        "a number must not be quoted text \"{text}\"; write {suggestion} (no quotes, no thousands separators)"),
-    "INP-E004": Message("未知字段 “{name}”{hint}", "unknown field \"{name}\"{hint}"),
-    "INP-E005": Message("“{value}” 不是可选值之一：{options}", "\"{value}\" is not one of: {options}"),
-    "INP-E006": Message("日期 “{value}” 无效，应写成 YYYY-MM-DD", "date \"{value}\" is not valid; write YYYY-MM-DD"),
-    "INP-E007": Message("{what} “{value}” 重复出现", "{what} \"{value}\" appears more than once"),
+    "INP-E003": Message(
+        "数值不能写成带引号的文字 “{text}”；请写成 {suggestion}（不加引号、不加千位分隔符）",
+        'a number must not be quoted text "{text}"; write {suggestion} (no quotes, no thousands separators)',
+    ),
+    "INP-E004": Message("未知字段 “{name}”{hint}", 'unknown field "{name}"{hint}'),
+    "INP-E005": Message("“{value}” 不是可选值之一：{options}", '"{value}" is not one of: {options}'),
+    "INP-E006": Message("日期 “{value}” 无效，应写成 YYYY-MM-DD", 'date "{value}" is not valid; write YYYY-MM-DD'),
+    "INP-E007": Message("{what} “{value}” 重复出现", '{what} "{value}" appears more than once'),
     "INP-E008": Message("月份 {value} 不在 1–12 之间", "month {value} is not between 1 and 12"),
-    "INP-E009": Message("缺少必需的键 “{name}”", "required key \"{name}\" is missing"),
-    "INP-E010": Message("不支持的核算指南 “{value}”，可用：{options}", "unsupported guideline \"{value}\"; available: {options}"),
-    "INP-E011": Message("键 “{name}” 在同一对象中出现两次", "key \"{name}\" appears twice in the same object"),
+    "INP-E009": Message("缺少必需的键 “{name}”", 'required key "{name}" is missing'),
+    "INP-E010": Message(
+        "不支持的核算指南 “{value}”，可用：{options}", 'unsupported guideline "{value}"; available: {options}'
+    ),
+    "INP-E011": Message("键 “{name}” 在同一对象中出现两次", 'key "{name}" appears twice in the same object'),
     "INP-E012": Message("无法读取文件：{detail}", "cannot read the file: {detail}"),
-    "INP-E013": Message("“{text}” 不是有限数值", "\"{text}\" is not a finite number"),
-    "INP-E014": Message("数据年度 {value} 没有参数包（可用：{options}）",
-                        "no parameter pack for data year {value} (available: {options})"),
+    "INP-E013": Message("“{text}” 不是有限数值", '"{text}" is not a finite number'),
+    "INP-E014": Message(
+        "数据年度 {value} 没有参数包（可用：{options}）",
+        "no parameter pack for data year {value} (available: {options})",
+    ),
     "INP-E015": Message("{detail}", "{detail}"),
 }
 
 _KINDS_ZH = {
-    "number": "数值", "whole number": "整数", "text": "文字", "true/false": "true/false", "date": "日期",
-    "object": "对象", "list": "列表", "nothing": "空值(null)",
+    "number": "数值",
+    "whole number": "整数",
+    "text": "文字",
+    "true/false": "true/false",
+    "date": "日期",
+    "object": "对象",
+    "list": "列表",
+    "nothing": "空值(null)",
 }
 
 
@@ -48,7 +62,7 @@ class InputProblem:
             params = {k: _KINDS_ZH.get(v, v) if k in ("expected", "got") else v for k, v in params.items()}
             params["hint"] = f"（是否应为 “{params['hint_name']}”？）" if params.get("hint_name") else ""
         else:
-            params["hint"] = f" (did you mean \"{params['hint_name']}\"?)" if params.get("hint_name") else ""
+            params["hint"] = f' (did you mean "{params["hint_name"]}"?)' if params.get("hint_name") else ""
         text = message.text(lang).format(**params)
         where = self.path or ("（文件）" if lang == "zh" else "(file)")
         return f"{where}: {text}"

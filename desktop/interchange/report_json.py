@@ -35,8 +35,7 @@ from desktop.interchange.problems import InputError, InputProblem
 FORMAT = "carbondesk.report"
 FORMAT_VERSION = 1
 
-TOP_KEYS = ("format", "version", "guideline", "data_year", "entity", "units", "parameter_overrides",
-            "acknowledgements")
+TOP_KEYS = ("format", "version", "guideline", "data_year", "entity", "units", "parameter_overrides", "acknowledgements")
 UNIT_EXTRA_KEYS = ("months", "declared_annual")
 MONTH_EXTRA_KEYS = ("month", "fuels", "evidence", "deposited_on")
 EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
@@ -97,7 +96,7 @@ class _Reader:
                 self.problem(_join(path, key), "INP-E004", name=key, hint_name=close[0] if close else "")
 
     def expect(self, value: Any, kind: type, path: str, expected: str) -> bool:
-        if isinstance(value, kind) and not isinstance(value, bool) or (kind is bool and isinstance(value, bool)):
+        if (isinstance(value, kind) and not isinstance(value, bool)) or (kind is bool and isinstance(value, bool)):
             return True
         self.problem(path, "INP-E002", expected=expected, got=_kind(value))
         return False
@@ -293,7 +292,9 @@ class _Reader:
         if isinstance(sha, str) and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha.lower())):
             self.problem(_join(path, "sha256"), "INP-E015", detail="SHA-256 must be 64 hexadecimal characters")
         return EvidenceRef(
-            kind=str(kind), file_name=str(raw.get("file", "")), sha256=str(raw.get("sha256", "")).lower(),
+            kind=str(kind),
+            file_name=str(raw.get("file", "")),
+            sha256=str(raw.get("sha256", "")).lower(),
             proves=tuple(str(p) for p in proves) if isinstance(proves, list) else (),
         )
 
@@ -310,10 +311,13 @@ class _Reader:
                 if key not in item:
                     self.problem(path, "INP-E009", name=key)
             if isinstance(item.get("value"), str) and _looks_numeric(item["value"]):
-                self.problem(_join(path, "value"), "INP-E003", text=item["value"],
-                             suggestion=f"{parse_decimal(item['value']):f}")
+                self.problem(
+                    _join(path, "value"), "INP-E003", text=item["value"], suggestion=f"{parse_decimal(item['value']):f}"
+                )
             if all(k in item for k in ("key", "value", "reason")):
-                out.append(ParameterOverride(str(item["key"]), item["value"], str(item["reason"]), str(item.get("by", ""))))
+                out.append(
+                    ParameterOverride(str(item["key"]), item["value"], str(item["reason"]), str(item.get("by", "")))
+                )
         return tuple(out)
 
     def acknowledgements(self, raw: Any) -> tuple[Acknowledgement, ...]:
@@ -332,8 +336,11 @@ class _Reader:
                     self.problem(_join(path, key), "INP-E002", expected="text", got=_kind(item[key]))
             if all(isinstance(item.get(k), str) for k in ("code", "path", "justification")):
                 if not item["justification"].strip():
-                    self.problem(_join(path, "justification"), "INP-E015",
-                                 detail="a warning can only be passed with a written justification")
+                    self.problem(
+                        _join(path, "justification"),
+                        "INP-E015",
+                        detail="a warning can only be passed with a written justification",
+                    )
                     continue
                 out.append(Acknowledgement(item["code"], item["path"], item["justification"], str(item.get("by", ""))))
         return tuple(out)
@@ -354,18 +361,18 @@ def _join(path: str, key: str) -> str:
 def loads(text: str, *, source: str = "") -> Any:
     """Parse JSON with exact decimals, refusing NaN/Infinity; a syntax error becomes an InputError."""
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant,
-                          object_pairs_hook=_pairs)
+        return json.loads(
+            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs
+        )
     except json.JSONDecodeError as exc:
-        raise InputError([InputProblem("", "INP-E001", {"line": exc.lineno, "column": exc.colno, "detail": exc.msg})],
-                         source) from exc
+        raise InputError(
+            [InputProblem("", "INP-E001", {"line": exc.lineno, "column": exc.colno, "detail": exc.msg})], source
+        ) from exc
     except ValueError as exc:
         raise InputError([InputProblem("", "INP-E013", {"text": str(exc).rsplit(" ", 1)[-1]})], source) from exc
 
 
-def read_report(
-    path: str | Path, form_for: Mapping[str, FormSpec]
-) -> ReportInput:
+def read_report(path: str | Path, form_for: Mapping[str, FormSpec]) -> ReportInput:
     """Read a report file; ``form_for`` maps guideline ids to their forms."""
     path = Path(path)
     try:
@@ -392,3 +399,34 @@ def parse_report(text: str, form_for: Mapping[str, FormSpec], *, source: str = "
     if result is None:
         raise InputError(reader.problems, source)
     return result
+
+
+def dumps_exact(value: Any, indent: int | None = 1, _level: int = 0) -> str:
+    """JSON text in which Decimals are written as exact JSON numbers (never through float)."""
+    pad = "" if indent is None else "\n" + " " * (indent * (_level + 1))
+    end = "" if indent is None else "\n" + " " * (indent * _level)
+    sep = ","
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite numbers cannot be written to JSON")
+        text = f"{value:f}"
+        return text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return json.dumps(value.isoformat())
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        items = [
+            f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {dumps_exact(v, indent, _level + 1)}"
+            for k, v in value.items()
+        ]
+        return "{" + sep.join(items) + end + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[" + sep.join(f"{pad}{dumps_exact(v, indent, _level + 1)}" for v in value) + end + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

@@ -24,10 +24,13 @@ RULE_CRASHED = "RUL-E001"
 ACK_NOT_WARNING = "RUL-I001"
 
 MESSAGES: Mapping[str, Message] = {
-    RULE_CRASHED: Message("校验规则 {rule} 出错：{error}（请报告此问题）",
-                          "validation rule {rule} failed: {error} (please report this)"),
-    ACK_NOT_WARNING: Message("{ack_code} 的说明未采用：只有警告可以凭书面说明通过",
-                             "the justification for {ack_code} was not applied: only warnings can be passed with one"),
+    RULE_CRASHED: Message(
+        "校验规则 {rule} 出错：{error}（请报告此问题）", "validation rule {rule} failed: {error} (please report this)"
+    ),
+    ACK_NOT_WARNING: Message(
+        "{ack_code} 的说明未采用：只有警告可以凭书面说明通过",
+        "the justification for {ack_code} was not applied: only warnings can be passed with one",
+    ),
 }
 
 
@@ -48,7 +51,8 @@ def severity_of(code: str) -> Severity:
     return _SEVERITY_BY_LETTER[code.split("-", 1)[1][0]]
 
 
-def finding(code: str, ref: FieldRef, clause: str = "", **params: Any) -> Finding:
+def finding(code: str, ref: FieldRef, clause: str = "", /, **params: Any) -> Finding:
+    """Positional-only head, so that a parameter may be called ``code`` or ``ref`` without a clash."""
     return Finding(code=code, severity=severity_of(code), ref=ref, params=params, clause=clause)
 
 
@@ -57,9 +61,15 @@ def run_rules(rules: Iterable[Rule], context: RuleContext) -> list[Finding]:
     for rule in rules:
         try:
             found.extend(rule(context))
-        except Exception as exc:  # noqa: BLE001 - a broken rule must not hide every other finding
-            found.append(finding(RULE_CRASHED, FieldRef(), rule=getattr(rule, "__name__", repr(rule)),
-                                 error=f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            found.append(
+                finding(
+                    RULE_CRASHED,
+                    FieldRef(),
+                    rule=getattr(rule, "__name__", repr(rule)),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            )
     return found
 
 

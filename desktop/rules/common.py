@@ -30,17 +30,17 @@ ANNUAL_REPORT_DUE_SOON = "DEP-I002"
 
 MESSAGES: Mapping[str, Message] = {
     USCC_SHAPE: Message(
-        "统一社会信用代码 “{code}” 格式不正确：应为18位，只含数字和大写字母（不含 I、O、S、V、Z）",
-        "unified social credit code \"{code}\" is malformed: 18 characters, digits and capitals without I, O, S, V, Z",
+        "统一社会信用代码 “{uscc}” 格式不正确：应为18位，只含数字和大写字母（不含 I、O、S、V、Z）",
+        'unified social credit code "{uscc}" is malformed: 18 characters, digits and capitals without I, O, S, V, Z',
     ),
     USCC_CHECK: Message(
-        "统一社会信用代码 “{code}” 校验位应为 “{expected}”；若营业执照确实如此，请填写说明后通过",
-        "unified social credit code \"{code}\": check character should be \"{expected}\"; "
+        "统一社会信用代码 “{uscc}” 校验位应为 “{expected}”；若营业执照确实如此，请填写说明后通过",
+        'unified social credit code "{uscc}": check character should be "{expected}"; '
         "if the licence really reads so, pass this with a justification",
     ),
     USCC_NORMALISED: Message(
-        "统一社会信用代码已规范化为 “{code}”（去除空格、转为大写）",
-        "unified social credit code normalised to \"{code}\" (spaces removed, upper case)",
+        "统一社会信用代码已规范化为 “{uscc}”（去除空格、转为大写）",
+        'unified social credit code normalised to "{uscc}" (spaces removed, upper case)',
     ),
     MONTH_ABSENT_FROM_REPORT: Message(
         "机组 {unit} 缺少 {month} 月数据，年度报告不完整",
@@ -73,23 +73,27 @@ def _labels(spec: FieldSpec) -> dict[str, str]:
     return {"label_zh": spec.label_zh, "label_en": spec.label_en}
 
 
-def _check_fields(
-    ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: FieldRef
-) -> list[Finding]:
+def _check_fields(ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: FieldRef) -> list[Finding]:
     out: list[Finding] = []
     for spec in ctx.form.fields(scope):
         value = values.get(spec.id)
-        at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
         if value is None or (isinstance(value, str) and not value.strip()):
             if ctx.form.is_required(spec, values):
+                at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
                 out.append(finding(ctx.form.missing_code, at, spec.clause, **_labels(spec)))
             continue
-        if isinstance(value, Decimal) and spec.range_code and not spec.in_range(value):
+        if spec.range_code and isinstance(value, Decimal) and not spec.in_range(value):
+            at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
             out.append(
                 finding(
-                    spec.range_code, at, spec.clause, value=value,
-                    min="—" if spec.min is None else spec.min, max="—" if spec.max is None else spec.max,
-                    unit=ctx.form.unit_of(spec, values), **_labels(spec),
+                    spec.range_code,
+                    at,
+                    spec.clause,
+                    value=value,
+                    min="—" if spec.min is None else spec.min,
+                    max="—" if spec.max is None else spec.max,
+                    unit=ctx.form.unit_of(spec, values),
+                    **_labels(spec),
                 )
             )
     return out
@@ -104,7 +108,9 @@ def form_fields(ctx: RuleContext) -> list[Finding]:
         for record in unit.months:
             out += _check_fields(ctx, "month", record.values, FieldRef(unit=uid, month=record.month, scope="month"))
             for i, row in enumerate(record.fuels):
-                out += _check_fields(ctx, "fuel", row.values, FieldRef(unit=uid, month=record.month, fuel=i, scope="fuel"))
+                out += _check_fields(
+                    ctx, "fuel", row.values, FieldRef(unit=uid, month=record.month, fuel=i, scope="fuel")
+                )
     return out
 
 
@@ -118,11 +124,11 @@ def uscc_code(ctx: RuleContext) -> list[Finding]:
     result = uscc.check(raw)
     out: list[Finding] = []
     if result.status is uscc.UsccStatus.BAD_SHAPE:
-        return [finding(USCC_SHAPE, ref, clause, code=raw)]
+        return [finding(USCC_SHAPE, ref, clause, uscc=raw)]
     if result.changed_by_normalising:
-        out.append(finding(USCC_NORMALISED, ref, clause, code=result.normalized))
+        out.append(finding(USCC_NORMALISED, ref, clause, uscc=result.normalized))
     if result.status is uscc.UsccStatus.BAD_CHECK:
-        out.append(finding(USCC_CHECK, ref, clause, code=result.normalized, expected=result.expected_check))
+        out.append(finding(USCC_CHECK, ref, clause, uscc=result.normalized, expected=result.expected_check))
     return out
 
 
@@ -164,18 +170,36 @@ def deadlines(ctx: RuleContext) -> list[Finding]:
             ref = FieldRef(unit=unit.unit_id, month=record.month, field="deposited_on", scope="month")
             if record.deposited_on is not None:
                 if record.deposited_on > due:
-                    out.append(finding(DEPOSIT_LATE, ref, month=record.month, due=due.isoformat(),
-                                       deposited=record.deposited_on.isoformat(),
-                                       days=(record.deposited_on - due).days))
+                    out.append(
+                        finding(
+                            DEPOSIT_LATE,
+                            ref,
+                            month=record.month,
+                            due=due.isoformat(),
+                            deposited=record.deposited_on.isoformat(),
+                            days=(record.deposited_on - due).days,
+                        )
+                    )
             elif current_cycle and ctx.today > due:
-                out.append(finding(DEPOSIT_OVERDUE, ref, month=record.month, due=due.isoformat(),
-                                   days=(ctx.today - due).days))
-            elif current_cycle and month_end(year, record.month) < ctx.today <= due <= ctx.today + timedelta(days=remind):
-                out.append(finding(DEPOSIT_DUE_SOON, ref, month=record.month, due=due.isoformat(),
-                                   days=(due - ctx.today).days))
+                out.append(
+                    finding(DEPOSIT_OVERDUE, ref, month=record.month, due=due.isoformat(), days=(ctx.today - due).days)
+                )
+            elif current_cycle and month_end(year, record.month) < ctx.today <= due <= ctx.today + timedelta(
+                days=remind
+            ):
+                out.append(
+                    finding(DEPOSIT_DUE_SOON, ref, month=record.month, due=due.isoformat(), days=(due - ctx.today).days)
+                )
     if ctx.today <= report_due <= ctx.today + timedelta(days=remind):
-        out.append(finding(ANNUAL_REPORT_DUE_SOON, FieldRef(), year=year, due=report_due.isoformat(),
-                           days=(report_due - ctx.today).days))
+        out.append(
+            finding(
+                ANNUAL_REPORT_DUE_SOON,
+                FieldRef(),
+                year=year,
+                due=report_due.isoformat(),
+                days=(report_due - ctx.today).days,
+            )
+        )
     return out
 
 
@@ -198,21 +222,35 @@ def evidence(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit in ctx.report.units:
         for record in unit.months:
-            lacking: dict[str, list[tuple[str, FieldSpec, int | None]]] = {}
+            covered_by_kind: dict[str, set[str]] = {}
+            for ev in record.evidence:
+                covered_by_kind.setdefault(ev.kind, set()).update(ev.proves)
+            lacking: dict[tuple[str, bool], list[tuple[str, FieldSpec, int | None]]] = {}
             for path, spec, fuel in _month_paths(ctx, record):
-                covered = any(ev.kind == spec.evidence and ev.covers(path) for ev in record.evidence)
-                if not covered:
-                    lacking.setdefault(str(spec.evidence), []).append((path, spec, fuel))
-            for kind_id, items in lacking.items():
+                covered = covered_by_kind.get(str(spec.evidence), set())
+                # a scan proves a field path, or a whole row such as "fuels[0]"
+                if path not in covered and path.split(".", 1)[0] not in covered:
+                    lacking.setdefault((str(spec.evidence), spec.evidence_blocking), []).append((path, spec, fuel))
+            for (kind_id, blocking), items in lacking.items():
                 kind = ctx.form.evidence_kinds[kind_id]
-                code = ctx.form.evidence_blocking_code if kind.blocking else ctx.form.evidence_code
-                first_path, first_spec, fuel = items[0]
-                ref = FieldRef(unit=unit.unit_id, month=record.month, fuel=fuel, field=first_spec.id,
-                               scope="fuel" if fuel is not None else "month")
+                code = ctx.form.evidence_blocking_code if blocking else ctx.form.evidence_code
+                _, first_spec, fuel = items[0]
+                ref = FieldRef(
+                    unit=unit.unit_id,
+                    month=record.month,
+                    fuel=fuel,
+                    field=first_spec.id,
+                    scope="fuel" if fuel is not None else "month",
+                )
                 out.append(
                     finding(
-                        code, ref, first_spec.clause, month=record.month, count=len(items),
-                        kind_zh=kind.label_zh, kind_en=kind.label_en,
+                        code,
+                        ref,
+                        first_spec.clause,
+                        month=record.month,
+                        count=len(items),
+                        kind_zh=kind.label_zh,
+                        kind_en=kind.label_en,
                         fields_zh="、".join(dict.fromkeys(s.label_zh for _, s, _ in items)),
                         fields_en=", ".join(dict.fromkeys(s.label_en for _, s, _ in items)),
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from statistics import mean, pstdev
 from typing import Any
 
@@ -16,7 +17,7 @@ from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import hours_in_month, month_end
 from desktop.domain.records import FuelRow, MonthRecord, UnitRecord
 from desktop.engine.power import MEASURED
-from desktop.engine.results import MonthResult, UnitResult
+from desktop.engine.results import MonthResult
 from desktop.rules import common
 from desktop.rules.base import RuleContext, finding
 
@@ -29,66 +30,117 @@ CL_ALLOC = "配额分配方案"
 
 MESSAGES: Mapping[str, Message] = {
     # form-driven (declared in forms/power_generation.toml)
-    "PWR-E001": Message("必填项“{label_zh}”未填写", "required value \"{label_en}\" is missing"),
-    "PWR-E002": Message("“{label_zh}” = {value} {unit} 超出允许范围 [{min}, {max}]（不能为负）",
-                        "\"{label_en}\" = {value} {unit} is outside [{min}, {max}] (no negative quantities)"),
+    "PWR-E001": Message("必填项“{label_zh}”未填写", 'required value "{label_en}" is missing'),
+    "PWR-E002": Message(
+        "“{label_zh}” = {value} {unit} 超出允许范围 [{min}, {max}]（不能为负）",
+        '"{label_en}" = {value} {unit} is outside [{min}, {max}] (no negative quantities)',
+    ),
     "PWR-E004": Message("负荷（出力）系数 {value} 应在 0–1 之间", "load factor {value} must be between 0 and 1"),
     "PWR-E005": Message("供热比 {value} 应在 0–1 之间", "heat-supply ratio {value} must be between 0 and 1"),
-    "PWR-E008": Message("“{label_zh}” = {value}% 不可能（应小于 100%）",
-                        "\"{label_en}\" = {value}% is impossible (must be below 100 %)"),
-    "PWR-E020": Message("{month} 月的 {fields_zh} 缺少“{kind_zh}”扫描件：实测值必须有盖章检测报告",
-                        "month {month}: {fields_en} lack a scan of the {kind_en}; a measured value needs its sealed report"),
-    "PWR-W020": Message("{month} 月的 {fields_zh} 缺少支撑材料“{kind_zh}”",
-                        "month {month}: {fields_en} lack supporting evidence ({kind_en})"),
+    "PWR-E008": Message(
+        "“{label_zh}” = {value}% 不可能（应小于 100%）", '"{label_en}" = {value}% is impossible (must be below 100 %)'
+    ),
+    "PWR-E020": Message(
+        "{month} 月的 {fields_zh} 缺少“{kind_zh}”扫描件：实测值必须有盖章检测报告",
+        "month {month}: {fields_en} lack a scan of the {kind_en}; a measured value needs its sealed report",
+    ),
+    "PWR-W020": Message(
+        "{month} 月的 {fields_zh} 缺少支撑材料“{kind_zh}”",
+        "month {month}: {fields_en} lack supporting evidence ({kind_en})",
+    ),
     # hard errors
-    "PWR-E003": Message("供电量 {supply} MWh 大于发电量 {generation} MWh",
-                        "power supplied {supply} MWh exceeds generation {generation} MWh"),
-    "PWR-E006": Message("运行小时数 {hours} h 超过当月小时数 {limit} h",
-                        "operating hours {hours} h exceed the {limit} h of the month"),
-    "PWR-E007": Message("收到基全水分 M_ar = {m_ar}% 小于空干基水分 M_ad = {m_ad}%，不可能",
-                        "total moisture M_ar = {m_ar}% is below air-dried moisture M_ad = {m_ad}%: impossible"),
-    "PWR-E009": Message("检测报告日期顺序错误：应为 样品接收 ≤ 检测 ≤ 报告（{received} / {tested} / {reported}）",
-                        "lab report dates out of order: need received ≤ tested ≤ reported ({received} / {tested} / {reported})"),
-    "PWR-E010": Message("年度申报的“{label_zh}” {declared} 不等于各月合计 {summed}",
-                        "declared annual \"{label_en}\" {declared} does not equal the sum of months {summed}"),
+    "PWR-E003": Message(
+        "供电量 {supply} MWh 大于发电量 {generation} MWh",
+        "power supplied {supply} MWh exceeds generation {generation} MWh",
+    ),
+    "PWR-E006": Message(
+        "运行小时数 {hours} h 超过当月小时数 {limit} h", "operating hours {hours} h exceed the {limit} h of the month"
+    ),
+    "PWR-E007": Message(
+        "收到基全水分 M_ar = {m_ar}% 小于空干基水分 M_ad = {m_ad}%，不可能",
+        "total moisture M_ar = {m_ar}% is below air-dried moisture M_ad = {m_ad}%: impossible",
+    ),
+    "PWR-E009": Message(
+        "检测报告日期顺序错误：应为 样品接收 ≤ 检测 ≤ 报告（{received} / {tested} / {reported}）",
+        "lab report dates out of order: need received ≤ tested ≤ reported ({received} / {tested} / {reported})",
+    ),
+    "PWR-E010": Message(
+        "年度申报的“{label_zh}” {declared} 不等于各月合计 {summed}",
+        'declared annual "{label_en}" {declared} does not equal the sum of months {summed}',
+    ),
     # plausibility and fraud signals
-    "PWR-W001": Message("燃煤收到基低位发热量 {value} GJ/t 超出常见范围 {min}–{max}",
-                        "coal NCV {value} GJ/t is outside the usual {min}–{max}"),
-    "PWR-W002": Message("燃煤收到基元素碳 {value} tC/t 超出常见范围 {min}–{max}",
-                        "coal carbon content {value} tC/t is outside the usual {min}–{max}"),
-    "PWR-W003": Message("实测单位热值含碳量 {value} tC/GJ 超出常见范围 {min}–{max}",
-                        "measured carbon per unit heat {value} tC/GJ is outside the usual {min}–{max}"),
-    "PWR-W004": Message("厂用电率 {value} 超出常见范围 {min}–{max}", "auxiliary rate {value} is outside the usual {min}–{max}"),
-    "PWR-W005": Message("供电煤耗 {value} gce/kWh 超出常见范围 {min}–{max}",
-                        "supply coal consumption rate {value} gce/kWh is outside the usual {min}–{max}"),
-    "PWR-W006": Message("发电热耗 {value} GJ/MWh 超出常见范围 {min}–{max}",
-                        "heat rate {value} GJ/MWh is outside the usual {min}–{max}"),
-    "PWR-W007": Message("发电排放强度 {value} tCO2/MWh 超出常见范围 {min}–{max}",
-                        "emissions per generation {value} tCO2/MWh are outside the usual {min}–{max}"),
-    "PWR-W008": Message("空干基氢 {value}% 超出常见范围 {min}–{max}%", "hydrogen H_ad {value}% is outside the usual {min}–{max}%"),
-    "PWR-W009": Message("“{label_zh}” 较上月变化 {change}%（{previous} → {value}），超过 {limit}% 且无说明",
-                        "\"{label_en}\" changed {change}% from last month ({previous} → {value}), above {limit}% with no note"),
-    "PWR-W010": Message("检测报告日期 {reported} 距月末已 {days} 天（超过 {limit} 天）",
-                        "lab report dated {reported}, {days} days after month end (more than {limit})"),
-    "PWR-W011": Message("检测报告日期 {reported} 早于所检月份开始，不可能是该月样品",
-                        "lab report dated {reported}, before the month began: it cannot test this month's coal"),
-    "PWR-W012": Message("{lab} 于同一天 {reported} 出具了 {count} 份月度报告（{months} 月）：疑似一次检测充当多月",
-                        "{lab} issued {count} monthly reports on the same day {reported} (months {months}): "
-                        "one test passed off as several months?"),
+    "PWR-W001": Message(
+        "燃煤收到基低位发热量 {value} GJ/t 超出常见范围 {min}–{max}",
+        "coal NCV {value} GJ/t is outside the usual {min}–{max}",
+    ),
+    "PWR-W002": Message(
+        "燃煤收到基元素碳 {value} tC/t 超出常见范围 {min}–{max}",
+        "coal carbon content {value} tC/t is outside the usual {min}–{max}",
+    ),
+    "PWR-W003": Message(
+        "实测单位热值含碳量 {value} tC/GJ 超出常见范围 {min}–{max}",
+        "measured carbon per unit heat {value} tC/GJ is outside the usual {min}–{max}",
+    ),
+    "PWR-W004": Message(
+        "厂用电率 {value} 超出常见范围 {min}–{max}", "auxiliary rate {value} is outside the usual {min}–{max}"
+    ),
+    "PWR-W005": Message(
+        "供电煤耗 {value} gce/kWh 超出常见范围 {min}–{max}",
+        "supply coal consumption rate {value} gce/kWh is outside the usual {min}–{max}",
+    ),
+    "PWR-W006": Message(
+        "发电热耗 {value} GJ/MWh 超出常见范围 {min}–{max}", "heat rate {value} GJ/MWh is outside the usual {min}–{max}"
+    ),
+    "PWR-W007": Message(
+        "发电排放强度 {value} tCO2/MWh 超出常见范围 {min}–{max}",
+        "emissions per generation {value} tCO2/MWh are outside the usual {min}–{max}",
+    ),
+    "PWR-W008": Message(
+        "空干基氢 {value}% 超出常见范围 {min}–{max}%", "hydrogen H_ad {value}% is outside the usual {min}–{max}%"
+    ),
+    "PWR-W009": Message(
+        "“{label_zh}” 较上月变化 {change}%（{previous} → {value}），超过 {limit}% 且无说明",
+        '"{label_en}" changed {change}% from last month ({previous} → {value}), above {limit}% with no note',
+    ),
+    "PWR-W010": Message(
+        "检测报告日期 {reported} 距月末已 {days} 天（超过 {limit} 天）",
+        "lab report dated {reported}, {days} days after month end (more than {limit})",
+    ),
+    "PWR-W011": Message(
+        "检测报告日期 {reported} 早于所检月份开始，不可能是该月样品",
+        "lab report dated {reported}, before the month began: it cannot test this month's coal",
+    ),
+    "PWR-W012": Message(
+        "{lab} 于同一天 {reported} 出具了 {count} 份月度报告（{months} 月）：疑似一次检测充当多月",
+        "{lab} issued {count} monthly reports on the same day {reported} (months {months}): "
+        "one test passed off as several months?",
+    ),
     "PWR-W013": Message("检测报告缺少 {missing_zh}", "lab report lacks {missing_en}"),
-    "PWR-W014": Message("实测元素碳数据过于稳定：{detail_zh}", "measured carbon data are implausibly stable: {detail_en}"),
-    "PWR-W015": Message("{month} 月燃煤元素碳未实测，采用{source_zh}，比实测水平约多计 {extra} tCO2",
-                        "month {month}: coal carbon not measured; {source_en} used, about {extra} tCO2 more than a measured month"),
+    "PWR-W014": Message(
+        "实测元素碳数据过于稳定：{detail_zh}", "measured carbon data are implausibly stable: {detail_en}"
+    ),
+    "PWR-W015": Message(
+        "{month} 月燃煤元素碳未实测，采用{source_zh}，比实测水平约多计 {extra} tCO2",
+        "month {month}: coal carbon not measured; {source_en} used, about {extra} tCO2 more than a measured month",
+    ),
     "PWR-W016": Message("供热数据不一致：{detail_zh}", "heat data inconsistent: {detail_en}"),
-    "PWR-W017": Message("填报负荷系数 {reported} 与 发电量/(装机×小时) = {computed} 相差超过 {limit}",
-                        "reported load factor {reported} differs from generation/(MW × hours) = {computed} by more than {limit}"),
-    "PWR-W030": Message("参数包 {pack} 中缺少 “{key}” 的官方值，无法计算{what_zh}；请在设置中填入主管部门公布的数值并注明来源",
-                        "pack {pack} has no official value for \"{key}\", so {what_en} cannot be calculated; "
-                        "enter the published value in the settings with its source"),
-    "PWR-I001": Message("计算使用了 {count} 个未经证实（U）的参数：{keys}",
-                        "the calculation used {count} unconfirmed (U) parameters: {keys}"),
-    "PWR-I002": Message("参数 “{key}” 已由用户修改：{original} → {value}，理由：{reason}",
-                        "parameter \"{key}\" overridden by the user: {original} → {value}; reason: {reason}"),
+    "PWR-W017": Message(
+        "填报负荷系数 {reported} 与 发电量/(装机×小时) = {computed} 相差超过 {limit}",
+        "reported load factor {reported} differs from generation/(MW × hours) = {computed} by more than {limit}",
+    ),
+    "PWR-W030": Message(
+        "参数包 {pack} 中缺少 “{key}” 的官方值，无法计算{what_zh}；请在设置中填入主管部门公布的数值并注明来源",
+        'pack {pack} has no official value for "{key}", so {what_en} cannot be calculated; '
+        "enter the published value in the settings with its source",
+    ),
+    "PWR-I001": Message(
+        "计算使用了 {count} 个未经证实（U）的参数：{keys}",
+        "the calculation used {count} unconfirmed (U) parameters: {keys}",
+    ),
+    "PWR-I002": Message(
+        "参数 “{key}” 已由用户修改：{original} → {value}，理由：{reason}",
+        'parameter "{key}" overridden by the user: {original} → {value}; reason: {reason}',
+    ),
 }
 
 
@@ -117,8 +169,9 @@ def _ref(unit: UnitRecord, month: int | None = None, field: str | None = None, f
     return FieldRef(unit.unit_id, month, fuel, field, scope)
 
 
-def _range_check(ctx: RuleContext, code: str, value: Decimal | None, key: str, ref: FieldRef,
-                 clause: str = CL_PLAUS) -> list[Finding]:
+def _range_check(
+    ctx: RuleContext, code: str, value: Decimal | None, key: str, ref: FieldRef, clause: str = CL_PLAUS
+) -> list[Finding]:
     if value is None:
         return []
     low, high = ctx.pack.number(f"checks.{key}_min"), ctx.pack.number(f"checks.{key}_max")
@@ -135,11 +188,15 @@ def production_consistency(ctx: RuleContext) -> list[Finding]:
     for unit, record, _ in _months(ctx):
         gen, supply = _num(record.get("generation_mwh")), _num(record.get("supply_mwh"))
         if gen is not None and supply is not None and supply > gen:
-            out.append(finding("PWR-E003", _ref(unit, record.month, "supply_mwh"), CL_PROD, supply=supply, generation=gen))
+            out.append(
+                finding("PWR-E003", _ref(unit, record.month, "supply_mwh"), CL_PROD, supply=supply, generation=gen)
+            )
         hours = _num(record.get("operating_hours"))
         limit = hours_in_month(ctx.report.data_year, record.month)
         if hours is not None and hours > limit:
-            out.append(finding("PWR-E006", _ref(unit, record.month, "operating_hours"), CL_PROD, hours=hours, limit=limit))
+            out.append(
+                finding("PWR-E006", _ref(unit, record.month, "operating_hours"), CL_PROD, hours=hours, limit=limit)
+            )
     return out
 
 
@@ -162,17 +219,39 @@ def lab_dates(ctx: RuleContext) -> list[Finding]:
         for i, row in enumerate(record.fuels):
             received, tested, reported = (row.get(k) for k in ("sample_received_date", "test_date", "report_date"))
             chain = [d for d in (received, tested, reported) if isinstance(d, date)]
-            if any(a > b for a, b in zip(chain, chain[1:], strict=False)):
-                out.append(finding("PWR-E009", _ref(unit, record.month, "report_date", i), CL_LAB,
-                                   received=_iso(received), tested=_iso(tested), reported=_iso(reported)))
+            if any(a > b for a, b in pairwise(chain)):
+                out.append(
+                    finding(
+                        "PWR-E009",
+                        _ref(unit, record.month, "report_date", i),
+                        CL_LAB,
+                        received=_iso(received),
+                        tested=_iso(tested),
+                        reported=_iso(reported),
+                    )
+                )
             if isinstance(reported, date):
                 end = month_end(year, record.month)
                 if reported < end.replace(day=1):
-                    out.append(finding("PWR-W011", _ref(unit, record.month, "report_date", i), CL_LAB,
-                                       reported=reported.isoformat()))
+                    out.append(
+                        finding(
+                            "PWR-W011",
+                            _ref(unit, record.month, "report_date", i),
+                            CL_LAB,
+                            reported=reported.isoformat(),
+                        )
+                    )
                 elif reported > end + timedelta(days=lag_limit):
-                    out.append(finding("PWR-W010", _ref(unit, record.month, "report_date", i), CL_LAB,
-                                       reported=reported.isoformat(), days=(reported - end).days, limit=lag_limit))
+                    out.append(
+                        finding(
+                            "PWR-W010",
+                            _ref(unit, record.month, "report_date", i),
+                            CL_LAB,
+                            reported=reported.isoformat(),
+                            days=(reported - end).days,
+                            limit=lag_limit,
+                        )
+                    )
     return out
 
 
@@ -189,8 +268,17 @@ def annual_sums(ctx: RuleContext) -> list[Finding]:
             summed = sum((v for m in unit.months if (v := _num(m.get(key))) is not None), Decimal(0))
             if abs(declared - summed) > tolerance:
                 spec = ctx.form.field("month", key)
-                out.append(finding("PWR-E010", _ref(unit, None, key), spec.clause, declared=declared, summed=summed,
-                                   label_zh=spec.label_zh, label_en=spec.label_en))
+                out.append(
+                    finding(
+                        "PWR-E010",
+                        _ref(unit, None, key),
+                        spec.clause,
+                        declared=declared,
+                        summed=summed,
+                        label_zh=spec.label_zh,
+                        label_en=spec.label_en,
+                    )
+                )
     return out
 
 
@@ -205,14 +293,18 @@ def coal_quality(ctx: RuleContext) -> list[Finding]:
                 continue
             ncv = _num(row.get("ncv"))
             out += _range_check(ctx, "PWR-W001", ncv, "coal_ncv", _ref(unit, record.month, "ncv", i))
-            out += _range_check(ctx, "PWR-W008", _num(row.get("h_ad_pct")), "h_ad", _ref(unit, record.month, "h_ad_pct", i))
+            out += _range_check(
+                ctx, "PWR-W008", _num(row.get("h_ad_pct")), "h_ad", _ref(unit, record.month, "h_ad_pct", i)
+            )
             fuel_result = next((r for r in result.rows if r.index == i), None) if result else None
             if fuel_result is None or fuel_result.tags.get("carbon_source") != MEASURED:
                 continue
             c_ar = fuel_result.figures["c_ar"].value
             out += _range_check(ctx, "PWR-W002", c_ar, "coal_c_ar", _ref(unit, record.month, "c_ad_pct", i), CL_F4)
             if c_ar is not None and ncv:
-                out += _range_check(ctx, "PWR-W003", c_ar / ncv, "coal_cc", _ref(unit, record.month, "c_ad_pct", i), CL_F4)
+                out += _range_check(
+                    ctx, "PWR-W003", c_ar / ncv, "coal_cc", _ref(unit, record.month, "c_ad_pct", i), CL_F4
+                )
     return out
 
 
@@ -224,15 +316,36 @@ def operating_ratios(ctx: RuleContext) -> list[Finding]:
         family = _unit_family(ctx, unit)
         f = result.figures
         if family in ("coal", "gas"):
-            out += _range_check(ctx, "PWR-W004", f["aux_rate"].value, f"aux_rate_{family}",
-                                _ref(unit, record.month, "supply_mwh"), CL_PLAUS)
-            out += _range_check(ctx, "PWR-W007", f["emission_per_generation_t_per_mwh"].value,
-                                f"emission_per_generation_{family}", _ref(unit, record.month, "generation_mwh"))
+            out += _range_check(
+                ctx,
+                "PWR-W004",
+                f["aux_rate"].value,
+                f"aux_rate_{family}",
+                _ref(unit, record.month, "supply_mwh"),
+                CL_PLAUS,
+            )
+            out += _range_check(
+                ctx,
+                "PWR-W007",
+                f["emission_per_generation_t_per_mwh"].value,
+                f"emission_per_generation_{family}",
+                _ref(unit, record.month, "generation_mwh"),
+            )
         if family == "coal":
-            out += _range_check(ctx, "PWR-W005", f["supply_coal_rate_gce_per_kwh"].value, "coal_rate",
-                                _ref(unit, record.month, "supply_mwh"))
-            out += _range_check(ctx, "PWR-W006", f["heat_rate_gj_per_mwh"].value, "heat_rate_coal",
-                                _ref(unit, record.month, "generation_mwh"))
+            out += _range_check(
+                ctx,
+                "PWR-W005",
+                f["supply_coal_rate_gce_per_kwh"].value,
+                "coal_rate",
+                _ref(unit, record.month, "supply_mwh"),
+            )
+            out += _range_check(
+                ctx,
+                "PWR-W006",
+                f["heat_rate_gj_per_mwh"].value,
+                "heat_rate_coal",
+                _ref(unit, record.month, "generation_mwh"),
+            )
     return out
 
 
@@ -244,14 +357,35 @@ def heat_consistency(ctx: RuleContext) -> list[Finding]:
         if heat is None or ratio is None:
             continue
         if heat > 0 and ratio == 0:
-            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh=f"供热量 {heat} GJ 但供热比为 0",
-                               detail_en=f"heat supplied {heat} GJ but heat ratio 0"))
+            out.append(
+                finding(
+                    "PWR-W016",
+                    ref,
+                    CL_PROD,
+                    detail_zh=f"供热量 {heat} GJ 但供热比为 0",
+                    detail_en=f"heat supplied {heat} GJ but heat ratio 0",
+                )
+            )
         elif heat == 0 and ratio > 0:
-            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh=f"供热比 {ratio} 但供热量为 0",
-                               detail_en=f"heat ratio {ratio} but no heat supplied"))
+            out.append(
+                finding(
+                    "PWR-W016",
+                    ref,
+                    CL_PROD,
+                    detail_zh=f"供热比 {ratio} 但供热量为 0",
+                    detail_en=f"heat ratio {ratio} but no heat supplied",
+                )
+            )
         elif heat > 0 and unit.get("chp") is False:
-            out.append(finding("PWR-W016", ref, CL_PROD, detail_zh="机组登记为不供热，但本月有供热量",
-                               detail_en="the unit is registered as not supplying heat, but supplied heat this month"))
+            out.append(
+                finding(
+                    "PWR-W016",
+                    ref,
+                    CL_PROD,
+                    detail_zh="机组登记为不供热，但本月有供热量",
+                    detail_en="the unit is registered as not supplying heat, but supplied heat this month",
+                )
+            )
     return out
 
 
@@ -265,8 +399,16 @@ def load_factor_consistency(ctx: RuleContext) -> list[Finding]:
             continue
         computed = gen / (mw * hours)  # type: ignore[operator]
         if abs(computed - lf) > tolerance:  # type: ignore[operator]
-            out.append(finding("PWR-W017", _ref(unit, record.month, "load_factor"), CL_ALLOC,
-                               reported=lf, computed=round(computed, 4), limit=tolerance))
+            out.append(
+                finding(
+                    "PWR-W017",
+                    _ref(unit, record.month, "load_factor"),
+                    CL_ALLOC,
+                    reported=lf,
+                    computed=round(computed, 4),
+                    limit=tolerance,
+                )
+            )
     return out
 
 
@@ -298,9 +440,19 @@ def month_on_month(ctx: RuleContext) -> list[Finding]:
                 change = abs(now - before) / abs(before)
                 if change > limit:
                     spec = ctx.form.field("fuel" if fuel is not None else "month", key)
-                    out.append(finding("PWR-W009", _ref(unit, record.month, key, fuel), spec.clause,
-                                       change=round(change * 100, 1), previous=before, value=now,
-                                       limit=round(limit * 100), label_zh=spec.label_zh, label_en=spec.label_en))
+                    out.append(
+                        finding(
+                            "PWR-W009",
+                            _ref(unit, record.month, key, fuel),
+                            spec.clause,
+                            change=round(change * 100, 1),
+                            previous=before,
+                            value=now,
+                            limit=round(limit * 100),
+                            label_zh=spec.label_zh,
+                            label_en=spec.label_en,
+                        )
+                    )
     return out
 
 
@@ -327,8 +479,15 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                     missing_zh.append("CMA/CNAS 证书编号")
                     missing_en.append("a CMA/CNAS certificate number")
                 if missing_zh:
-                    out.append(finding("PWR-W013", _ref(unit, record.month, "qr_present", i), CL_LAB,
-                                       missing_zh="、".join(missing_zh), missing_en=" and ".join(missing_en)))
+                    out.append(
+                        finding(
+                            "PWR-W013",
+                            _ref(unit, record.month, "qr_present", i),
+                            CL_LAB,
+                            missing_zh="、".join(missing_zh),
+                            missing_en=" and ".join(missing_en),
+                        )
+                    )
                 lab, reported = row.get("lab_name"), row.get("report_date")
                 if isinstance(lab, str) and isinstance(reported, date):
                     same_day.setdefault((lab.strip(), reported), []).append((record.month, i))
@@ -343,21 +502,42 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
             if len(items) > max_same_day:
                 months = ", ".join(str(m) for m, _ in items)
                 for month, i in items:
-                    out.append(finding("PWR-W012", _ref(unit, month, "report_date", i), CL_LAB, lab=lab,
-                                       reported=reported.isoformat(), count=len(items), months=months))
-        for values, months in samples.items():
+                    out.append(
+                        finding(
+                            "PWR-W012",
+                            _ref(unit, month, "report_date", i),
+                            CL_LAB,
+                            lab=lab,
+                            reported=reported.isoformat(),
+                            count=len(items),
+                            months=months,
+                        )
+                    )
+        for months in samples.values():
             if len(months) > 1:
                 listing = ", ".join(str(m) for m in months)
-                out.append(finding("PWR-W014", _ref(unit, months[-1], "c_ad_pct"), CL_LAB,
-                                   detail_zh=f"{listing} 月的 C_ad、M_ad、M_ar、NCV 完全相同",
-                                   detail_en=f"months {listing} report identical C_ad, M_ad, M_ar and NCV"))
+                out.append(
+                    finding(
+                        "PWR-W014",
+                        _ref(unit, months[-1], "c_ad_pct"),
+                        CL_LAB,
+                        detail_zh=f"{listing} 月的 C_ad、M_ad、M_ar、NCV 完全相同",
+                        detail_en=f"months {listing} report identical C_ad, M_ad, M_ar and NCV",
+                    )
+                )
         if len(c_ars) >= min_months:
             avg = mean(c_ars)
             cv = pstdev(c_ars) / avg if avg else Decimal(0)
             if cv < cv_min:
-                out.append(finding("PWR-W014", _ref(unit), CL_LAB,
-                                   detail_zh=f"{len(c_ars)} 个实测月 C_ar 变异系数仅 {cv:.4f}（低于 {cv_min}）",
-                                   detail_en=f"{len(c_ars)} measured months vary by a coefficient of {cv:.4f} (below {cv_min})"))
+                out.append(
+                    finding(
+                        "PWR-W014",
+                        _ref(unit),
+                        CL_LAB,
+                        detail_zh=f"{len(c_ars)} 个实测月 C_ar 变异系数仅 {cv:.4f}（低于 {cv_min}）",
+                        detail_en=f"{len(c_ars)} measured months vary by a coefficient of {cv:.4f} (below {cv_min})",
+                    )
+                )
     return out
 
 
@@ -374,9 +554,17 @@ def unmeasured_months(ctx: RuleContext) -> list[Finding]:
                 if row.tags.get("family") != "coal" or source == MEASURED or source is None:
                     continue
                 amount = "—" if extra is None or extra.value is None else round(extra.value)
-                out.append(finding("PWR-W015", FieldRef(unit_result.unit_id, month.month, row.index, "carbon_measured",
-                                                         "fuel"), CL_F4, month=month.month, extra=amount,
-                                   source_zh=source_zh.get(source, source), source_en=source_en.get(source, source)))
+                out.append(
+                    finding(
+                        "PWR-W015",
+                        FieldRef(unit_result.unit_id, month.month, row.index, "carbon_measured", "fuel"),
+                        CL_F4,
+                        month=month.month,
+                        extra=amount,
+                        source_zh=source_zh.get(source, source),
+                        source_en=source_en.get(source, source),
+                    )
+                )
     return out
 
 
@@ -391,28 +579,26 @@ def pack_gaps(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for key in ctx.result.missing_parameters:
         what_zh, what_en = _WHAT["benchmark" if key.startswith("benchmark") else "default"]
-        out.append(finding("PWR-W030", FieldRef(), CL_ALLOC, pack=ctx.pack.label, key=key, what_zh=what_zh,
-                           what_en=what_en))
-    used: dict[str, Any] = {}
-    for unit in ctx.result.units:
-        figures = [*unit.annual.values()]
-        for month in unit.months:
-            figures += month.figures.values()
-            for row in month.rows:
-                figures += row.figures.values()
-        for figure in figures:
-            for p in figure.parameters():
-                used.setdefault(p.parameter.key, p.parameter)  # type: ignore[union-attr]
-    for figure in ctx.result.totals.values():
-        for p in figure.parameters():
-            used.setdefault(p.parameter.key, p.parameter)  # type: ignore[union-attr]
+        out.append(
+            finding("PWR-W030", FieldRef(), CL_ALLOC, pack=ctx.pack.label, key=key, what_zh=what_zh, what_en=what_en)
+        )
+    used = {key: ctx.pack.get(key) for key in ctx.result.used_parameters}
     unconfirmed = sorted(k for k, p in used.items() if p.confidence == "U")
     if unconfirmed:
         out.append(finding("PWR-I001", FieldRef(), "", count=len(unconfirmed), keys=", ".join(unconfirmed)))
     for key, p in sorted(used.items()):
         if p.override_reason:
-            out.append(finding("PWR-I002", FieldRef(), "", key=key, original=p.original_value if p.original_value
-                               is not None else "—", value=p.value, reason=p.override_reason))
+            out.append(
+                finding(
+                    "PWR-I002",
+                    FieldRef(),
+                    "",
+                    key=key,
+                    original=p.original_value if p.original_value is not None else "—",
+                    value=p.value,
+                    reason=p.override_reason,
+                )
+            )
     return out
 
 

@@ -28,9 +28,7 @@ class Evaluation:
         return has_errors(self.findings)
 
 
-def evaluate(
-    *, report: ReportInput, pack: ParameterPack | None = None, today: date | None = None
-) -> Evaluation:
+def evaluate(*, report: ReportInput, pack: ParameterPack | None = None, today: date | None = None) -> Evaluation:
     """Emissions, allocation and findings of a report, with the pack for its data year (or the one given).
 
     The user's parameter overrides in the report are applied on top of the pack; an unusable override

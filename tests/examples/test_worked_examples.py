@@ -55,9 +55,21 @@ def test_monthly_figures(case) -> None:
 
 
 ANNUAL_UNIT_KEYS = (
-    "e_fuel_t", "e_elec_t", "e_total_t", "generation_mwh", "supply_mwh", "heat_supply_gj", "heat_ratio",
-    "load_factor", "supply_intensity_t_per_mwh", "heat_intensity_t_per_gj", "supply_coal_rate_gce_per_kwh",
-    "f_cool", "f_heat", "f_load", "allocation_t",
+    "e_fuel_t",
+    "e_elec_t",
+    "e_total_t",
+    "generation_mwh",
+    "supply_mwh",
+    "heat_supply_gj",
+    "heat_ratio",
+    "load_factor",
+    "supply_intensity_t_per_mwh",
+    "heat_intensity_t_per_gj",
+    "supply_coal_rate_gce_per_kwh",
+    "f_cool",
+    "f_heat",
+    "f_load",
+    "allocation_t",
 )
 ENTITY_KEYS = ("obligation_t", "ccer_cap_t", "balance_t", "allocation_t", "e_total_t")
 

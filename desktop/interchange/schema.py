@@ -1,0 +1,146 @@
+"""JSON Schema (draft 2020-12) of the report input, generated from the guideline's form.
+
+The committed copy in resources/schemas/ is checked against this generator by the tests, so the
+published schema and the reader cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.formspec import FieldSpec, FormSpec
+from desktop.interchange import report_json
+
+
+def _field_schema(form: FormSpec, spec: FieldSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": f"{spec.label_zh} / {spec.label_en}"}
+    description = " ".join(
+        x
+        for x in (
+            spec.help_en,
+            f"Unit: {form.unit_of(spec)}." if form.unit_of(spec) else "",
+            f"Clause: {spec.clause}." if spec.clause else "",
+        )
+        if x
+    )
+    if description:
+        out["description"] = description
+    if spec.type in ("decimal", "integer"):
+        out["type"] = ["number", "null"] if spec.type == "decimal" else ["integer", "null"]
+        if spec.min is not None:
+            out["minimum"] = float(spec.min) if spec.min != int(spec.min) else int(spec.min)
+        if spec.max is not None:
+            key = "exclusiveMaximum" if spec.max_exclusive else "maximum"
+            out[key] = float(spec.max) if spec.max != int(spec.max) else int(spec.max)
+    elif spec.type == "bool":
+        out["type"] = ["boolean", "null"]
+    elif spec.type == "date":
+        out["type"] = ["string", "null"]
+        out["format"] = "date"
+        out["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+    elif spec.type == "enum":
+        out["enum"] = [*form.enums[spec.enum or ""].ids, None]
+    else:
+        out["type"] = ["string", "null"]
+    return out
+
+
+def _object(form: FormSpec, scope: str, extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    props = {s.id: _field_schema(form, s) for s in form.fields(scope)}
+    props.update(extra)
+    return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
+
+
+def input_schema(form: FormSpec) -> dict[str, Any]:
+    evidence = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["kind", "file", "sha256"],
+        "properties": {
+            "kind": {"enum": list(form.evidence_kinds)},
+            "file": {"type": "string"},
+            "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
+            "proves": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "field paths within the month, e.g. generation_mwh or fuels[0].c_ad_pct; "
+                "a row path such as fuels[0] covers the whole row",
+            },
+        },
+    }
+    fuel = _object(form, "fuel", {}, ["fuel"])
+    month = _object(
+        form,
+        "month",
+        {
+            "month": {"type": "integer", "minimum": 1, "maximum": 12},
+            "fuels": {"type": "array", "items": fuel},
+            "evidence": {"type": "array", "items": evidence},
+            "deposited_on": {"type": ["string", "null"], "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        },
+        ["month"],
+    )
+    numeric_month = [s.id for s in form.fields("month") if s.type == "decimal"]
+    unit = _object(
+        form,
+        "unit",
+        {
+            "months": {"type": "array", "items": month},
+            "declared_annual": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {k: {"type": "number"} for k in numeric_month},
+                "description": "annual figures as stated in the annual report; checked against the sum of months",
+            },
+        },
+        ["id"],
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://carbondesk.invalid/schemas/{form.id}.input.schema.json",
+        "title": f"CarbonDesk report input — {form.title_en}",
+        "description": "One reporting entity, its units and one data year. Numbers are JSON numbers "
+        "(never quoted); dates are YYYY-MM-DD; unknown keys are refused.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["guideline", "data_year", "entity"],
+        "properties": {
+            "format": {"const": report_json.FORMAT},
+            "version": {"const": report_json.FORMAT_VERSION},
+            "guideline": {"const": form.id},
+            "data_year": {"type": "integer", "minimum": 2019},
+            "entity": _object(form, "entity", {}, []),
+            "units": {"type": "array", "items": unit},
+            "parameter_overrides": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["key", "value", "reason"],
+                    "properties": {
+                        "key": {
+                            "type": "string",
+                            "description": "parameter-pack key, e.g. benchmark.electricity.coal_gt300",
+                        },
+                        "value": {"type": ["number", "string", "boolean"]},
+                        "reason": {"type": "string", "minLength": 1},
+                        "by": {"type": "string"},
+                    },
+                },
+            },
+            "acknowledgements": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["code", "path", "justification"],
+                    "properties": {
+                        "code": {"type": "string", "pattern": "^[A-Z]{2,5}-W\\d{3}$"},
+                        "path": {"type": "string", "description": "the finding's path, e.g. units[1#].months[3].ncv"},
+                        "justification": {"type": "string", "minLength": 1},
+                        "by": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }

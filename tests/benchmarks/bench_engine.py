@@ -1,0 +1,68 @@
+"""Speed of the accounting core: calculate and validate a plant's year and a group's year.
+
+Prints figures; asserts nothing about time (a busy machine must not fail a build).
+Targets (issue 2, on the 2-core reference machine): 12-unit plant < 50 ms, 200-unit group < 2 s.
+
+    python tests/benchmarks/bench_engine.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from desktop.interchange.report_json import dumps_exact, parse_report
+from desktop.services import demo
+from desktop.services.evaluation import evaluate
+from desktop.services.guidelines import forms_by_guideline
+
+
+def group_document(units: int) -> dict:
+    """``units`` units cycled from the demo plant's three, each with a full year of months."""
+    base = demo.demo_document()
+    template = base["units"]
+    base["units"] = []
+    for i in range(units):
+        unit = copy.deepcopy(template[i % len(template)])
+        unit["id"] = f"{unit['id']}-{i + 1:03d}"
+        base["units"].append(unit)
+    return base
+
+
+def measure(units: int, repeats: int) -> tuple[float, float, int, int]:
+    report = parse_report(dumps_exact(group_document(units)), forms_by_guideline())
+    times = []
+    findings = 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        ev = evaluate(report=report, today=date(2026, 11, 23))
+        times.append(time.perf_counter() - start)
+        findings = len(ev.findings)
+    return statistics.median(times), min(times), findings, sum(len(u.months) for u in report.units)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (used by the test suite)")
+    args = parser.parse_args(argv)
+    cases = [(12, 3 if args.quick else 15, 0.050), (200, 1 if args.quick else 5, 2.0)]
+    print("calculate + validate one data year (median of repeats)")
+    print(f"{'units':>6} {'unit-months':>12} {'median s':>10} {'best s':>10} {'findings':>9} {'target s':>9}")
+    for units, repeats, target in cases:
+        median, best, findings, months = measure(units, repeats)
+        print(
+            f"{units:>6} {months:>12} {median:>10.4f} {best:>10.4f} {findings:>9} {target:>9.3f}"
+            f"  {'within target' if median < target else 'ABOVE TARGET'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""The benchmark script runs (its figures are printed by `make bench`; no timing is asserted here)."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+
+from tests.benchmarks.bench_engine import main
+
+
+def test_benchmark_script_runs_and_prints_figures() -> None:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--quick"]) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("calculate + validate")
+    assert any(line.split()[0] == "200" for line in lines[2:])

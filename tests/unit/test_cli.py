@@ -1,0 +1,146 @@
+"""The command line end to end: tables, JSON, exit codes, messages in the user's language."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main
+from tests.helpers import clean_document, dumps, example_files, example_to_input, load_example
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def clean_file(tmp_path: Path) -> Path:
+    path = tmp_path / "clean.json"
+    path.write_text(dumps(clean_document()), encoding="utf-8")
+    return path
+
+
+def test_calc_prints_monthly_annual_compliance_and_findings(clean_file: Path) -> None:
+    code, out, _ = cli("--lang", "zh", "calc", str(clean_file), "--today", "2026-11-23")
+    assert code == 0
+    assert "机组 1#" in out and "实测" in out and "配额量" in out and "配额盈缺" in out and "校验结果" in out
+    assert "3,500,881" in out  # P1's verified emissions in whole tonnes, half-up
+    code, out_en, _ = cli("--lang", "en", "calc", str(clean_file), "--today", "2026-11-23", "--explain", "3")
+    assert (
+        "Allowances allocated" in out_en
+        and "[AL1:" in out_en
+        and "parameter benchmark.electricity.coal_gt300" in out_en
+    )
+
+
+def test_calc_json_carries_figures_provenance_and_findings(clean_file: Path) -> None:
+    code, out, _ = cli("calc", str(clean_file), "--json", "--today", "2026-11-23")
+    doc = json.loads(out)
+    assert code == 0
+    balance = Decimal(doc["totals"]["balance_t"]["value"])
+    assert abs(balance - Decimal("-277614.888544")) < Decimal("0.000001")
+    c_ar = doc["units"][0]["months"][0]["rows"][0]["figures"]["c_ar"]
+    assert c_ar["formula"] == "F4" and {i["source"] for i in c_ar["inputs"]} >= {
+        "units[1#].months[1].fuels[0].c_ad_pct"
+    }
+    assert doc["summary"]["errors"] == 0
+
+
+def test_check_exit_codes(tmp_path: Path, clean_file: Path) -> None:
+    assert cli("check", str(clean_file), "--today", "2026-11-23")[0] == 0
+    doc = clean_document()
+    doc["units"][0]["months"][1]["supply_mwh"] = Decimal("999999")
+    bad = tmp_path / "bad.json"
+    bad.write_text(dumps(doc), encoding="utf-8")
+    code, out, _ = cli("--lang", "en", "check", str(bad), "--json")
+    assert code == 1
+    found = json.loads(out)
+    assert found["has_errors"] and "PWR-E003" in {f["code"] for f in found["findings"]}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_bad_input_exits_2_with_a_placed_message_and_no_traceback(tmp_path: Path, lang: str) -> None:
+    doc = clean_document()
+    doc["units"][0]["months"][0]["generation_mwh"] = "1,234.5"
+    path = tmp_path / "bad.json"
+    path.write_text(dumps(doc), encoding="utf-8")
+    code, out, err = cli("--lang", lang, "calc", str(path))
+    assert code == 2 and out == ""
+    assert "units[0].months[0].generation_mwh" in err and "1234.5" in err and "Traceback" not in err
+    assert ("未做任何计算" if lang == "zh" else "nothing was calculated") in err
+
+
+def test_missing_file_and_bad_pack(tmp_path: Path, clean_file: Path) -> None:
+    code, _, err = cli("--lang", "en", "calc", str(tmp_path / "nope.json"))
+    assert code == 2 and "cannot read the file" in err
+    pack = tmp_path / "pack.toml"
+    pack.write_text("[pack]\nguideline='power_generation'\n", encoding="utf-8")
+    code, _, err = cli("--lang", "en", "calc", str(clean_file), "--pack", str(pack))
+    assert code == 2 and "parameter pack" in err.lower()
+
+
+def test_a_newer_pack_file_is_used(tmp_path: Path, clean_file: Path) -> None:
+    from desktop import paths
+
+    text = (paths.packs_dir("power_generation") / "2022.toml").read_text(encoding="utf-8")
+    newer = tmp_path / "2022-newer.toml"
+    newer.write_text(text.replace('version = "2026.11.1"', 'version = "2027.1.0"'), encoding="utf-8")
+    code, out, _ = cli("calc", str(clean_file), "--json", "--pack", str(newer), "--today", "2026-11-23")
+    assert code == 0 and json.loads(out)["parameter_pack"] == "power_generation/2022@2027.1.0"
+    wrong_year = tmp_path / "2019.toml"
+    wrong_year.write_text(
+        (paths.packs_dir("power_generation") / "2019.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert cli("calc", str(clean_file), "--pack", str(wrong_year))[0] == 2
+
+
+def test_demo_writes_and_calculates(tmp_path: Path) -> None:
+    target = tmp_path / "demo" / "report.json"
+    code, out, _ = cli("--lang", "zh", "demo", "--out", str(target), "--today", "2026-11-23")
+    assert code == 0 and target.exists()
+    assert "PWR-E007" in out and "PWR-W012" in out and "PWR-W015" in out and "PWR-W030" in out and "DEP-W001" in out
+    assert not list(target.parent.glob("*.tmp"))
+
+
+def test_schema_pack_and_form_commands(tmp_path: Path) -> None:
+    code, out, _ = cli("schema")
+    assert code == 0 and json.loads(out)["properties"]["guideline"]["const"] == "power_generation"
+    code, out, _ = cli("--lang", "en", "pack", "show", "--year", "2023")
+    assert code == 0 and "benchmark.electricity.coal_gt300" in out and "missing" in out
+    broken = tmp_path / "form.toml"
+    broken.write_text("[form]\nid='x'\n", encoding="utf-8")
+    code, _, err = cli("form", "check", str(broken))
+    assert code == 2 and "problem" in err
+
+
+def test_examples_through_the_cli(tmp_path: Path) -> None:
+    for path in example_files():
+        target = tmp_path / path.name
+        target.write_text(dumps(example_to_input(load_example(path))), encoding="utf-8")
+        code, out, _ = cli("calc", str(target), "--json", "--today", "2026-11-23")
+        assert code == 0
+        expected = load_example(path)["expected"]["annual"]["obligation_t"]
+        assert abs(Decimal(json.loads(out)["totals"]["obligation_t"]["value"]) - expected) < Decimal("0.00001")
+
+
+def test_installed_console_script(clean_file: Path) -> None:
+    exe = Path(sys.executable).parent / "carbondesk"
+    env = {**os.environ, "LANG": "en_US.UTF-8", "CARBONDESK_LANG": ""}
+    result = subprocess.run(
+        [str(exe), "check", str(clean_file), "--today", "2026-11-23"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 error(s)" in result.stdout
