@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test lint bench crash system-deps clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -29,11 +29,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The storage tests also run against a real PostgreSQL server on loopback (started by the script).
 test: lint
-	$(BIN)/python -m pytest
+	eval "$$(bash scripts/test-postgres.sh)" && $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_engine.py
+	$(BIN)/python tests/benchmarks/bench_storage.py
+
+crash: $(STAMP)
+	$(BIN)/python tests/crash/crash_test.py --kills 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache demo-output

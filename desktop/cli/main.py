@@ -24,9 +24,12 @@ from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema
-from desktop.services import demo
+from desktop.services import demo, locations, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.guidelines import GUIDELINES, guideline
+from desktop.storage.db import StorageError
+from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
+from desktop.storage.workspace import Workspace
 
 T = {
     "zh": {
@@ -58,6 +61,15 @@ T = {
         "demo_written": "演示数据已写入 {path}",
         "pack_mismatch": "参数包 {label} 不适用于 {guideline} {year} 年度数据",
         "not_allocated": "不参与配额分配",
+        "demo_workspace": "演示工作区：{path}",
+        "imported": "已导入 {units} 台机组、{months} 个月（{changes} 处更改）到 {path}",
+        "backup_done": "备份已写入 {path}",
+        "restore_done": "已从 {source} 恢复；恢复前的数据已备份到 {safety}",
+        "audit_ok": "审计链完整：{n} 条记录与数据一致；{files} 个证据文件完好。",
+        "audit_bad": "发现问题：审计记录 {n} 条，证据文件 {files} 个。数据可能在 CarbonDesk 之外被修改。",
+        "evidence_missing": "证据文件 {file}（{sha}…）缺失",
+        "more": "……另有 {n} 项（--all 显示全部）",
+        "evidence_changed": "证据文件 {file}（{sha}…）已被修改",
     },
     "en": {
         "title": "{title} — data year {year}",
@@ -88,6 +100,15 @@ T = {
         "demo_written": "demo data written to {path}",
         "pack_mismatch": "parameter pack {label} does not fit {guideline} data year {year}",
         "not_allocated": "outside allocation",
+        "demo_workspace": "demo workspace: {path}",
+        "imported": "imported {units} unit(s), {months} month(s) ({changes} changes) into {path}",
+        "backup_done": "backup written to {path}",
+        "restore_done": "restored from {source}; the previous content was backed up to {safety}",
+        "audit_ok": "audit chain intact: {n} entries match the data; {files} evidence files intact.",
+        "audit_bad": "problems found ({n} audit entries, {files} evidence files): data may have been changed outside CarbonDesk.",
+        "evidence_missing": "evidence file {file} ({sha}…) is missing",
+        "more": "… and {n} more (--all lists them)",
+        "evidence_changed": "evidence file {file} ({sha}…) was changed",
     },
 }
 
@@ -110,8 +131,22 @@ def _fmt(value: Any, places: int) -> str:
     return format_decimal(round_reported(value, places))
 
 
+def _open_workspace(args: argparse.Namespace, *, create: bool = False) -> Workspace:
+    return Workspace.open(args.workspace or locations.default_workspace(), app_user=args.user or "", create=create)
+
+
+def _workspace_report(args: argparse.Namespace) -> Any:
+    with _open_workspace(args) as ws:
+        entities = store.list_entities(ws=ws)
+        chosen = [e for e in entities if not args.entity or e.uscc == args.entity.strip().upper()]
+        if not chosen:
+            raise StorageError("STO-E008", what=args.entity or "entity")
+        year = args.year or max((date.today().year - 1, *store.years_with_data(ws=ws, entity_id=chosen[0].id)))
+        return store.load_report(ws=ws, entity_id=chosen[0].id, year=year)
+
+
 def _evaluate(args: argparse.Namespace) -> Evaluation:
-    report = read_report_file(path=args.file)
+    report = read_report_file(path=args.file) if args.file else _workspace_report(args)
     pack = None
     if getattr(args, "pack", None):
         pack = load_pack(args.pack)
@@ -302,16 +337,76 @@ def cmd_pack(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(report_json.dumps_exact(demo.demo_document()) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    out.write(T[args.lang]["demo_written"].format(path=path) + "\n\n")
-    if args.write_only:
+    if args.json_out:
+        path = Path(args.json_out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(report_json.dumps_exact(demo.demo_document()) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+        out.write(T[args.lang]["demo_written"].format(path=path) + "\n")
         return 0
-    args.file, args.json, args.pack = str(path), False, None
+    target = Path(args.workspace or locations.demo_workspace())
+    demo.create_demo_workspace(target, today=_today(args.today)).close()
+    out.write(T[args.lang]["demo_workspace"].format(path=target) + "\n\n")
+    args.workspace, args.file, args.json, args.pack, args.entity, args.year = (
+        str(target),
+        None,
+        False,
+        None,
+        None,
+        demo.DEMO_YEAR,
+    )
     return cmd_calc(args, out)
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    report = read_report_file(path=args.file)
+    with _open_workspace(args, create=True) as ws:
+        outcome = store.import_report(ws=ws, report=report, reason=f"import {Path(args.file).name}")
+    out.write(
+        T[args.lang]["imported"].format(
+            units=outcome.units,
+            months=outcome.months,
+            changes=outcome.changes,
+            path=args.workspace or locations.default_workspace(),
+        )
+        + "\n"
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    with _open_workspace(args) as ws:
+        path = ws.backup(Path(args.destination))
+    out.write(T[args.lang]["backup_done"].format(path=path) + "\n")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    with _open_workspace(args) as ws:
+        safety = ws.restore(Path(args.source))
+    out.write(T[args.lang]["restore_done"].format(source=args.source, safety=safety) + "\n")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    with _open_workspace(args) as ws:
+        check = store.verify_audit(ws=ws)
+        evidence = store.verify_evidence(ws=ws)
+    t = T[args.lang]
+    bad_files = [c for c in evidence if c.status in ("missing", "changed")]
+    lines = [*check.problems]
+    lines += [
+        t["evidence_" + c.status].format(file=c.evidence.file_name, sha=c.evidence.sha256[:12]) for c in bad_files
+    ]
+    shown = lines if args.all else lines[:20]
+    for line in shown:
+        out.write(f"  ✗ {line}\n")
+    if len(shown) < len(lines):
+        out.write("  " + t["more"].format(n=len(lines) - len(shown)) + "\n")
+    ok = check.ok and not bad_files
+    out.write((t["audit_ok"] if ok else t["audit_bad"]).format(n=check.entries, files=len(evidence)) + "\n")
+    return 0 if ok else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -321,10 +416,14 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=("zh", "en"), default=None, help="output language (default: zh, or en when LANG is English)"
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--workspace", help="workspace file or database URL (default: the user's default workspace)")
+    parser.add_argument("--user", help="your name, recorded in the audit trail (default: the login name)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def report_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("file", help="report in CarbonDesk JSON (see README, resources/schemas/)")
+        p.add_argument("file", nargs="?", help="report in CarbonDesk JSON (default: read the workspace)")
+        p.add_argument("--entity", help="USCC of the entity in the workspace (default: the first)")
+        p.add_argument("--year", type=int, help="data year in the workspace (default: the latest with data)")
         p.add_argument("--json", action="store_true", help="machine-readable output")
         p.add_argument("--today", help="date for deadline checks, YYYY-MM-DD (default: today)")
         p.add_argument("--pack", help="use this parameter-pack file instead of the bundled one")
@@ -355,12 +454,24 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("--file", help="a pack file (default: the bundled pack for --year)")
     pack.add_argument("--guideline", default="power_generation", choices=sorted(GUIDELINES))
     pack.set_defaults(func=cmd_pack)
-    demo_cmd = sub.add_parser("demo", help="write the demo plant's year and calculate it")
-    demo_cmd.add_argument("--out", default=str(Path.cwd() / "demo-output" / "demo-report.json"))
-    demo_cmd.add_argument("--write-only", action="store_true")
+    demo_cmd = sub.add_parser("demo", help="create (or open) the demo workspace and calculate its year")
+    demo_cmd.add_argument("--json-out", help="instead, write the demo year as a JSON report to this file")
     demo_cmd.add_argument("--today", default=None)
     demo_cmd.add_argument("--explain", type=int, default=0)
     demo_cmd.set_defaults(func=cmd_demo)
+    imp = sub.add_parser("import", help="import a JSON report into the workspace (all or nothing)")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import)
+    backup = sub.add_parser("backup", help="consistent copy of the workspace, also while the app runs")
+    backup.add_argument("destination")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the workspace by a backup (the current one is backed up first)")
+    restore.add_argument("source")
+    restore.set_defaults(func=cmd_restore)
+    audit = sub.add_parser("audit", help="audit trail")
+    audit.add_argument("action", choices=("verify",))
+    audit.add_argument("--all", action="store_true", help="list every problem")
+    audit.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -373,6 +484,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(args.func(args, out))
     except InputError as exc:
         err.write(exc.render(args.lang) + "\n")
+        return 2
+    except StorageError as exc:
+        message = STORAGE_MESSAGES.get(exc.code)
+        err.write((message.text(args.lang).format(**exc.params) if message else str(exc)) + "\n")
         return 2
     except (PackError, FormSpecError) as exc:
         err.write(f"{T[args.lang]['bad_pack'] if isinstance(exc, PackError) else ''}\n{exc}\n".lstrip())

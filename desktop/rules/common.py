@@ -27,8 +27,14 @@ DEPOSIT_LATE = "DEP-W001"
 DEPOSIT_OVERDUE = "DEP-W002"
 DEPOSIT_DUE_SOON = "DEP-I001"
 ANNUAL_REPORT_DUE_SOON = "DEP-I002"
+PACK_OF_ANOTHER_YEAR = "GEN-W020"
 
 MESSAGES: Mapping[str, Message] = {
+    PACK_OF_ANOTHER_YEAR: Message(
+        "{year} 年度尚无参数包，暂用 {pack_year} 年度参数包（{pack}）计算；主管部门发布新参数后请导入新参数包",
+        "no parameter pack for data year {year} yet: calculated with the {pack_year} pack ({pack}); "
+        "import the new pack when the authorities publish its values",
+    ),
     USCC_SHAPE: Message(
         "统一社会信用代码 “{uscc}” 格式不正确：应为18位，只含数字和大写字母（不含 I、O、S、V、Z）",
         'unified social credit code "{uscc}" is malformed: 18 characters, digits and capitals without I, O, S, V, Z',
@@ -258,4 +264,19 @@ def evidence(ctx: RuleContext) -> list[Finding]:
     return out
 
 
-RULES = (form_fields, uscc_code, months_present, deadlines, evidence)
+def pack_year(ctx: RuleContext) -> list[Finding]:
+    if ctx.pack.data_year == ctx.report.data_year:
+        return []
+    return [
+        finding(
+            PACK_OF_ANOTHER_YEAR,
+            FieldRef(),
+            "",
+            year=ctx.report.data_year,
+            pack_year=ctx.pack.data_year,
+            pack=ctx.pack.label,
+        )
+    ]
+
+
+RULES = (form_fields, uscc_code, months_present, deadlines, evidence, pack_year)

@@ -44,13 +44,18 @@ class Guideline:
         return {int(p.stem): p for p in sorted(folder.glob("*.toml")) if p.stem.isdigit()}
 
     def pack(self, data_year: int) -> ParameterPack:
+        """The pack of that data year, or else the latest earlier one (the rules then warn, GEN-W020).
+
+        The running year usually has no pack yet; its months must still be entered and checked.
+        """
         files = self.pack_files()
-        if data_year not in files:
+        earlier = [year for year in files if year <= data_year]
+        if not earlier:
             raise PackError(
                 f"{self.id}/{data_year}",
                 [f"no parameter pack for data year {data_year}; available: {', '.join(map(str, files))}"],
             )
-        return _pack(str(files[data_year]))
+        return _pack(str(files[max(earlier)]))
 
 
 @cache

@@ -15,3 +15,12 @@ def test_benchmark_script_runs_and_prints_figures() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("calculate + validate")
     assert any(line.split()[0] == "200" for line in lines[2:])
+
+
+def test_storage_benchmark_runs_and_prints_figures() -> None:
+    from tests.benchmarks.bench_storage import main as storage_main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert storage_main(["--quick"]) == 0
+    assert "save one month" in out.getvalue() and "calculate + validate one year from storage" in out.getvalue()

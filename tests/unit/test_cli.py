@@ -103,12 +103,38 @@ def test_a_newer_pack_file_is_used(tmp_path: Path, clean_file: Path) -> None:
     assert cli("calc", str(clean_file), "--pack", str(wrong_year))[0] == 2
 
 
-def test_demo_writes_and_calculates(tmp_path: Path) -> None:
-    target = tmp_path / "demo" / "report.json"
-    code, out, _ = cli("--lang", "zh", "demo", "--out", str(target), "--today", "2026-11-23")
-    assert code == 0 and target.exists()
+def test_demo_workspace_is_created_and_calculated(tmp_path: Path) -> None:
+    workspace = tmp_path / "demo" / "demo.sqlite"
+    code, out, _ = cli("--lang", "zh", "--workspace", str(workspace), "demo", "--today", "2026-11-23")
+    assert code == 0 and workspace.exists()
     assert "PWR-E007" in out and "PWR-W012" in out and "PWR-W015" in out and "PWR-W030" in out and "DEP-W001" in out
+    code, audit_out, _ = cli("--lang", "en", "--workspace", str(workspace), "audit", "verify")
+    assert code == 0 and "audit chain intact" in audit_out
+    # opening it again reuses it
+    code, out_again, _ = cli("--lang", "zh", "--workspace", str(workspace), "demo", "--today", "2026-11-23")
+    assert code == 0 and out_again.count("PWR-E007") == out.count("PWR-E007")
+
+
+def test_demo_json_is_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "demo" / "report.json"
+    code, _, _ = cli("demo", "--json-out", str(target))
+    assert code == 0 and json.loads(target.read_text(encoding="utf-8"))["guideline"] == "power_generation"
     assert not list(target.parent.glob("*.tmp"))
+
+
+def test_workspace_commands(tmp_path: Path, clean_file: Path) -> None:
+    workspace = tmp_path / "ws.sqlite"
+    code, out, _ = cli("--lang", "en", "--workspace", str(workspace), "import", str(clean_file))
+    assert code == 0 and "12 month(s)" in out
+    code, out, _ = cli("--workspace", str(workspace), "calc", "--json", "--year", "2022", "--today", "2026-11-23")
+    assert code == 0 and json.loads(out)["summary"]["errors"] == 0
+    backup = tmp_path / "b.sqlite"
+    assert cli("--lang", "en", "--workspace", str(workspace), "backup", str(backup))[0] == 0
+    code, out, _ = cli("--lang", "en", "--workspace", str(workspace), "restore", str(backup))
+    assert code == 0 and "restored" in out
+    code, _, err = cli("--lang", "zh", "--workspace", str(workspace), "restore", str(clean_file))
+    assert code == 2 and "不是" in err
+    assert cli("--workspace", str(tmp_path / "absent.sqlite"), "calc")[0] == 2
 
 
 def test_schema_pack_and_form_commands(tmp_path: Path) -> None:

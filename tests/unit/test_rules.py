@@ -283,3 +283,15 @@ def test_every_catalogue_message_has_both_languages_and_matching_placeholders() 
         en = {p for p in message.placeholders() if not p.endswith("_zh")}
         strip = lambda names: {n.removesuffix("_zh").removesuffix("_en") for n in names}  # noqa: E731
         assert strip(zh) == strip(en), code
+
+
+def test_a_year_without_its_pack_uses_the_latest_and_says_so() -> None:
+    doc = copy.deepcopy(CLEAN)
+    doc["data_year"] = 2026
+    ev = run(doc, today=date(2026, 11, 23))
+    assert ev.pack.data_year == 2025
+    hit = next(f for f in ev.findings if f.code == "GEN-W020")
+    assert hit.params["pack_year"] == 2025 and "2025" in render(hit, ev.guideline.messages, "zh")
+    doc["data_year"] = 2018
+    with pytest.raises(Exception, match="no parameter pack for data year 2018"):
+        run(doc)

@@ -1,0 +1,1 @@
+"""The local store: SQLite (or PostgreSQL for a group) through SQLAlchemy, migrated by Alembic."""

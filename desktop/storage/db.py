@@ -1,0 +1,123 @@
+"""Opening a workspace database: pragmas, locking, schema version checks and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """A storage problem the user must be told about; ``code`` keys a message in zh and en."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(f"{code} {params}")
+        self.code = code
+        self.params = params
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlite_url(path: str | Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True, future=True)
+    # isolation_level=None hands transaction control to us, so that every write transaction starts
+    # with BEGIN IMMEDIATE: a second app instance waits (busy_timeout) instead of deadlocking later.
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000, "isolation_level": None, "check_same_thread": False},
+        future=True,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cur.execute("PRAGMA synchronous=FULL")  # a committed change survives a power cut
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def busy_as_storage_error() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise StorageError("STO-E002") from exc
+        if "disk" in text and ("full" in text or "i/o" in text):
+            raise StorageError("STO-E007", detail=str(exc.orig)) from exc
+        raise
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def has_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def schema_state(engine: Engine) -> str:
+    """'empty', 'current', 'older' (needs a migration) or 'newer' (written by a newer app)."""
+    current = current_revision(engine)
+    if current is None:
+        return "empty" if not has_tables(engine) else "foreign"
+    if current == head_revision():
+        return "current"
+    if current in known_revisions():
+        return "older"
+    return "newer"

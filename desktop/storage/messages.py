@@ -1,0 +1,61 @@
+"""Messages of storage and workspace problems, in Chinese and English."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from desktop.domain.findings import Message
+
+MESSAGES: Mapping[str, Message] = {
+    "STO-E001": Message(
+        "此工作区由更新版本的 CarbonDesk 创建（数据库版本 {revision}，本程序支持到 {head}）。请升级 CarbonDesk 后再打开；为保护数据，本程序不会修改它。",
+        "This workspace was written by a newer CarbonDesk (schema {revision}; this app knows up to {head}). "
+        "Update CarbonDesk to open it; to protect your data this app will not touch it.",
+    ),
+    "STO-E002": Message(
+        "另一个 CarbonDesk 窗口正在写入此工作区，请稍候几秒再试。已保存的数据不受影响。",
+        "Another CarbonDesk window is writing to this workspace. Try again in a few seconds; nothing saved is lost.",
+    ),
+    "STO-E003": Message("“{what}” 不是 CarbonDesk 工作区文件。", '"{what}" is not a CarbonDesk workspace.'),
+    "STO-E004": Message(
+        "{unit} 机组 {year} 年 {month} 月（第 {version} 版）已{status_zh}，不能修改。如需更正，请“修订”该月并说明原因。",
+        "Unit {unit}, {year}-{month:02} (version {version}) is {status_en} and cannot be changed. "
+        "To correct it, amend the month with a reason.",
+    ),
+    "STO-E005": Message(
+        "{unit} 机组 {year} 年 {month} 月还有 {count} 个错误，不能提交：{codes}",
+        "Unit {unit}, {year}-{month:02} still has {count} error(s) and cannot be submitted: {codes}",
+    ),
+    "STO-E006": Message(
+        "当前状态为“{status_zh}”，不能{action_zh}。", "The month is {status_en}; it cannot be {action_en}."
+    ),
+    "STO-E007": Message(
+        "磁盘已满或无法写入：{detail}。未保存任何内容。",
+        "The disk is full or cannot be written: {detail}. Nothing was saved.",
+    ),
+    "STO-E008": Message("找不到 {what}。", "{what} was not found."),
+    "STO-E009": Message("无法读取证据文件 “{what}”：{detail}", 'Cannot read the evidence file "{what}": {detail}'),
+    "STO-E010": Message("修订已锁定的月份必须填写原因。", "Amending a locked month needs a written reason."),
+    "STO-E011": Message(
+        "“{label_zh}” 应为{expected_zh}，收到的是 “{value}”。", '"{label_en}" must be {expected_en}; got "{value}".'
+    ),
+    "STO-E012": Message("未知数据项 “{path}”。", 'Unknown data item "{path}".'),
+    "STO-E013": Message("{what} “{value}” 已存在。", '{what} "{value}" already exists.'),
+    "STO-E014": Message(
+        "“{what}” 不是可用的 CarbonDesk 备份：{detail}", '"{what}" is not a usable CarbonDesk backup: {detail}'
+    ),
+    "STO-E015": Message(
+        "导入已取消，未做任何更改：以下月份已提交或锁定：{months}",
+        "Import cancelled, nothing was changed: these months are submitted or locked: {months}",
+    ),
+    "STO-E016": Message(
+        "PostgreSQL 工作区请使用数据库服务器的备份工具（pg_dump / pg_restore）。",
+        "For a PostgreSQL workspace use the server's backup tools (pg_dump / pg_restore).",
+    ),
+    "STO-E017": Message(
+        "统一社会信用代码 “{uscc}” 格式不正确（应为18位）。",
+        'Unified social credit code "{uscc}" is malformed (18 characters).',
+    ),
+}
+
+STATUS = {"draft": ("草稿", "a draft"), "submitted": ("提交", "submitted"), "locked": ("锁定", "locked")}

@@ -1,0 +1,383 @@
+"""A workspace: one database (a SQLite file, or a PostgreSQL URL for a group) and its evidence folder.
+
+Opening a workspace creates it, migrates an older one after an automatic backup, or refuses one
+written by a newer CarbonDesk.  All writes go through ``unit_of_work``: one transaction, serialised
+against other app instances, with every change appended to the hash-chained audit log in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.storage import db
+from desktop.storage.db import StorageError
+from desktop.storage.models import AuditRecord, User, WorkspaceInfo, new_id
+
+GENESIS = "0" * 64
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers) or no login name
+        return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
+
+
+def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    canonical = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def entry_fields(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "workspace_id": record.workspace_id,
+        "at": record.at.isoformat(timespec="microseconds"),
+        "os_user": record.os_user,
+        "app_user": record.app_user,
+        "action": record.action,
+        "target": record.target,
+        "field": record.field,
+        "old": record.old_value,
+        "new": record.new_value,
+        "reason": record.reason,
+    }
+
+
+@dataclass
+class UnitOfWork:
+    """The session of one transaction, and who is making the change."""
+
+    session: Session
+    workspace_id: str
+    app_user: str
+    os_user: str
+    _info: WorkspaceInfo | None = None
+
+    def audit(
+        self,
+        action: str,
+        target: str,
+        field: str = "",
+        old: str | None = None,
+        new: str | None = None,
+        reason: str = "",
+    ) -> None:
+        if self._info is None:
+            # Lock the chain head for this transaction (PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE).
+            self._info = self.session.execute(select(WorkspaceInfo).with_for_update()).scalar_one()
+        record = AuditRecord(
+            id=new_id(),
+            workspace_id=self.workspace_id,
+            at=utcnow(),
+            os_user=self.os_user,
+            app_user=self.app_user,
+            action=action,
+            target=target,
+            field=field,
+            old_value=old,
+            new_value=new,
+            reason=reason,
+            prev_hash=self._info.audit_head or GENESIS,
+            hash="",
+        )
+        record.hash = entry_hash(record.prev_hash, entry_fields(record))
+        self.session.add(record)
+        self._info.audit_head = record.hash
+        self._info.audit_count = (self._info.audit_count or 0) + 1
+
+
+class Workspace:
+    """An open workspace. Create with ``Workspace.open``; close with ``close``."""
+
+    def __init__(self, url: str, engine: Engine, info_id: str, evidence_dir: Path, app_user: str) -> None:
+        self.url = url
+        self.engine = engine
+        self.id = info_id
+        self.evidence_dir = evidence_dir
+        self.app_user = app_user
+        self.os_user = os_user()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.migrated_from: str | None = None
+        self.backup_before_migration: Path | None = None
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        url_or_path: str | Path,
+        *,
+        app_user: str = "",
+        name: str = "",
+        evidence_dir: Path | None = None,
+        create: bool = True,
+        busy_timeout_ms: int = db.BUSY_TIMEOUT_MS,
+    ) -> Workspace:
+        url = str(url_or_path) if "://" in str(url_or_path) else db.sqlite_url(url_or_path)
+        if db.is_sqlite(url):
+            path = db.sqlite_path(url)
+            if not path.exists() and not create:
+                raise StorageError("STO-E008", what=str(path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _check_sqlite_file(path)
+            evidence_dir = evidence_dir or path.with_name(path.stem + ".evidence")
+        elif evidence_dir is None:
+            raise ValueError("a PostgreSQL workspace needs an evidence folder")
+        engine = db.make_engine(url, busy_timeout_ms)
+        try:
+            with db.busy_as_storage_error():
+                state = db.schema_state(engine)
+                migrated_from = None
+                backup = None
+                if state == "newer":
+                    raise StorageError("STO-E001", revision=db.current_revision(engine), head=db.head_revision())
+                if state == "foreign":
+                    raise StorageError("STO-E003", what=url)
+                if state == "older":
+                    migrated_from = db.current_revision(engine)
+                    if db.is_sqlite(url):
+                        backup = _sqlite_backup(engine, _auto_backup_path(db.sqlite_path(url), "before-migration"))
+                    db.upgrade(engine)
+                elif state == "empty":
+                    db.upgrade(engine)
+                info_id = _ensure_info(engine, name or "CarbonDesk")
+        except BaseException:
+            engine.dispose()
+            raise
+        workspace = cls(url, engine, info_id, Path(evidence_dir), app_user or os_user())
+        workspace.migrated_from = migrated_from
+        workspace.backup_before_migration = backup
+        workspace.evidence_dir.mkdir(parents=True, exist_ok=True)
+        workspace._register_user()
+        return workspace
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return db.is_sqlite(self.url)
+
+    @property
+    def path(self) -> Path:
+        return db.sqlite_path(self.url)
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with db.busy_as_storage_error(), self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def unit_of_work(self, attempts: int = 3) -> Iterator[UnitOfWork]:
+        """One transaction; retried at the start only, when another instance holds the write lock."""
+        for attempt in range(attempts):
+            session = self._sessions()
+            try:
+                session.begin()
+                session.connection()  # BEGIN IMMEDIATE happens here on SQLite
+                break
+            except OperationalError as exc:
+                session.close()
+                if attempt == attempts - 1 or "locked" not in str(exc).lower():
+                    with db.busy_as_storage_error():
+                        raise
+                time.sleep(0.2 * (attempt + 1))
+        try:
+            with db.busy_as_storage_error():
+                yield UnitOfWork(session, self.id, self.app_user, self.os_user)
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _register_user(self) -> None:
+        with self.read() as session:
+            exists = session.execute(
+                select(User.id).where(User.name == self.app_user, User.os_user == self.os_user)
+            ).first()
+        if exists is None:
+            with self.unit_of_work() as uow:
+                uow.session.add(
+                    User(workspace_id=self.id, name=self.app_user, os_user=self.os_user, created_at=utcnow())
+                )
+                uow.audit("user.register", f"users:{self.app_user}", new=json.dumps(self.os_user))
+
+    # -- backups ------------------------------------------------------------------------------
+
+    def backup(self, destination: Path) -> Path:
+        """A consistent copy while the app keeps working (SQLite online backup API), written atomically."""
+        if not self.is_sqlite:
+            raise StorageError("STO-E016")
+        return _sqlite_backup(self.engine, destination)
+
+    def auto_backup(self, reason: str) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        return _sqlite_backup(self.engine, _auto_backup_path(self.path, reason))
+
+    def restore(self, source: Path) -> Path:
+        """Replace the workspace's content with a backup; the current content is backed up first.
+
+        The backup is copied *into* the live database through SQLite's backup API, so other open
+        connections see either the old or the new content, never a torn file.
+        """
+        if not self.is_sqlite:
+            raise StorageError("STO-E016")
+        check_backup_file(source)
+        safety = self.auto_backup("before-restore")
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            raw = self.engine.raw_connection()
+            try:
+                src.backup(raw.driver_connection)  # type: ignore[arg-type]
+            finally:
+                raw.close()
+        except sqlite3.OperationalError as exc:
+            raise StorageError("STO-E002") from exc
+        finally:
+            src.close()
+        self.engine.dispose()
+        with self.read() as session:
+            self.id = session.execute(select(WorkspaceInfo.id)).scalar_one()
+        assert safety is not None
+        return safety
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise StorageError("STO-E003", what=str(path))
+
+
+def _ensure_info(engine: Engine, name: str) -> str:
+    sessions = sessionmaker(engine)
+    with sessions() as session, session.begin():
+        info = session.execute(select(WorkspaceInfo)).scalar_one_or_none()
+        if info is None:
+            info = WorkspaceInfo(id=new_id(), name=name, created_at=utcnow(), audit_head=GENESIS, audit_count=0)
+            session.add(info)
+        return info.id
+
+
+def _auto_backup_path(db_path: Path, reason: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return db_path.parent / "backups" / f"{db_path.stem}-{stamp}-{reason}.sqlite"
+
+
+STALE_PART_SECONDS = 600
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    """Half-written copies left by a backup that was killed (power cut, task manager)."""
+    cutoff = time.time() - STALE_PART_SECONDS
+    for leftover in [*folder.glob("*.part"), *folder.glob("*.part-journal")]:
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def _sqlite_backup(engine: Engine, destination: Path) -> Path:
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(destination.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        raw = engine.raw_connection()
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+            finally:
+                target.close()
+        finally:
+            raw.close()
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, destination)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return destination
+
+
+def check_backup_file(path: Path) -> None:
+    """A backup must be an intact CarbonDesk database this app can read."""
+    path = Path(path)
+    if not path.is_file():
+        raise StorageError("STO-E014", what=str(path), detail="no such file")
+    _check_sqlite_file(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if "alembic_version" in tables
+                else None
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StorageError("STO-E014", what=str(path), detail=str(exc)) from exc
+    if ok != "ok":
+        raise StorageError("STO-E014", what=str(path), detail=ok)
+    if revision is None or "workspace_info" not in tables:
+        raise StorageError("STO-E014", what=str(path), detail="not a CarbonDesk workspace")
+    if revision[0] not in db.known_revisions():
+        raise StorageError("STO-E001", revision=revision[0], head=db.head_revision())
+
+
+def copy_file_atomically(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp_name, destination)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,102 @@
+"""Speed of the store: save one month, load a 200-unit x 10-year group, the year from storage.
+
+Prints figures; asserts nothing about time.
+
+    python tests/benchmarks/bench_storage.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from desktop.interchange.report_json import dumps_exact, parse_report
+from desktop.services import demo, store
+from desktop.services.guidelines import forms_by_guideline
+from desktop.storage.workspace import Workspace
+
+
+def group_year(units: int, year: int):
+    doc = demo.demo_document()
+    template = doc["units"]
+    doc["units"] = []
+    doc["data_year"] = year
+    for i in range(units):
+        unit = copy.deepcopy(template[i % len(template)])
+        unit["id"] = f"{unit['id']}-{i + 1:03d}"
+        for month in unit["months"]:
+            month.pop("deposited_on", None)
+        doc["units"].append(unit)
+    return parse_report(dumps_exact(doc), forms_by_guideline())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a small group (used by the test suite)")
+    args = parser.parse_args(argv)
+    units, years = (6, 2) if args.quick else (200, 10)
+    with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "bench.sqlite", app_user="bench") as ws:
+        start = time.perf_counter()
+        entity_id = ""
+        for year in range(2026 - years, 2026):
+            entity_id = store.import_report(ws=ws, report=group_year(units, year)).entity_id
+        setup = time.perf_counter() - start
+        unit_id = store.get_entity(ws=ws, entity_id=entity_id).units[0].id
+        saves = []
+        for i in range(30):
+            t0 = time.perf_counter()
+            store.save_month(
+                ws=ws,
+                unit_id=unit_id,
+                year=2025,
+                month=1 + i % 12,
+                validate=False,
+                changes={"fuels[0].consumption": Decimal(1000 + i), "generation_mwh": Decimal(5000 + i)},
+            )
+            saves.append(time.perf_counter() - t0)
+        validated = []
+        for i in range(5):
+            t0 = time.perf_counter()
+            store.save_month(
+                ws=ws,
+                unit_id=unit_id,
+                year=2025,
+                month=1 + i,
+                today=date(2026, 11, 23),
+                changes={"fuels[0].consumption": Decimal(2000 + i)},
+            )
+            validated.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        reports = [store.load_report(ws=ws, entity_id=entity_id, year=y) for y in range(2026 - years, 2026)]
+        load_all = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.load_report(ws=ws, entity_id=entity_id, year=2025)
+        load_one = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ev = store.compute_year(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23))
+        compute = time.perf_counter() - t0
+        months = sum(len(u.months) for r in reports for u in r.units)
+        size = ws.path.stat().st_size / 1e6
+    print(
+        f"store benchmark: {units} units x {years} years = {months} unit-months, database {size:.1f} MB "
+        f"(built by {years} whole-year imports in {setup:.1f} s)"
+    )
+    print(f"  save one month (two values, audited, fsync):      median {statistics.median(saves) * 1000:7.1f} ms")
+    print(f"  save one month and re-validate the entity year:   median {statistics.median(validated) * 1000:7.1f} ms")
+    print(f"  load the whole group, all {years} years:              {load_all:7.2f} s")
+    print(f"  load one year of the group:                       {load_one:7.2f} s")
+    print(f"  calculate + validate one year from storage:       {compute:7.2f} s ({len(ev.findings)} findings)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
