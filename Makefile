@@ -6,9 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-export QT_QPA_PLATFORM ?= offscreen
+QM     := resources/translations/carbondesk_zh_CN.qm
 
-.PHONY: run test lint bench crash system-deps clean
+.PHONY: run cli-demo test lint bench crash system-deps translations clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -21,21 +21,32 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-run: $(STAMP)
+$(QM): resources/translations/carbondesk_zh_CN.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
+
+translations: $(QM)
+
+# The window on the demo workspace (created on first use in the user's data directory).
+run: $(STAMP) $(QM)
+	$(BIN)/carbondesk-gui --demo
+
+# The same demo, headless: the year's figures and findings printed by the command line.
+cli-demo: $(STAMP)
 	$(BIN)/carbondesk demo
 
-lint: $(STAMP)
+lint: $(STAMP) $(QM)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # The storage tests also run against a real PostgreSQL server on loopback (started by the script).
 test: lint
-	eval "$$(bash scripts/test-postgres.sh)" && $(BIN)/python -m pytest
+	eval "$$(bash scripts/test-postgres.sh)" && QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(QM)
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_storage.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_gui.py
 
 crash: $(STAMP)
 	$(BIN)/python tests/crash/crash_test.py --kills 200

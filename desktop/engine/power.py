@@ -16,7 +16,7 @@ the parameter pack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -118,6 +118,7 @@ FIGURES: Mapping[str, FigureInfo] = {
     "f_heat": FigureInfo("供热量修正系数", "Heat correction", "—", 6),
     "f_load": FigureInfo("负荷系数修正系数", "Load correction", "—", 6),
     "allocation_t": FigureInfo("配额量", "Allowances allocated", "tCO2", 0),
+    "allocation_share_t": FigureInfo("当月配额（按产出分摊）", "Month's share of allowances", "tCO2", 0),
     "obligation_t": FigureInfo("应清缴配额量", "Compliance obligation", "tCO2", 0),
     "ccer_cap_t": FigureInfo("CCER 抵销上限", "CCER offset cap", "tCO2", 0),
     "balance_t": FigureInfo("配额盈缺", "Allowance surplus (+) / shortfall (−)", "tCO2", 0),
@@ -305,7 +306,13 @@ class _UnitCalc:
                         lambda fc, c, of, k: fc * c * of * k,
                     )
                 row["e_fuel"] = e_fuel
-                figures: dict[str, Figure] = {"c_ar": row["c_ar"], "heat_input_gj": row["heat"], "e_fuel_t": e_fuel}
+                figures: dict[str, Figure] = {
+                    "consumption": row["fc"],
+                    "ncv": row["ncv"],
+                    "c_ar": row["c_ar"],
+                    "heat_input_gj": row["heat"],
+                    "e_fuel_t": e_fuel,
+                }
                 if oxid is not None:
                     extra = self.extra_vs_measured(row, mean_cc.get(row["fuel"]), oxid)
                     if extra is not None:
@@ -321,6 +328,7 @@ class _UnitCalc:
             month_results.append(self.month_figures(record, tuple(fuel_results), grid))
 
         annual = self.annual(month_results)
+        month_results = self.allocation_shares(month_results, annual)
         measured_months = {r["month"] for r in rows if r["family"] == "coal" and r["source"] == MEASURED}
         coal_months = sorted({r["month"] for r in rows if r["family"] == "coal"})
         not_measured = tuple(
@@ -380,6 +388,14 @@ class _UnitCalc:
             ),
         }
         figures["supply_coal_rate_gce_per_kwh"] = self.coal_rate(heat, figures["heat_ratio"], supply)
+        figures["supply_intensity_t_per_mwh"] = derive(
+            "supply_intensity_t_per_mwh",
+            "tCO2/MWh",
+            "A3",
+            FORMULAS["A3"][1],
+            (e_total, figures["heat_ratio"], supply),
+            lambda e, hr, s: None if s == 0 else e * (_ONE - hr) / s,
+        )
         extras = tuple(r.figures["extra_vs_measured_t"] for r in fuels if "extra_vs_measured_t" in r.figures)
         if extras:
             figures["extra_vs_measured_t"] = total("extra_vs_measured_t", "tCO2", extras, "X1")
@@ -416,6 +432,12 @@ class _UnitCalc:
         extras = tuple(m.figures["extra_vs_measured_t"] for m in months if "extra_vs_measured_t" in m.figures)
         if extras:
             a["extra_vs_measured_t"] = total("extra_vs_measured_t", "tCO2", extras, "X1")
+        by_fuel: dict[str, list[Figure]] = {}
+        for m in months:
+            for row in m.rows:
+                by_fuel.setdefault(row.kind, []).append(row.figures["consumption"])
+        for fuel, parts in by_fuel.items():
+            a[f"consumption:{fuel}"] = total(f"consumption:{fuel}", parts[0].unit, tuple(parts))
 
         weighted = tuple(
             derive(
@@ -534,6 +556,44 @@ class _UnitCalc:
             )
         return out
 
+    def allocation_shares(self, months: list[MonthResult], annual: Mapping[str, Figure]) -> list[MonthResult]:
+        """Each month's share of the allocation (its output at the year's benchmark and factors).
+
+        The shares sum to the annual allocation; they let a chart show the allowance surplus or
+        shortfall building up through the year.
+        """
+        if "allocation_t" not in annual:
+            return months
+        basis = self.pack.switch("allocation.basis")
+        output = "supply_mwh" if basis == BASIS_SUPPLY else "generation_mwh"
+        total_output, total_heat = annual[output], annual["heat_supply_gj"]
+        electricity_part = derive(
+            "electricity part",
+            "tCO2",
+            "AL-share",
+            "A − heat × B_h",
+            (annual["allocation_t"], total_heat, *[f for f in annual["allocation_t"].inputs if f.name == "B_h"]),
+            lambda al, h, bh: al - h * bh,
+        )
+        out = []
+        for m in months:
+            share = derive(
+                "allocation_share_t",
+                "tCO2",
+                "AL-share",
+                f"annual electricity part × month {output} / annual {output} + month heat × B_h",
+                (
+                    electricity_part,
+                    m.figures[output],
+                    total_output,
+                    m.figures["heat_supply_gj"],
+                    *[f for f in annual["allocation_t"].inputs if f.name == "B_h"],
+                ),
+                lambda part, mo, to, mh, bh: (part * mo / to if to else _ZERO) + mh * bh,
+            )
+            out.append(MonthResult(m.unit_id, m.month, {**m.figures, "allocation_share_t": share}, m.rows))
+        return out
+
     def load_correction(self, load_factor: Figure) -> Figure:
         if not (self.family == "coal" and self.conventional):
             return Figure("f_load", _ONE, "—", "C3", "not a conventional coal unit: no load correction")
@@ -573,11 +633,21 @@ class _UnitCalc:
         return derive("f_load", "—", "C3", FORMULAS["C3"][1], (load_factor, *params), piecewise)
 
 
-def calculate(report: ReportInput, pack: ParameterPack, form: FormSpec) -> ReportResult:
-    """Emissions, production figures, allocation and compliance of one entity's data year."""
+def calculate(
+    report: ReportInput, pack: ParameterPack, form: FormSpec, progress: Callable[[int, int], None] | None = None
+) -> ReportResult:
+    """Emissions, production figures, allocation and compliance of one entity's data year.
+
+    ``progress(done, total)`` is called after each unit; it may raise to cancel (long group years).
+    """
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        units = tuple(_UnitCalc(unit, report, pack, form).run() for unit in report.units)
+        results = []
+        for done, unit in enumerate(report.units, start=1):
+            results.append(_UnitCalc(unit, report, pack, form).run())
+            if progress is not None:
+                progress(done, len(report.units))
+        units = tuple(results)
         totals = _entity_totals(units, pack)
     missing = tuple(sorted({k for u in units for k in u.missing_parameters}))
     used = {k for u in units for k in u.used_parameters}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,13 @@ class Evaluation:
         return has_errors(self.findings)
 
 
-def evaluate(*, report: ReportInput, pack: ParameterPack | None = None, today: date | None = None) -> Evaluation:
+def evaluate(
+    *,
+    report: ReportInput,
+    pack: ParameterPack | None = None,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
     """Emissions, allocation and findings of a report, with the pack for its data year (or the one given).
 
     The user's parameter overrides in the report are applied on top of the pack; an unusable override
@@ -38,7 +45,7 @@ def evaluate(*, report: ReportInput, pack: ParameterPack | None = None, today: d
     base = pack if pack is not None else g.pack(report.data_year)
     effective = base.with_overrides(report.overrides) if report.overrides else base
     form = g.form
-    result = g.calculate(report, effective, form)
+    result = g.calculate(report, effective, form, progress)
     context = RuleContext(report=report, form=form, pack=effective, result=result, today=today or date.today())
     findings = apply_acknowledgements(run_rules(g.rules, context), report.acknowledgements)
     return Evaluation(report, g, effective, result, tuple(sorted_findings(findings)))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from desktop import paths
 from desktop.domain.findings import Message
-from desktop.domain.records import ReportInput
 from desktop.engine import power as power_engine
 from desktop.engine.params import PackError, ParameterPack, load_pack
 from desktop.engine.results import FigureInfo, ReportResult
@@ -23,13 +22,14 @@ from desktop.rules import base as rules_base
 from desktop.rules import common as common_rules
 from desktop.rules import power as power_rules
 from desktop.rules.base import Rule
+from desktop.services import locations
 
 
 @dataclass(frozen=True)
 class Guideline:
     id: str
     form_file: str
-    calculate: Callable[[ReportInput, ParameterPack, FormSpec], ReportResult]
+    calculate: Callable[..., ReportResult]  # (report, pack, form, progress=None)
     rules: tuple[Rule, ...]
     messages: Mapping[str, Message]
     figures: Mapping[str, FigureInfo]
@@ -40,8 +40,19 @@ class Guideline:
         return _form(self.form_file)
 
     def pack_files(self) -> dict[int, Path]:
-        folder = paths.packs_dir(self.id)
-        return {int(p.stem): p for p in sorted(folder.glob("*.toml")) if p.stem.isdigit()}
+        """Shipped packs, replaced by a newer one the user imported (data directory ``packs/``)."""
+        files = {int(p.stem): p for p in sorted(paths.packs_dir(self.id).glob("*.toml")) if p.stem.isdigit()}
+        for path in sorted((locations.data_dir() / "packs" / self.id).glob("*.toml")):
+            if not path.stem.isdigit():
+                continue
+            year = int(path.stem)
+            try:
+                imported = _pack(str(path))
+            except PackError:
+                continue  # an unusable file is reported when it is imported, not at every start
+            if year not in files or _version(imported.version) >= _version(_pack(str(files[year])).version):
+                files[year] = path
+        return files
 
     def pack(self, data_year: int) -> ParameterPack:
         """The pack of that data year, or else the latest earlier one (the rules then warn, GEN-W020).
@@ -56,6 +67,10 @@ class Guideline:
                 [f"no parameter pack for data year {data_year}; available: {', '.join(map(str, files))}"],
             )
         return _pack(str(files[max(earlier)]))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
 @cache

@@ -537,6 +537,30 @@ def get_month(*, ws: Workspace, unit_id: str, year: int, month: int, version: in
         return _stored(mv, unit.code, _links(session, [mv.id]).get(mv.id, []))
 
 
+def stored_months(*, ws: Workspace, entity_id: str, year: int) -> dict[tuple[str, int], StoredMonth]:
+    """The latest version of every stored month of the entity's year, by (unit id, month)."""
+    with ws.read() as session:
+        units = {u.id: u.code for u in session.execute(select(Unit).where(Unit.entity_id == entity_id)).scalars()}
+        versions = (
+            session.execute(
+                select(MonthVersion)
+                .where(MonthVersion.unit_id.in_(list(units)), MonthVersion.data_year == year)
+                .options(selectinload(MonthVersion.fuels))
+            )
+            .scalars()
+            .all()
+            if units
+            else []
+        )
+        latest: dict[tuple[str, int], MonthVersion] = {}
+        for mv in versions:
+            key = (mv.unit_id, mv.month)
+            if key not in latest or mv.version > latest[key].version:
+                latest[key] = mv
+        links = _links(session, [mv.id for mv in latest.values()])
+        return {key: _stored(mv, units[mv.unit_id], links.get(mv.id, [])) for key, mv in latest.items()}
+
+
 def month_history(*, ws: Workspace, unit_id: str, year: int, month: int) -> tuple[StoredMonth, ...]:
     with ws.read() as session:
         unit = _get(session, Unit, unit_id, "unit")

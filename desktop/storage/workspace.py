@@ -18,12 +18,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +33,21 @@ from desktop.storage.db import StorageError
 from desktop.storage.models import AuditRecord, User, WorkspaceInfo, new_id
 
 GENESIS = "0" * 64
+_AUDIT_COLUMNS = (
+    "id",
+    "workspace_id",
+    "at",
+    "os_user",
+    "app_user",
+    "action",
+    "target",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+    "prev_hash",
+    "hash",
+)
 
 
 def utcnow() -> datetime:
@@ -69,13 +84,18 @@ def entry_fields(record: AuditRecord) -> dict[str, Any]:
 
 @dataclass
 class UnitOfWork:
-    """The session of one transaction, and who is making the change."""
+    """The session of one transaction, and who is making the change.
+
+    Audit entries are chained as they are made and written in one bulk insert just before the commit
+    (``write_audit``), in the same transaction as the changes they describe.
+    """
 
     session: Session
     workspace_id: str
     app_user: str
     os_user: str
     _info: WorkspaceInfo | None = None
+    _pending: list[dict[str, Any]] = field(default_factory=list)
 
     def audit(
         self,
@@ -105,9 +125,14 @@ class UnitOfWork:
             hash="",
         )
         record.hash = entry_hash(record.prev_hash, entry_fields(record))
-        self.session.add(record)
+        self._pending.append({c: getattr(record, c) for c in _AUDIT_COLUMNS})
         self._info.audit_head = record.hash
         self._info.audit_count = (self._info.audit_count or 0) + 1
+
+    def write_audit(self) -> None:
+        if self._pending:
+            self.session.execute(insert(AuditRecord), self._pending)
+            self._pending = []
 
 
 class Workspace:
@@ -216,7 +241,9 @@ class Workspace:
                 time.sleep(0.2 * (attempt + 1))
         try:
             with db.busy_as_storage_error():
-                yield UnitOfWork(session, self.id, self.app_user, self.os_user)
+                uow = UnitOfWork(session, self.id, self.app_user, self.os_user)
+                yield uow
+                uow.write_audit()
                 session.commit()
         except BaseException:
             session.rollback()

@@ -226,3 +226,28 @@ def test_scaling_example_fuel_scales_fuel_emissions_exactly() -> None:
         for f in m["fuels"]:
             f["consumption"] = f["consumption"] * 3
     assert same(run(doc).result.units[0].annual["e_fuel_t"].value, base * 3)
+
+
+def test_monthly_allocation_shares_sum_to_the_allocation() -> None:
+    ev = run(clean_document())
+    unit = ev.result.units[0]
+    shares = sum(m.figures["allocation_share_t"].value for m in unit.months)
+    assert same(shares, unit.annual["allocation_t"].value)
+
+
+def test_progress_is_reported_and_can_cancel() -> None:
+    doc = clean_document()
+    doc["units"].append({**doc["units"][0], "id": "2#"})
+    seen = []
+    report = parse_report(dumps(doc), forms_by_guideline())
+    evaluate(report=report, today=TODAY, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done, total):
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        evaluate(report=report, today=TODAY, progress=cancel)

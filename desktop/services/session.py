@@ -1,0 +1,119 @@
+"""What a window shows of one entity's data year, computed in one go off the GUI thread.
+
+``year_snapshot`` loads the stored months, calculates and validates the year, and derives every
+month's deposit state and due date.  Screens render a snapshot; they never compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from desktop.domain.findings import Finding, Severity
+from desktop.domain.periods import DepositState, annual_report_due, deposit_due, deposit_state, month_end
+from desktop.domain.stored import EntitySummary, StoredMonth
+from desktop.services import store
+from desktop.services.evaluation import Evaluation, evaluate
+from desktop.storage.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class MonthState:
+    unit_id: str
+    unit_code: str
+    month: int
+    due: date
+    state: DepositState
+    stored: StoredMonth | None
+    errors: int
+    warnings: int  # not yet justified
+
+    @property
+    def writable(self) -> bool:
+        return self.stored is None or self.stored.writable
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str  # "deposit_late", "deposit_due", "annual_report"
+    due: date
+    days: int
+    unit_code: str = ""
+    month: int = 0
+
+
+@dataclass(frozen=True)
+class YearSnapshot:
+    entity: EntitySummary
+    year: int
+    today: date
+    months: Mapping[tuple[str, int], MonthState]  # (unit id, month)
+    evaluation: Evaluation
+    annual_report_due: date
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.evaluation.findings
+
+    def month_state(self, unit_id: str, month: int) -> MonthState:
+        return self.months[(unit_id, month)]
+
+    def reminders(self) -> list[Reminder]:
+        days = int(self.evaluation.pack.number("deadline.reminder_days"))
+        out: list[Reminder] = []
+        for state in sorted(self.months.values(), key=lambda s: (s.due, s.unit_code)):
+            if state.state is DepositState.LATE:
+                out.append(
+                    Reminder("deposit_late", state.due, (self.today - state.due).days, state.unit_code, state.month)
+                )
+            elif state.state is not DepositState.DEPOSITED and month_end(
+                self.year, state.month
+            ) < self.today <= state.due <= self.today + timedelta(days=days):
+                out.append(
+                    Reminder("deposit_due", state.due, (state.due - self.today).days, state.unit_code, state.month)
+                )
+        if self.today <= self.annual_report_due <= self.today + timedelta(days=max(days, 30)):
+            out.append(Reminder("annual_report", self.annual_report_due, (self.annual_report_due - self.today).days))
+        return out
+
+
+def year_snapshot(
+    *,
+    ws: Workspace,
+    entity_id: str,
+    year: int,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> YearSnapshot:
+    today = today or date.today()
+    entity = store.get_entity(ws=ws, entity_id=entity_id)
+    report = store.load_report(ws=ws, entity_id=entity_id, year=year)
+    evaluation = evaluate(report=report, today=today, progress=progress)
+    stored = store.stored_months(ws=ws, entity_id=entity_id, year=year)
+    pack = evaluation.pack
+    days = int(pack.number("deadline.deposit_days"))
+    counts: dict[tuple[str, int], list[int]] = {}
+    for f in evaluation.findings:
+        if f.ref.unit is not None and f.ref.month is not None:
+            c = counts.setdefault((f.ref.unit, f.ref.month), [0, 0])
+            if f.severity is Severity.ERROR:
+                c[0] += 1
+            elif f.severity is Severity.WARNING and f.acknowledged is None:
+                c[1] += 1
+    months: dict[tuple[str, int], MonthState] = {}
+    for unit in entity.units:
+        for month in range(1, 13):
+            record = stored.get((unit.id, month))
+            due = deposit_due(year, month, days)
+            errors, warnings = counts.get((unit.code, month), (0, 0))
+            has_values = record is not None and (bool(record.values) or bool(record.fuels))
+            deposited = record.deposited_on if record is not None and record.status.value == "locked" else None
+            state = deposit_state(
+                has_values=has_values, has_errors=errors > 0, deposited_on=deposited, due=due, today=today
+            )
+            months[(unit.id, month)] = MonthState(unit.id, unit.code, month, due, state, record, errors, warnings)
+    report_due = annual_report_due(
+        year, int(pack.number("deadline.annual_report_month")), int(pack.number("deadline.annual_report_day"))
+    )
+    return YearSnapshot(entity, year, today, months, evaluation, report_due)

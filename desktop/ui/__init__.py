@@ -1,0 +1,1 @@
+"""The Qt skin: the only package that imports PySide6."""

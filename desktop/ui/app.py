@@ -1,0 +1,159 @@
+"""``carbondesk-gui``: start the window.
+
+carbondesk-gui                 the last workspace, or the first-run wizard
+carbondesk-gui --demo          the demo workspace (created on first use)
+carbondesk-gui --workspace F   a given workspace file
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from desktop.services import demo, locations, store
+from desktop.services.guidelines import guideline
+from desktop.storage.db import StorageError
+from desktop.storage.workspace import Workspace
+from desktop.ui import i18n
+from desktop.ui.dialogs import ErrorDialog, FirstRunWizard
+from desktop.ui.main_window import MainWindow, remember_workspace, user_message
+
+LOG = logging.getLogger("carbondesk")
+
+
+def log_path() -> Path:
+    return locations.data_dir() / "logs" / "carbondesk.log"
+
+
+def setup_logging() -> None:
+    path = log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.INFO)
+
+
+def install_error_hook(app: QApplication) -> None:
+    """Any unexpected error: logged, and shown with a "copy details" button; nothing fails silently."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = getattr(value, "__traceback_text__", None) or "".join(traceback.format_exception(kind, value, tb))
+        LOG.error("unexpected error\n%s", details)
+        if isinstance(value, KeyboardInterrupt):
+            app.quit()
+            return
+        message = (
+            i18n.pick(
+                "出现了意外错误。您的数据已保存在工作区中；请把详细信息发给技术支持。",
+                "An unexpected error occurred. Your data are safe in the workspace; please send the "
+                "details to support.",
+            )
+            + f"\n\n{kind.__name__}: {value}"
+        )
+        dialog = ErrorDialog(message, details, log_path(), app.activeWindow())
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.show()
+        app._error_dialogs = [*getattr(app, "_error_dialogs", []), dialog]  # type: ignore[attr-defined]
+
+    sys.excepthook = hook
+
+
+def app_settings() -> QSettings:
+    path = locations.data_dir() / "settings.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("version", 1)
+    return settings
+
+
+def create_workspace_from_wizard(wizard: FirstRunWizard, user: str) -> Path:
+    path = Path(wizard.path_edit.text()).expanduser()
+    ws = Workspace.open(path, app_user=user, name=wizard.name_edit.text().strip())
+    try:
+        entity = store.create_entity(ws=ws, name=wizard.name_edit.text().strip(), uscc=wizard.uscc_edit.normalized())
+        for unit in wizard.units():
+            store.create_unit(ws=ws, entity_id=entity.id, values={k: v for k, v in unit.items() if v is not None})
+    finally:
+        ws.close()
+    return path
+
+
+def choose_workspace(args: argparse.Namespace, settings: QSettings, user: str, today: date | None) -> Path | None:
+    if args.demo:
+        path = Path(args.workspace) if args.workspace else locations.demo_workspace()
+        demo.create_demo_workspace(path, today=today).close()
+        return path
+    if args.workspace:
+        return Path(args.workspace)
+    last = settings.value("workspaces/last")
+    if last and Path(str(last)).exists():
+        return Path(str(last))
+    wizard = FirstRunWizard(guideline("power_generation").form, locations.default_workspace())
+    if wizard.exec() != QDialog.DialogCode.Accepted:
+        return None
+    if wizard.choice == FirstRunWizard.DEMO:
+        path = locations.demo_workspace()
+        demo.create_demo_workspace(path, today=today).close()
+        return path
+    if wizard.choice == FirstRunWizard.OPEN:
+        return wizard.existing
+    return create_workspace_from_wizard(wizard, user)
+
+
+def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
+    """Everything up to a shown main window (the tests and the start-up benchmark call this)."""
+    parser = argparse.ArgumentParser(prog="carbondesk-gui")
+    parser.add_argument("--demo", action="store_true", help="open the demo workspace")
+    parser.add_argument("--workspace", help="workspace file to open")
+    parser.add_argument("--lang", choices=i18n.LANGUAGES)
+    parser.add_argument("--today", help="pretend today is YYYY-MM-DD (deadline views)")
+    args = parser.parse_args(argv)
+    settings = app_settings()
+    lang = args.lang or str(settings.value("ui/language") or os.environ.get("CARBONDESK_LANG") or "zh")
+    i18n.set_language(lang)
+    user = str(settings.value("user/name") or "")
+    today = date.fromisoformat(args.today) if args.today else None
+    try:
+        path = choose_workspace(args, settings, user, today)
+        if path is None:
+            return None
+        ws = Workspace.open(path, app_user=user, create=bool(args.workspace) or args.demo)
+    except StorageError as exc:
+        QMessageBox.critical(None, "CarbonDesk", user_message(exc))
+        return None
+    remember_workspace(settings, path)
+    if ws.backup_before_migration is not None:
+        LOG.info("workspace migrated from %s; backup at %s", ws.migrated_from, ws.backup_before_migration)
+    window = MainWindow(ws, settings, today=today)
+    window.show()
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    QApplication.setApplicationName("CarbonDesk")
+    QApplication.setOrganizationName("CarbonDesk")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    setup_logging()
+    install_error_hook(app)  # type: ignore[arg-type]
+    window = build_window(list(argv) if argv is not None else sys.argv[1:])
+    if window is None:
+        return 0
+    LOG.info("main window shown after %.2f s", time.perf_counter() - started)
+    return app.exec()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,473 @@
+"""Dialogs: first run, evidence metadata, acknowledgement, settings, reminders, errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from desktop.domain import uscc
+from desktop.domain.numbers import NumberFormatError, parse_decimal
+from desktop.engine.params import ParameterPack
+from desktop.formspec import FormSpec
+from desktop.services.session import Reminder
+from desktop.ui import i18n
+
+# ---------------------------------------------------------------------------------------- first run
+
+
+class UsccEdit(QLineEdit):
+    """Checks the unified social credit code as the user types, and says what is wrong."""
+
+    verdict = Signal(str, bool)  # message, acceptable
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMaxLength(24)
+        self.setPlaceholderText("91110000101623741K")
+        self.textChanged.connect(self._check)
+
+    def _check(self, text: str) -> None:
+        if not text.strip():
+            self.verdict.emit("", False)
+            return
+        result = uscc.check(text)
+        if result.status is uscc.UsccStatus.VALID:
+            note = self.tr("Valid code") + (
+                self.tr(" (normalised: {0})").format(result.normalized) if result.changed_by_normalising else ""
+            )
+            self.verdict.emit(note, True)
+        elif result.status is uscc.UsccStatus.BAD_CHECK:
+            self.verdict.emit(
+                self.tr(
+                    "Check character should be {0}; if the licence reads so, you can continue and justify it later"
+                ).format(result.expected_check),
+                True,
+            )
+        else:
+            self.verdict.emit(self.tr("18 characters: digits and capitals, without I, O, S, V, Z"), False)
+
+    def normalized(self) -> str:
+        return uscc.normalize(self.text())
+
+
+class FirstRunWizard(QWizard):
+    """Create a workspace with its entity and units; or open the demo; or open an existing one."""
+
+    CREATE, DEMO, OPEN = range(3)
+
+    def __init__(self, form: FormSpec, default_path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.setWindowTitle(self.tr("Welcome to CarbonDesk"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.choice = self.CREATE
+        self.existing: Path | None = None
+
+        start = QWizardPage()
+        start.setTitle(self.tr("How would you like to start?"))
+        layout = QVBoxLayout(start)
+        self.create_radio = QRadioButton(self.tr("Create a workspace for my entity"))
+        self.demo_radio = QRadioButton(self.tr("Open the demo workspace (a sample plant with a full year)"))
+        self.open_radio = QRadioButton(self.tr("Open an existing workspace file…"))
+        self.create_radio.setChecked(True)
+        for widget in (self.create_radio, self.demo_radio, self.open_radio):
+            layout.addWidget(widget)
+        self.path_edit = QLineEdit(str(default_path))
+        path_row = QHBoxLayout()
+        path_row.addWidget(QLabel(self.tr("Workspace file:")))
+        path_row.addWidget(self.path_edit)
+        layout.addLayout(path_row)
+        self.addPage(start)
+
+        entity = QWizardPage()
+        entity.setTitle(self.tr("The reporting entity"))
+        grid = QFormLayout(entity)
+        self.name_edit = QLineEdit()
+        self.uscc_edit = UsccEdit()
+        self.uscc_note = QLabel()
+        self.uscc_note.setWordWrap(True)
+        self.uscc_ok = False
+        self.uscc_edit.verdict.connect(self._uscc_verdict)
+        self.year_edit = QComboBox()
+        for year in range(date.today().year, 2018, -1):
+            self.year_edit.addItem(str(year), year)
+        grid.addRow(self.tr("Entity name"), self.name_edit)
+        grid.addRow(self.tr("Unified social credit code"), self.uscc_edit)
+        grid.addRow("", self.uscc_note)
+        grid.addRow(self.tr("Data year"), self.year_edit)
+        entity.isComplete = lambda: bool(self.name_edit.text().strip()) and self.uscc_ok  # type: ignore[method-assign]
+        self.name_edit.textChanged.connect(entity.completeChanged)
+        self.uscc_edit.verdict.connect(lambda *_: entity.completeChanged.emit())
+        self.entity_page = entity
+        self.addPage(entity)
+
+        units = QWizardPage()
+        units.setTitle(self.tr("Generating units"))
+        vbox = QVBoxLayout(units)
+        vbox.addWidget(QLabel(self.tr("One row per generating unit (机组).")))
+        self.units_table = QTableWidget(0, 5)
+        self.units_table.setHorizontalHeaderLabels(
+            [
+                self.tr("Unit no."),
+                self.tr("Category"),
+                self.tr("Capacity (MW)"),
+                self.tr("Cooling"),
+                self.tr("Supplies heat"),
+            ]
+        )
+        self.units_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        vbox.addWidget(self.units_table)
+        add = QPushButton(self.tr("Add unit"))
+        add.clicked.connect(self.add_unit_row)
+        vbox.addWidget(add)
+        self.add_unit_row()
+        self.addPage(units)
+
+    def _uscc_verdict(self, message: str, acceptable: bool) -> None:
+        self.uscc_note.setText(message)
+        self.uscc_ok = acceptable
+
+    def add_unit_row(self) -> None:
+        row = self.units_table.rowCount()
+        self.units_table.insertRow(row)
+        self.units_table.setItem(row, 0, QTableWidgetItem(f"{row + 1}#"))
+        category = QComboBox()
+        for option in self.form.enums["unit_category"].options:
+            category.addItem(option.label(i18n.current()), option.id)
+        self.units_table.setCellWidget(row, 1, category)
+        self.units_table.setItem(row, 2, QTableWidgetItem("600"))
+        cooling = QComboBox()
+        for option in self.form.enums["cooling"].options:
+            cooling.addItem(option.label(i18n.current()), option.id)
+        self.units_table.setCellWidget(row, 3, cooling)
+        chp = QCheckBox()
+        self.units_table.setCellWidget(row, 4, chp)
+
+    def nextId(self) -> int:
+        if self.currentId() == 0 and not self.create_radio.isChecked():
+            return -1
+        return super().nextId()
+
+    def accept(self) -> None:
+        if self.demo_radio.isChecked():
+            self.choice = self.DEMO
+        elif self.open_radio.isChecked():
+            chosen, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Open workspace"), str(Path.home()), self.tr("CarbonDesk workspace (*.sqlite)")
+            )
+            if not chosen:
+                return
+            self.choice, self.existing = self.OPEN, Path(chosen)
+        else:
+            self.choice = self.CREATE
+        super().accept()
+
+    def units(self) -> list[dict[str, Any]]:
+        out = []
+        for row in range(self.units_table.rowCount()):
+            code = (self.units_table.item(row, 0).text() if self.units_table.item(row, 0) else "").strip()
+            if not code:
+                continue
+            try:
+                capacity = parse_decimal(self.units_table.item(row, 2).text())
+            except (NumberFormatError, AttributeError):
+                capacity = None
+            out.append(
+                {
+                    "id": code,
+                    "category": self.units_table.cellWidget(row, 1).currentData(),
+                    "capacity_mw": capacity,
+                    "cooling": self.units_table.cellWidget(row, 3).currentData(),
+                    "chp": self.units_table.cellWidget(row, 4).isChecked(),
+                }
+            )
+        return out
+
+
+# ------------------------------------------------------------------------------------------ evidence
+
+
+class EvidenceDialog(QDialog):
+    """Asked once per scan: its kind and, for a lab report, the report's metadata."""
+
+    def __init__(self, form: FormSpec, file: Path, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Attach evidence"))
+        self.form = form
+        layout = QFormLayout(self)
+        layout.addRow(self.tr("File"), QLabel(file.name))
+        self.kind = QComboBox()
+        for kind_id, spec in form.evidence_kinds.items():
+            self.kind.addItem(spec.label(i18n.current()), kind_id)
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        layout.addRow(self.tr("Kind"), self.kind)
+        self.lab_name = QLineEdit()
+        self.accreditation = QLineEdit()
+        self.report_no = QLineEdit()
+        self.received = QDateEdit(QDate.currentDate())
+        self.tested = QDateEdit(QDate.currentDate())
+        self.reported = QDateEdit(QDate.currentDate())
+        for edit in (self.received, self.tested, self.reported):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.qr = QCheckBox(self.tr("The report carries a QR verification code"))
+        self.lab_rows = [
+            (self.tr("Laboratory"), self.lab_name),
+            (self.tr("CMA/CNAS certificate no."), self.accreditation),
+            (self.tr("Report no."), self.report_no),
+            (self.tr("Sample received"), self.received),
+            (self.tr("Tested"), self.tested),
+            (self.tr("Report date"), self.reported),
+            ("", self.qr),
+        ]
+        for label, widget in self.lab_rows:
+            layout.addRow(label, widget)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        layout.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+        self.kind.currentIndexChanged.connect(self._toggle)
+        self._toggle()
+
+    def _toggle(self) -> None:
+        lab = self.kind.currentData() == "lab_report"
+        for _, widget in self.lab_rows:
+            widget.setEnabled(lab)
+
+    def _accept(self) -> None:
+        if self.kind.currentData() == "lab_report":
+            if not self.lab_name.text().strip() or not self.report_no.text().strip():
+                self.problem.setText(self.tr("A lab report needs the laboratory and the report number."))
+                return
+            if not (self.received.date() <= self.tested.date() <= self.reported.date()):
+                self.problem.setText(self.tr("Dates must run: sample received ≤ tested ≤ report date."))
+                return
+        self.accept()
+
+    def lab(self) -> dict[str, Any] | None:
+        if self.kind.currentData() != "lab_report":
+            return None
+        return {
+            "lab_name": self.lab_name.text().strip(),
+            "lab_accreditation_no": self.accreditation.text().strip() or None,
+            "report_no": self.report_no.text().strip(),
+            "sample_received_date": self.received.date().toPython(),
+            "test_date": self.tested.date().toPython(),
+            "report_date": self.reported.date().toPython(),
+            "qr_present": self.qr.isChecked(),
+        }
+
+
+# ------------------------------------------------------------------------------------- justification
+
+
+class TextDialog(QDialog):
+    """Asks for a written justification or reason; refuses an empty one."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, initial: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.text = QPlainTextEdit(initial)
+        layout.addWidget(self.text)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(initial.strip()))
+        self.text.textChanged.connect(lambda: ok.setEnabled(bool(self.value())))
+        self.resize(480, 220)
+
+    def value(self) -> str:
+        return self.text.toPlainText().strip()
+
+
+# ------------------------------------------------------------------------------------------ settings
+
+
+class SettingsDialog(QDialog):
+    """Language, user name, workspace, and the parameter pack of the year with its overrides."""
+
+    overrideRequested = Signal(str, object, str)  # key, value, reason
+    packImportRequested = Signal(object)  # Path
+
+    def __init__(
+        self, *, lang: str, user: str, workspace: str, pack: ParameterPack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.resize(900, 600)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.language = QComboBox()
+        self.language.addItem("中文", "zh")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(self.language.findData(lang))
+        self.user = QLineEdit(user)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Your name (recorded in the audit trail)"), self.user)
+        form.addRow(self.tr("Workspace"), QLabel(workspace))
+        layout.addLayout(form)
+        layout.addWidget(
+            QLabel(self.tr("Parameter pack {0} — double-click a value to override it with a reason").format(pack.label))
+        )
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Parameter"), self.tr("Value"), self.tr("Unit"), self.tr("Confidence"), self.tr("Source / reason")]
+        )
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for param in pack.parameters.values():
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            value = (
+                "—"
+                if param.value is None
+                else (f"{param.value:f}" if isinstance(param.value, Decimal) else str(param.value))
+            )
+            source = (
+                param.override_reason and self.tr("overridden: {0}").format(param.override_reason)
+            ) or param.source
+            for col, text in enumerate((param.key, value, param.unit, param.confidence, source)):
+                item = QTableWidgetItem(text)
+                if param.confidence == "missing":
+                    item.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(row, col, item)
+        self.table.cellDoubleClicked.connect(self._override)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        import_button = QPushButton(self.tr("Import a newer parameter pack…"))
+        import_button.clicked.connect(self._import)
+        row.addWidget(import_button)
+        row.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        row.addWidget(buttons)
+        layout.addLayout(row)
+
+    def _override(self, row: int, _column: int) -> None:
+        key = self.table.item(row, 0).text()
+        current = self.table.item(row, 1).text()
+        dialog = TextDialog(
+            self.tr("Override {0}").format(key),
+            self.tr("New value, then a blank line, then the reason (e.g. the notice it comes from):"),
+            self,
+            initial="" if current == "—" else current + "\n\n",
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        value_text, _, reason = dialog.value().partition("\n")
+        reason = reason.strip()
+        try:
+            value: Any = parse_decimal(value_text)
+        except NumberFormatError:
+            value = value_text.strip()
+            if value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+        if not reason:
+            QMessageBox.warning(self, self.tr("Reason needed"), self.tr("An override needs a written reason."))
+            return
+        self.overrideRequested.emit(key, value, reason)
+        self.table.item(row, 1).setText(value_text.strip())
+        self.table.item(row, 4).setText(self.tr("overridden: {0}").format(reason))
+
+    def _import(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import parameter pack"), str(Path.home()), self.tr("Parameter pack (*.toml)")
+        )
+        if chosen:
+            self.packImportRequested.emit(Path(chosen))
+
+
+# ------------------------------------------------------------------------------------------ reminders
+
+
+def reminder_text(reminders: list[Reminder]) -> str:
+    lines = []
+    for r in reminders:
+        if r.kind == "deposit_late":
+            lines.append(
+                i18n.pick(
+                    f"⚠ 机组 {r.unit_code} {r.month} 月存证已逾期 {r.days} 天（截止 {r.due}）",
+                    f"⚠ unit {r.unit_code}, month {r.month}: deposit {r.days} days late (due {r.due})",
+                )
+            )
+        elif r.kind == "deposit_due":
+            lines.append(
+                i18n.pick(
+                    f"• 机组 {r.unit_code} {r.month} 月存证将于 {r.due} 截止（还剩 {r.days} 天）",
+                    f"• unit {r.unit_code}, month {r.month}: deposit due {r.due} ({r.days} days left)",
+                )
+            )
+        else:
+            lines.append(
+                i18n.pick(
+                    f"• 年度排放报告将于 {r.due} 截止（还剩 {r.days} 天）",
+                    f"• annual emission report due {r.due} ({r.days} days left)",
+                )
+            )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+class ErrorDialog(QDialog):
+    def __init__(self, message: str, details: str, log_path: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Something went wrong"))
+        layout = QVBoxLayout(self)
+        text = QLabel(message)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        if log_path is not None:
+            layout.addWidget(QLabel(self.tr("Details were written to {0}").format(log_path)))
+        self.details = QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        layout.addWidget(self.details)
+        row = QHBoxLayout()
+        copy = QPushButton(self.tr("Copy details"))
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(f"{message}\n\n{details}"))
+        row.addWidget(copy)
+        row.addStretch(1)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.resize(640, 360)

@@ -1,0 +1,1120 @@
+"""The window the carbon officer lives in."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QDate, QEvent, QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QToolBar,
+    QTreeView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__, paths
+from desktop.domain.findings import Finding, Severity
+from desktop.domain.numbers import format_decimal, round_reported
+from desktop.domain.periods import DepositState
+from desktop.engine.params import PackError, load_pack
+from desktop.engine.provenance import explain
+from desktop.interchange.problems import InputError
+from desktop.services import locations, session, store
+from desktop.services.demo import create_demo_workspace
+from desktop.services.evaluation import read_report_file
+from desktop.services.guidelines import guideline
+from desktop.storage.db import StorageError
+from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
+from desktop.storage.workspace import Workspace
+from desktop.ui import i18n
+from desktop.ui.dialogs import EvidenceDialog, SettingsDialog, TextDialog, reminder_text
+from desktop.ui.models import (
+    ROLE_KEY,
+    CellEdit,
+    FindingsTableModel,
+    MonthGridModel,
+    NavigatorModel,
+    YearTableModel,
+)
+from desktop.ui.views import ChartWidget, GridView
+from desktop.ui.worker import SerialWorker, run_task
+
+
+def user_message(exc: BaseException) -> str:
+    """A storage, input or pack problem in the user's language."""
+    if isinstance(exc, StorageError):
+        message = STORAGE_MESSAGES.get(exc.code)
+        return message.text(i18n.current()).format(**exc.params) if message else str(exc)
+    if isinstance(exc, InputError):
+        return exc.render(i18n.current())
+    return str(exc)
+
+
+class EditCommand(QUndoCommand):
+    """Typed or pasted values: redo saves them, undo saves what they replaced."""
+
+    def __init__(self, window: MainWindow, edits: list[CellEdit], text: str) -> None:
+        super().__init__(text)
+        self.window = window
+        self.edits = edits
+
+    def redo(self) -> None:
+        self.window.save_edits([(e.unit_id, e.month, e.changes) for e in self.edits])
+
+    def undo(self) -> None:
+        self.window.save_edits([(e.unit_id, e.month, e.previous) for e in self.edits])
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workspace, settings: QSettings, *, today: date | None = None) -> None:
+        super().__init__()
+        self.ws = ws
+        self.settings = settings
+        self.today = today
+        self.worker = SerialWorker(self)
+        self.undo_stack = QUndoStack(self)
+        self.snapshot: session.YearSnapshot | None = None
+        self.entity_id: str | None = None
+        self.year: int = date.today().year - 1
+        self.unit_id: str | None = None
+        self.month: int = 1
+        self.years: list[int] = []
+        self.saving = 0
+        self.reminder_box: QMessageBox | None = None
+        self.last_message = ""
+        self.form = guideline("power_generation").form
+        self.messages = guideline("power_generation").messages
+        self._build()
+        self.retranslate()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.open_first_entity()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.navigator_model = NavigatorModel(self)
+        self.navigator = QTreeView()
+        self.navigator.setModel(self.navigator_model)
+        self.navigator.setHeaderHidden(True)
+        self.navigator.clicked.connect(self.on_navigate)
+        self.navigator.activated.connect(self.on_navigate)
+        self.nav_dock = QDockWidget(self)
+        self.nav_dock.setObjectName("navigator")
+        self.nav_dock.setWidget(self.navigator)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.nav_dock)
+
+        # monthly entry
+        self.grid_model = MonthGridModel(self.form, self)
+        self.grid_model.editRequested.connect(self.request_edits)
+        self.grid_model.inputRefused.connect(self.refuse_input)
+        self.grid = GridView()
+        self.grid.setModel(self.grid_model)
+        self.grid.editsRequested.connect(self.request_edits)
+        self.grid.fileDropped.connect(self.attach_to_cell)
+        self.grid.selectionModel().currentChanged.connect(self.on_cell)
+        self.month_title = QLabel()
+        self.month_title.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px")
+        self.month_status = QLabel()
+        self.submit_button = QPushButton()
+        self.lock_button = QPushButton()
+        self.amend_button = QPushButton()
+        self.submit_button.clicked.connect(self.submit_month)
+        self.lock_button.clicked.connect(self.lock_month)
+        self.amend_button.clicked.connect(self.amend_month)
+        self.evidence_list = QListWidget()
+        self.evidence_list.itemActivated.connect(self.open_evidence)
+        self.evidence_label = QLabel()
+        self.attach_button = QPushButton()
+        self.attach_button.clicked.connect(self.attach_to_current)
+        self.refused_label = QLabel()
+        self.refused_label.setStyleSheet("color: #c0392b")
+        head = QHBoxLayout()
+        head.addWidget(self.month_title)
+        head.addWidget(self.month_status, 1)
+        for button in (self.submit_button, self.lock_button, self.amend_button):
+            head.addWidget(button)
+        side = QVBoxLayout()
+        side.addWidget(self.evidence_label)
+        side.addWidget(self.evidence_list)
+        side.addWidget(self.attach_button)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        split = QSplitter()
+        split.addWidget(self.grid)
+        split.addWidget(side_widget)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        month_page = QWidget()
+        month_layout = QVBoxLayout(month_page)
+        month_layout.addLayout(head)
+        month_layout.addWidget(split, 1)
+        month_layout.addWidget(self.refused_label)
+
+        # year view
+        self.year_unit = QComboBox()
+        self.year_unit.currentIndexChanged.connect(self.on_year_unit)
+        self.year_model = YearTableModel(self.form, self)
+        self.year_table = QTableView()
+        self.year_table.setModel(self.year_model)
+        self.year_table.verticalHeader().setDefaultSectionSize(22)
+        self.results = QTreeWidget()
+        self.results.setColumnCount(4)
+        self.results.itemClicked.connect(self.show_provenance)
+        self.provenance = QTextBrowser()
+        self.chart = ChartWidget()
+        lower = QSplitter()
+        lower.addWidget(self.results)
+        lower.addWidget(self.provenance)
+        lower.addWidget(self.chart)
+        lower.setStretchFactor(0, 2)
+        lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(2, 3)
+        year_split = QSplitter(Qt.Orientation.Vertical)
+        year_split.addWidget(self.year_table)
+        year_split.addWidget(lower)
+        year_split.setStretchFactor(0, 3)
+        year_split.setStretchFactor(1, 2)
+        self.year_caption = QLabel()
+        year_page = QWidget()
+        year_layout = QVBoxLayout(year_page)
+        top = QHBoxLayout()
+        top.addWidget(self.year_caption)
+        top.addWidget(self.year_unit)
+        top.addStretch(1)
+        year_layout.addLayout(top)
+        year_layout.addWidget(year_split, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(month_page, "")
+        self.tabs.addTab(year_page, "")
+        self.setCentralWidget(self.tabs)
+
+        # findings
+        self.findings_model = FindingsTableModel(self.form, self)
+        self.findings_view = QTableView()
+        self.findings_view.setModel(self.findings_model)
+        self.findings_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.findings_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.findings_view.doubleClicked.connect(self.jump_to_finding)
+        self.findings_view.clicked.connect(self.jump_to_finding)
+        self.findings_scope = QComboBox()
+        self.findings_scope.currentIndexChanged.connect(self.show_findings)
+        self.ack_button = QPushButton()
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.findings_summary = QLabel()
+        findings_page = QWidget()
+        fl = QVBoxLayout(findings_page)
+        row = QHBoxLayout()
+        row.addWidget(self.findings_scope)
+        row.addWidget(self.findings_summary, 1)
+        row.addWidget(self.ack_button)
+        fl.addLayout(row)
+        fl.addWidget(self.findings_view)
+        self.findings_dock = QDockWidget(self)
+        self.findings_dock.setObjectName("findings")
+        self.findings_dock.setWidget(findings_page)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings_dock)
+
+        self.status_save = QLabel()
+        self.status_workspace = QLabel()
+        self.statusBar().addWidget(self.status_workspace, 1)
+        self.statusBar().addPermanentWidget(self.status_save)
+
+        self._actions()
+
+    def _actions(self) -> None:
+        def action(shortcut: Any, slot: Any) -> QAction:
+            act = QAction(self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        self.act_open = action(QKeySequence.StandardKey.Open, self.open_workspace)
+        self.act_demo = action(None, self.open_demo)
+        self.act_import = action(QKeySequence("Ctrl+I"), self.import_json)
+        self.act_backup = action(QKeySequence("Ctrl+Shift+B"), self.backup)
+        self.act_quit = action(QKeySequence.StandardKey.Quit, self.close)
+        self.act_undo = self.undo_stack.createUndoAction(self)
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_redo = self.undo_stack.createRedoAction(self)
+        self.act_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.act_attach = action(QKeySequence("Ctrl+E"), self.attach_to_current)
+        self.act_submit = action(QKeySequence("Ctrl+Return"), self.submit_month)
+        self.act_lock = action(None, self.lock_month)
+        self.act_amend = action(None, self.amend_month)
+        self.act_month_view = action(QKeySequence("Ctrl+1"), lambda: self.tabs.setCurrentIndex(0))
+        self.act_year_view = action(QKeySequence("Ctrl+2"), lambda: self.tabs.setCurrentIndex(1))
+        self.act_recalc = action(QKeySequence.StandardKey.Refresh, lambda: self.refresh(long=True))
+        self.act_settings = action(QKeySequence.StandardKey.Preferences, self.open_settings)
+        self.act_audit = action(None, self.verify_audit)
+        self.act_about = action(None, self.about)
+        self.menus = {name: self.menuBar().addMenu("") for name in ("file", "edit", "month", "view", "tools", "help")}
+        for name, acts in (
+            ("file", (self.act_open, self.act_demo, None, self.act_import, self.act_backup, None, self.act_quit)),
+            ("edit", (self.act_undo, self.act_redo, None, self.act_attach)),
+            ("month", (self.act_submit, self.act_lock, self.act_amend)),
+            ("view", (self.act_month_view, self.act_year_view, self.act_recalc)),
+            ("tools", (self.act_settings, self.act_audit)),
+            ("help", (self.act_about,)),
+        ):
+            for act in acts:
+                if act is None:
+                    self.menus[name].addSeparator()
+                else:
+                    self.menus[name].addAction(act)
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("main")
+        for act in (
+            self.act_undo,
+            self.act_redo,
+            self.act_attach,
+            self.act_submit,
+            self.act_lock,
+            self.act_recalc,
+            self.act_settings,
+        ):
+            self.toolbar.addAction(act)
+        self.addToolBar(self.toolbar)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("CarbonDesk — carbon emissions accounting"))
+        self.nav_dock.setWindowTitle(self.tr("Entity and units"))
+        self.findings_dock.setWindowTitle(self.tr("Findings"))
+        self.tabs.setTabText(0, self.tr("Monthly entry"))
+        self.tabs.setTabText(1, self.tr("Annual report"))
+        self.submit_button.setText(self.tr("Submit month"))
+        self.lock_button.setText(self.tr("Mark deposited"))
+        self.amend_button.setText(self.tr("Amend…"))
+        self.attach_button.setText(self.tr("Attach evidence…"))
+        self.evidence_label.setText(self.tr("Evidence of this unit and month"))
+        self.ack_button.setText(self.tr("Justify warning…"))
+        self.year_caption.setText(self.tr("Unit:"))
+        scope = self.findings_scope.currentIndex()
+        self.findings_scope.blockSignals(True)
+        self.findings_scope.clear()
+        self.findings_scope.addItems([self.tr("This unit and month"), self.tr("Whole year")])
+        self.findings_scope.setCurrentIndex(max(0, scope))
+        self.findings_scope.blockSignals(False)
+        self.results.setHeaderLabels([self.tr("Figure"), self.tr("Value"), self.tr("Unit"), self.tr("Formula")])
+        texts = {
+            "file": self.tr("&File"),
+            "edit": self.tr("&Edit"),
+            "month": self.tr("&Month"),
+            "view": self.tr("&View"),
+            "tools": self.tr("&Tools"),
+            "help": self.tr("&Help"),
+        }
+        for name, menu in self.menus.items():
+            menu.setTitle(texts[name])
+        for act, text in (
+            (self.act_open, self.tr("Open workspace…")),
+            (self.act_demo, self.tr("Open demo workspace")),
+            (self.act_import, self.tr("Import JSON report…")),
+            (self.act_backup, self.tr("Back up workspace…")),
+            (self.act_quit, self.tr("Quit")),
+            (self.act_attach, self.tr("Attach evidence…")),
+            (self.act_submit, self.tr("Submit month")),
+            (self.act_lock, self.tr("Mark deposited (lock)")),
+            (self.act_amend, self.tr("Amend locked month…")),
+            (self.act_month_view, self.tr("Monthly entry")),
+            (self.act_year_view, self.tr("Annual report")),
+            (self.act_recalc, self.tr("Recalculate")),
+            (self.act_settings, self.tr("Settings…")),
+            (self.act_audit, self.tr("Verify audit trail and evidence")),
+            (self.act_about, self.tr("About CarbonDesk")),
+        ):
+            act.setText(text)
+        self.act_undo.setText(self.tr("Undo"))
+        self.act_redo.setText(self.tr("Redo"))
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
+        for model in (self.grid_model, self.year_model, self.findings_model, self.navigator_model):
+            model.retranslate()
+        if self.snapshot is not None:  # texts only: an open cell editor stays open
+            self.show_month_header()
+            self.show_evidence()
+            self.show_findings()
+            self.show_results()
+        self.update_status()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def open_first_entity(self) -> None:
+        entities = store.list_entities(ws=self.ws)
+        if not entities:
+            return
+        entity = entities[0]
+        self.entity_id = entity.id
+        self.years = list(store.years_with_data(ws=self.ws, entity_id=entity.id))
+        saved = self.settings.value(f"entity/{entity.id}/year")
+        self.year = int(saved) if saved else (self.years[-1] if self.years else date.today().year - 1)
+        if self.year not in self.years:
+            self.years = sorted({*self.years, self.year})
+        self.unit_id = entity.units[0].id if entity.units else None
+        self.month = 0  # chosen when the first snapshot arrives: the month that needs attention
+        self.refresh(long=True, remind=True)
+
+    def refresh(self, *, long: bool = False, remind: bool = False) -> None:
+        """A new snapshot of the year; a big group's year runs as a long task with progress and cancel."""
+        if self.entity_id is None:
+            return
+        ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
+
+        def done(snapshot: session.YearSnapshot) -> None:
+            self.apply_snapshot(snapshot)
+            if remind:
+                self.show_reminders()
+
+        if long:
+            run_task(
+                lambda progress: session.year_snapshot(
+                    ws=ws, entity_id=entity_id, year=year, today=today, progress=progress
+                ),
+                label=self.tr("Calculating the year…"),
+                parent=self,
+                on_done=done,
+                on_error=self.show_error,
+                cancel_text=self.tr("Cancel"),
+            )
+        else:
+            self.worker.submit(
+                lambda: session.year_snapshot(ws=ws, entity_id=entity_id, year=year, today=today), done, self.show_error
+            )
+
+    def attention_month(self, snapshot: session.YearSnapshot) -> int:
+        """Late first, then in progress, then ready; else the last month with data."""
+        states = [s for s in snapshot.months.values() if s.unit_id == self.unit_id]
+        for wanted in (DepositState.LATE, DepositState.IN_PROGRESS, DepositState.READY):
+            found = sorted(s.month for s in states if s.state is wanted)
+            if found:
+                return found[0]
+        entered = [s.month for s in states if s.stored is not None]
+        return max(entered) if entered else 1
+
+    def apply_snapshot(self, snapshot: session.YearSnapshot) -> None:
+        self.snapshot = snapshot
+        if not self.month:
+            self.month = self.attention_month(snapshot)
+        self.messages = snapshot.evaluation.guideline.messages
+        current_units = [u.id for u in snapshot.entity.units]
+        if self.unit_id not in current_units:
+            self.unit_id = current_units[0] if current_units else None
+        self.navigator_model.set_tree(snapshot, self.years)
+        self.navigator.expandToDepth(1)
+        target = self.navigator_model.find("year", (self.unit_id, self.year))
+        if target.isValid():
+            self.navigator.expand(target)
+        month_node = self.navigator_model.find("month", (self.unit_id, self.year, self.month))
+        if month_node.isValid():
+            self.navigator.setCurrentIndex(month_node)
+        current = self.grid.currentIndex()
+        editing = self.grid.state() == GridView.State.EditingState
+        self.grid_model.set_snapshot(snapshot, self.month)
+        if not editing and current.isValid() and current.row() < self.grid_model.rowCount():
+            self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
+        self.grid.resizeColumnToContents(0)
+        for column in range(MonthGridModel.FIXED, self.grid_model.columnCount()):
+            self.grid.setColumnWidth(column, 150)
+        self.year_unit.blockSignals(True)
+        self.year_unit.clear()
+        for unit in snapshot.entity.units:
+            self.year_unit.addItem(unit.code, unit.id)
+        self.year_unit.setCurrentIndex(max(0, self.year_unit.findData(self.unit_id)))
+        self.year_unit.blockSignals(False)
+        self.year_model.set_snapshot(snapshot, self.unit_id or "")
+        self.year_table.resizeColumnToContents(0)
+        self.show_month_header()
+        self.show_evidence()
+        self.show_findings()
+        self.show_results()
+        self.update_status()
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def on_navigate(self, index: QModelIndex) -> None:
+        key = self.navigator_model.data(index, ROLE_KEY)
+        if not key:
+            return
+        kind = key[0]
+        if kind == "month":
+            _, unit_id, year, month = key
+            self.select_month(unit_id, year, month)
+        elif kind in ("unit", "year"):
+            self.unit_id = key[1]
+            if kind == "year" and key[2] != self.year:
+                self.year = key[2]
+                self.refresh(long=True)
+                return
+            self.tabs.setCurrentIndex(1)
+            if self.snapshot is not None:
+                self.year_unit.setCurrentIndex(self.year_unit.findData(self.unit_id))
+
+    def select_month(self, unit_id: str, year: int, month: int) -> None:
+        self.unit_id, self.month = unit_id, month
+        self.tabs.setCurrentIndex(0)
+        if year != self.year:
+            self.year = year
+            self.settings.setValue(f"entity/{self.entity_id}/year", year)
+            self.refresh(long=True)
+            return
+        if self.snapshot is not None:
+            self.grid_model.set_snapshot(self.snapshot, month)
+            column = next((i for i, u in enumerate(self.grid_model.units) if u.id == unit_id), 0)
+            first_input = next((r for r, row in enumerate(self.grid_model.rows) if row.kind == "input"), 0)
+            self.grid.setCurrentIndex(self.grid_model.index(first_input, MonthGridModel.FIXED + column))
+            self.show_month_header()
+            self.show_evidence()
+            self.show_findings()
+
+    def on_cell(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        unit = self.grid_model.unit_at(current.column()) if current.isValid() else None
+        if unit is not None and unit.id != self.unit_id:
+            self.unit_id = unit.id
+            self.show_month_header()
+            self.show_evidence()
+            self.show_findings()
+
+    def on_year_unit(self, _row: int) -> None:
+        unit_id = self.year_unit.currentData()
+        if unit_id and self.snapshot is not None:
+            self.unit_id = unit_id
+            self.year_model.set_snapshot(self.snapshot, unit_id)
+            self.show_results()
+
+    # -- what the panels show -------------------------------------------------------------------
+
+    def current_state(self) -> session.MonthState | None:
+        if self.snapshot is None or self.unit_id is None:
+            return None
+        return self.snapshot.months.get((self.unit_id, self.month))
+
+    def show_month_header(self) -> None:
+        state = self.current_state()
+        if state is None:
+            self.month_title.setText("")
+            return
+        zh_state, en_state = {
+            "not_started": ("未开始", "not started"),
+            "in_progress": ("填报中", "in progress"),
+            "ready": ("可提交", "ready"),
+            "deposited": ("已存证", "deposited"),
+            "late": ("已逾期", "late"),
+        }[state.state.value]
+        title = i18n.pick(
+            f"{self.year} 年 {self.month} 月 · 机组 {state.unit_code}",
+            f"{self.year}-{self.month:02d} · unit {state.unit_code}",
+        )
+        self.month_title.setText(title)
+        version = state.stored.version if state.stored else 1
+        status = state.stored.status.value if state.stored else "draft"
+        status_text = {"draft": self.tr("draft"), "submitted": self.tr("submitted"), "locked": self.tr("locked")}[
+            status
+        ]
+        self.month_status.setText(
+            i18n.pick(
+                f"{zh_state} · 第 {version} 版（{status_text}）· 存证截止 {state.due} · 错误 {state.errors} · 待说明警告 {state.warnings}",
+                f"{en_state} · version {version} ({status_text}) · deposit due {state.due} · "
+                f"{state.errors} error(s) · {state.warnings} warning(s) to justify",
+            )
+        )
+        self.submit_button.setEnabled(status == "draft")
+        self.act_submit.setEnabled(status == "draft")
+        self.lock_button.setEnabled(status == "submitted")
+        self.act_lock.setEnabled(status == "submitted")
+        self.amend_button.setEnabled(status == "locked")
+        self.act_amend.setEnabled(status == "locked")
+
+    def show_evidence(self) -> None:
+        self.evidence_list.clear()
+        state = self.current_state()
+        if state is None or state.stored is None:
+            return
+        for ref in state.stored.evidence:
+            kind = self.form.evidence_kinds.get(ref.kind)
+            label = kind.label(i18n.current()) if kind else ref.kind
+            item = QListWidgetItem(f"{ref.file_name}\n  {label} · {ref.sha256[:12]}…")
+            item.setData(Qt.ItemDataRole.UserRole, ref.sha256)
+            item.setToolTip(", ".join(ref.proves))
+            self.evidence_list.addItem(item)
+
+    def show_findings(self) -> None:
+        if self.snapshot is None:
+            return
+        findings: list[Finding] = list(self.snapshot.findings)
+        state = self.current_state()
+        if self.findings_scope.currentIndex() == 0 and state is not None:
+            findings = [f for f in findings if f.ref.unit == state.unit_code and f.ref.month == self.month]
+        self.findings_model.set_findings(findings, self.messages)
+        self.findings_view.resizeColumnsToContents()
+        self.findings_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        warnings = sum(f.severity is Severity.WARNING and f.acknowledged is None for f in findings)
+        self.findings_summary.setText(
+            i18n.pick(
+                f"错误 {errors} 项，待说明警告 {warnings} 项", f"{errors} error(s), {warnings} warning(s) to justify"
+            )
+        )
+
+    def show_results(self) -> None:
+        self.results.clear()
+        if self.snapshot is None:
+            return
+        figures = self.snapshot.evaluation.guideline.figures
+        result = self.snapshot.evaluation.result
+        unit_code = next((u.code for u in self.snapshot.entity.units if u.id == self.unit_id), None)
+        unit = result.unit(unit_code) if unit_code else None
+
+        def add(parent: QTreeWidget | QTreeWidgetItem, name: str, figure: Any) -> None:
+            info = figures.get(name)
+            label = info.label(i18n.current()) if info else name
+            if name.startswith("consumption:"):
+                option = self.form.enums["fuel"].option(name.split(":", 1)[1])
+                label = i18n.pick(f"{option.label_zh}消耗量", f"{option.label_en} consumed") if option else name
+            value = (
+                "—"
+                if figure.value is None
+                else format_decimal(round_reported(figure.value, info.places if info else 2))
+            )
+            item = QTreeWidgetItem([label, value, figure.unit, figure.formula])
+            item.setData(0, Qt.ItemDataRole.UserRole, figure)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+            if isinstance(parent, QTreeWidget):
+                parent.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+
+        if unit is not None:
+            top = QTreeWidgetItem([i18n.pick(f"机组 {unit.unit_id} 全年", f"Unit {unit.unit_id}, year")])
+            self.results.addTopLevelItem(top)
+            for name, figure in unit.annual.items():
+                add(top, name, figure)
+            top.setExpanded(True)
+        entity = QTreeWidgetItem([i18n.pick("重点排放单位 · 履约", "Entity · compliance")])
+        self.results.addTopLevelItem(entity)
+        for name, figure in result.totals.items():
+            add(entity, name, figure)
+        entity.setExpanded(True)
+        for column in range(4):
+            self.results.resizeColumnToContents(column)
+        if not self.provenance.toPlainText():
+            self.provenance.setPlaceholderText(
+                self.tr("Click a figure to see its formula, inputs and the source of every parameter.")
+            )
+        if unit is not None:
+            emissions = [m.figures["e_total_t"].value for m in unit.months]
+            months = {m.month: m for m in unit.months}
+            series_e = [months[m].figures["e_total_t"].value if m in months else None for m in range(1, 13)]
+            intensity = []
+            for m in range(1, 13):
+                mr = months.get(m)
+                if mr is None or not mr.figures["supply_mwh"].value:
+                    intensity.append(None)
+                    continue
+                intensity.append(mr.figures["supply_intensity_t_per_mwh"].value)
+            benchmark_figure = (
+                next(
+                    (
+                        p
+                        for p in unit.annual.get("allocation_t", None).parameters()
+                        if p.parameter.key.startswith("benchmark.electricity")
+                    ),
+                    None,
+                )
+                if "allocation_t" in unit.annual
+                else None
+            )
+            balance: list = []
+            running = None
+            for m in range(1, 13):
+                mr = months.get(m)
+                share = mr.figures.get("allocation_share_t") if mr else None
+                if mr is None or share is None or share.value is None or mr.figures["e_total_t"].value is None:
+                    balance.append(None)
+                    continue
+                running = (running or 0) + share.value - mr.figures["e_total_t"].value
+                balance.append(running)
+            self.chart.set_series(series_e, intensity, benchmark_figure.value if benchmark_figure else None, balance)
+            del emissions
+
+    def show_provenance(self, item: QTreeWidgetItem, _column: int) -> None:
+        figure = item.data(0, Qt.ItemDataRole.UserRole)
+        if figure is None:
+            return
+        self.provenance.setPlainText("\n".join(explain(figure, i18n.current(), depth=4)))
+
+    def update_status(self) -> None:
+        where = str(self.ws.path) if self.ws.is_sqlite else self.ws.url
+        pack = self.snapshot.evaluation.pack.label if self.snapshot else "—"
+        self.status_workspace.setText(
+            i18n.pick(
+                f"工作区：{where} · 用户：{self.ws.app_user} · 参数包：{pack}",
+                f"Workspace: {where} · user: {self.ws.app_user} · pack: {pack}",
+            )
+        )
+        self.status_save.setText(self.tr("Saving…") if self.saving else self.tr("All changes saved"))
+
+    def show_reminders(self) -> None:
+        if self.snapshot is None:
+            return
+        reminders = self.snapshot.reminders()
+        if not reminders:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Deadlines"),
+            reminder_text(reminders),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+        self.reminder_box = box
+
+    # -- editing --------------------------------------------------------------------------------
+
+    def request_edits(self, edits: list[CellEdit]) -> None:
+        if not edits:
+            if self.snapshot is not None:
+                self.grid_model.set_snapshot(self.snapshot, self.month)
+            return
+        self.refused_label.setText("")
+        count = sum(len(e.changes) for e in edits)
+        self.undo_stack.push(EditCommand(self, edits, self.tr("Edit {0} value(s)").format(count)))
+
+    def refuse_input(self, message: str) -> None:
+        self.refused_label.setText(message)
+        self.last_message = message
+        self.statusBar().showMessage(message, 8000)
+
+    def save_edits(self, batches: list[tuple[str, int, dict[str, Any]]]) -> None:
+        """Autosave through the serial worker; then a fresh snapshot shows figures and findings."""
+        ws, year = self.ws, self.year
+        self.saving += 1
+        self.update_status()
+
+        def save() -> None:
+            for unit_id, month, changes in batches:
+                store.save_month(ws=ws, unit_id=unit_id, year=year, month=month, changes=changes, validate=False)
+
+        def saved(_result: Any) -> None:
+            self.saving -= 1
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.saving -= 1
+            self.show_error(exc)
+            self.refresh()
+
+        for unit_id, _month, changes in batches:
+            self.grid_model.show_pending(unit_id, changes)
+        self.worker.submit(save, saved, failed)
+
+    def cell_target(self, index: QModelIndex) -> tuple[Any, str, str] | None:
+        """The unit, the evidence path and the evidence kind of a grid cell."""
+        row = self.grid_model.rows[index.row()]
+        unit = self.grid_model.unit_at(index.column())
+        if row.spec is None or unit is None or row.spec.evidence is None:
+            return None
+        if row.fuel is not None:
+            fuel_index, exists = self.grid_model.fuel_index(unit.id, row.fuel)
+            if not exists:
+                return None
+            path = f"fuels[{fuel_index}]" if row.spec.evidence == "lab_report" else f"fuels[{fuel_index}].{row.spec.id}"
+        else:
+            path = row.spec.id
+        return unit, path, row.spec.evidence
+
+    def attach_to_current(self) -> None:
+        index = self.grid.currentIndex()
+        if not index.isValid():
+            return
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Attach evidence"),
+            str(Path.home()),
+            self.tr("Scans and PDF (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"),
+        )
+        if chosen:
+            self.attach_to_cell(index, Path(chosen))
+
+    def attach_to_cell(self, index: QModelIndex, file: Path, *, dialog: EvidenceDialog | None = None) -> None:
+        target = self.cell_target(index)
+        if target is None:
+            self.refuse_input(self.tr("Evidence attaches to an entered value that needs it; enter the value first."))
+            return
+        unit, path, kind = target
+        dialog = dialog or EvidenceDialog(self.form, file, kind, self)
+        if dialog.result() != QDialog.DialogCode.Accepted and dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen_kind, lab = dialog.kind.currentData(), dialog.lab()
+        ws, year, month = self.ws, self.year, self.month
+        self.worker.submit(
+            lambda: store.attach_evidence(
+                ws=ws, file=file, kind=chosen_kind, links=[(unit.id, year, month, path)], lab=lab
+            ),
+            lambda _info: self.refresh(),
+            self.show_error,
+        )
+
+    def open_evidence(self, item: QListWidgetItem) -> None:
+        sha = item.data(Qt.ItemDataRole.UserRole)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(store.evidence_path(self.ws, sha))))
+
+    # -- month lifecycle ------------------------------------------------------------------------
+
+    def submit_month(self) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        ws, year, month, today = self.ws, self.year, self.month, self.today
+        self.worker.submit(
+            lambda: store.submit_month(ws=ws, unit_id=state.unit_id, year=year, month=month, today=today),
+            lambda _m: self.refresh(),
+            self.show_error,
+        )
+
+    def lock_month(self) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Mark deposited"))
+        form = QFormLayout(dialog)
+        edit = QDateEdit(QDate.currentDate())
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        form.addRow(self.tr("Deposited on the national platform on"), edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        deposited = edit.date().toPython()
+        ws, year, month = self.ws, self.year, self.month
+        self.worker.submit(
+            lambda: store.lock_month(ws=ws, unit_id=state.unit_id, year=year, month=month, deposited_on=deposited),
+            lambda _m: self.refresh(),
+            self.show_error,
+        )
+
+    def amend_month(self) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        dialog = TextDialog(
+            self.tr("Amend a locked month"),
+            self.tr(
+                "A locked month is corrected by a new version; the deposited version stays "
+                "readable. Why must it change?"
+            ),
+            self,
+        )
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        reason = dialog.value()
+        ws, year, month = self.ws, self.year, self.month
+        self.worker.submit(
+            lambda: store.amend_month(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
+            lambda _m: self.refresh(),
+            self.show_error,
+        )
+
+    # -- findings -------------------------------------------------------------------------------
+
+    def selected_finding(self) -> Finding | None:
+        index = self.findings_view.currentIndex()
+        return self.findings_model.data(index, ROLE_KEY) if index.isValid() else None
+
+    def jump_to_finding(self, index: QModelIndex) -> None:
+        f = self.findings_model.data(index, ROLE_KEY)
+        if f is None or self.snapshot is None or f.ref.unit is None or f.ref.month is None:
+            return
+        unit = next((u for u in self.snapshot.entity.units if u.code == f.ref.unit), None)
+        if unit is None:
+            return
+        if (unit.id, f.ref.month) != (self.unit_id, self.month) or self.tabs.currentIndex() != 0:
+            self.select_month(unit.id, self.year, f.ref.month)
+        column = MonthGridModel.FIXED + next(i for i, u in enumerate(self.grid_model.units) if u.id == unit.id)
+        fuel = None
+        if f.ref.fuel is not None:
+            state = self.snapshot.months.get((unit.id, f.ref.month))
+            fuels = state.stored.fuels if state and state.stored else ()
+            fuel = fuels[f.ref.fuel].get("fuel") if f.ref.fuel < len(fuels) else None
+        for row_no, row in enumerate(self.grid_model.rows):
+            if row.spec is not None and row.spec.id == f.ref.field and row.fuel == fuel:
+                self.grid.setCurrentIndex(self.grid_model.index(row_no, column))
+                self.grid.scrollTo(self.grid_model.index(row_no, column))
+                break
+
+    def acknowledge_selected(self) -> None:
+        f = self.selected_finding()
+        if f is None or self.entity_id is None:
+            return
+        if f.severity is not Severity.WARNING:
+            QMessageBox.information(
+                self,
+                self.tr("Only warnings"),
+                self.tr("Errors must be corrected; only warnings can be passed with a justification."),
+            )
+            return
+        dialog = TextDialog(
+            self.tr("Justify warning {0}").format(f.code),
+            self.tr("This justification is kept and shown in the report:"),
+            self,
+            initial=f.acknowledged.justification if f.acknowledged else "",
+        )
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.acknowledge(f, dialog.value())
+
+    def acknowledge(self, f: Finding, justification: str) -> None:
+        ws, entity_id, year = self.ws, self.entity_id, self.year
+        self.worker.submit(
+            lambda: store.acknowledge(
+                ws=ws, entity_id=entity_id, year=year, code=f.code, path=f.ref.path, justification=justification
+            ),
+            lambda _r: self.refresh(),
+            self.show_error,
+        )
+
+    # -- workspace, settings, tools -------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        if self.snapshot is None:
+            return
+        dialog = SettingsDialog(
+            lang=i18n.current(),
+            user=self.ws.app_user,
+            workspace=str(self.ws.path),
+            pack=self.snapshot.evaluation.pack,
+            parent=self,
+        )
+        ws, entity_id, year = self.ws, self.entity_id, self.year
+        dialog.overrideRequested.connect(
+            lambda key, value, reason: self.worker.submit(
+                lambda: store.set_override(ws=ws, entity_id=entity_id, year=year, key=key, value=value, reason=reason),
+                lambda _r: self.refresh(),
+                self.show_error,
+            )
+        )
+        dialog.packImportRequested.connect(self.import_pack)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.apply_settings(dialog.language.currentData(), dialog.user.text().strip())
+
+    def apply_settings(self, lang: str, user: str) -> None:
+        if user and user != self.ws.app_user:
+            self.ws.app_user = user
+            self.settings.setValue("user/name", user)
+        if lang != i18n.current():
+            self.settings.setValue("ui/language", lang)
+            i18n.set_language(lang)  # typed values are in the store already; nothing is lost
+        self.retranslate()
+
+    def changeEvent(self, event: Any) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "menus"):
+            self.retranslate()
+        super().changeEvent(event)
+
+    def import_pack(self, file: Path) -> None:
+        try:
+            pack = load_pack(file)
+        except PackError as exc:
+            QMessageBox.warning(self, self.tr("Parameter pack refused"), str(exc))
+            return
+        target = locations.data_dir() / "packs" / pack.guideline / f"{pack.data_year}.toml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+        self.statusBar().showMessage(self.tr("Parameter pack {0} imported").format(pack.label), 8000)
+        self.refresh(long=True)
+
+    def import_json(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import JSON report"), str(Path.home()), self.tr("CarbonDesk report (*.json)")
+        )
+        if not chosen:
+            return
+        ws = self.ws
+
+        def work(progress: Any) -> Any:
+            progress(0, 2)
+            report = read_report_file(path=Path(chosen))
+            progress(1, 2)
+            return store.import_report(ws=ws, report=report, reason=f"import {Path(chosen).name}")
+
+        run_task(
+            work,
+            label=self.tr("Importing…"),
+            parent=self,
+            on_error=self.show_error,
+            on_done=lambda outcome: self.after_import(outcome.entity_id),
+            cancel_text=self.tr("Cancel"),
+        )
+
+    def after_import(self, entity_id: str) -> None:
+        self.entity_id = entity_id
+        self.years = list(store.years_with_data(ws=self.ws, entity_id=entity_id))
+        self.year = self.years[-1] if self.years else self.year
+        self.refresh(long=True)
+
+    def backup(self) -> None:
+        if not self.ws.is_sqlite:
+            self.show_error(StorageError("STO-E016"))
+            return
+        default = locations.data_dir() / "backups" / f"{self.ws.path.stem}-{date.today().isoformat()}.sqlite"
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Back up workspace"), str(default), self.tr("CarbonDesk workspace (*.sqlite)")
+        )
+        if chosen:
+            self.run_backup(Path(chosen))
+
+    def run_backup(self, destination: Path) -> Any:
+        ws = self.ws
+        return run_task(
+            lambda progress: ws.backup(destination),
+            label=self.tr("Backing up…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=lambda path: self.statusBar().showMessage(self.tr("Backup written to {0}").format(path), 10000),
+        )
+
+    def verify_audit(self) -> None:
+        ws = self.ws
+
+        def work(progress: Any) -> Any:
+            return store.verify_audit(ws=ws), store.verify_evidence(ws=ws)
+
+        def done(result: Any) -> None:
+            audit, evidence = result
+            bad = [c for c in evidence if c.status in ("missing", "changed")]
+            if audit.ok and not bad:
+                QMessageBox.information(
+                    self,
+                    self.tr("Audit trail"),
+                    self.tr("Audit trail intact: {0} entries match the data; {1} evidence files intact.").format(
+                        audit.entries, len(evidence)
+                    ),
+                )
+            else:
+                lines = [*audit.problems, *[f"{c.evidence.file_name}: {c.status}" for c in bad]]
+                QMessageBox.warning(self, self.tr("Audit trail"), "\n".join(lines[:30]))
+
+        run_task(
+            work,
+            label=self.tr("Verifying…"),
+            parent=self,
+            on_done=done,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+        )
+
+    def open_workspace(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open workspace"), str(locations.data_dir()), self.tr("CarbonDesk workspace (*.sqlite)")
+        )
+        if chosen:
+            self.switch_workspace(Path(chosen))
+
+    def open_demo(self) -> None:
+        path = locations.demo_workspace()
+        run_task(
+            lambda progress: create_demo_workspace(path, today=self.today).close(),
+            label=self.tr("Preparing the demo workspace…"),
+            parent=self,
+            on_error=self.show_error,
+            on_done=lambda _r: self.switch_workspace(path),
+        )
+
+    def switch_workspace(self, path: Path) -> None:
+        try:
+            ws = Workspace.open(path, app_user=self.ws.app_user, create=False)
+        except StorageError as exc:
+            self.show_error(exc)
+            return
+        self.worker.stop()
+        self.ws.close()
+        self.ws = ws
+        self.worker = SerialWorker(self)
+        self.undo_stack.clear()
+        remember_workspace(self.settings, path)
+        self.open_first_entity()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About CarbonDesk"),
+            self.tr(
+                "CarbonDesk {0}\nMonthly deposit, annual report and compliance for the national carbon market."
+            ).format(__version__),
+        )
+
+    def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, StorageError | InputError | PackError):
+            self.last_message = user_message(exc)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Not saved") if isinstance(exc, StorageError) else self.tr("Cannot use this"),
+                self.last_message,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.show()
+            self.error_box = box
+            return
+        raise exc  # the global error hook shows it with its details and logs it
+
+    def closeEvent(self, event: Any) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.worker.stop()  # queued saves finish first: closing loses nothing
+        self.ws.close()
+        super().closeEvent(event)
+
+
+def remember_workspace(settings: QSettings, path: Path) -> None:
+    recent = [p for p in (settings.value("workspaces/recent") or []) if p != str(path)]
+    settings.setValue("workspaces/recent", [str(path), *recent][:8])
+    settings.setValue("workspaces/last", str(path))
+
+
+def bundled_translations_ready() -> bool:
+    return (paths.resources_dir() / "translations" / "carbondesk_zh_CN.qm").exists()

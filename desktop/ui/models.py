@@ -1,0 +1,974 @@
+"""Qt item models: thin adapters over a ``YearSnapshot`` and the guideline's form.
+
+They compute nothing of the domain: values come from the store, figures from the engine, findings
+from the rules.  Typed text is parsed here (the one number parser) and handed on as an edit request;
+the window saves it through the serial worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from desktop.domain.findings import Finding, Severity, render
+from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.periods import DepositState
+from desktop.engine.provenance import Figure
+from desktop.engine.results import FigureInfo
+from desktop.formspec import FieldSpec, FormSpec
+from desktop.services.session import YearSnapshot
+from desktop.ui import i18n
+
+INPUT_BG = QColor("#ffffff")
+LOCKED_BG = QColor("#eeeeee")
+COMPUTED_BG = QColor("#eef3f8")
+HEADER_BG = QColor("#dfe6ee")
+ERROR_BG = QColor("#f9d6d5")
+WARNING_BG = QColor("#fdebc8")
+DISABLED_BG = QColor("#f6f6f6")
+
+STATE_COLOURS = {
+    DepositState.NOT_STARTED: QColor("#9e9e9e"),
+    DepositState.IN_PROGRESS: QColor("#e6a23c"),
+    DepositState.READY: QColor("#409eff"),
+    DepositState.DEPOSITED: QColor("#67c23a"),
+    DepositState.LATE: QColor("#f56c6c"),
+}
+STATE_LABELS = {
+    DepositState.NOT_STARTED: ("未开始", "not started"),
+    DepositState.IN_PROGRESS: ("填报中", "in progress"),
+    DepositState.READY: ("可提交", "ready"),
+    DepositState.DEPOSITED: ("已存证", "deposited"),
+    DepositState.LATE: ("已逾期", "late"),
+}
+SOURCE_LABELS = {
+    "measured": ("实测", "measured"),
+    "mean_of_measured": ("实测均值", "mean of measured"),
+    "default_cc": ("缺省值", "default"),
+}
+UNIT_FUEL_TO_FUEL = {"coal": "coal", "natural_gas": "natural_gas", "oil": "fuel_oil"}
+ROLE_KEY = Qt.ItemDataRole.UserRole + 1
+
+
+def show_value(spec: FieldSpec | None, value: Any, form: FormSpec) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return i18n.pick("是", "yes") if value else i18n.pick("否", "no")
+    if isinstance(value, Decimal):
+        places = spec.places if spec is not None and spec.places is not None else None
+        return format_decimal(round_reported(value, places)) if places is not None else format_decimal(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if spec is not None and spec.type == "enum":
+        option = form.enums[spec.enum or ""].option(str(value))
+        return option.label(i18n.current()) if option else str(value)
+    return str(value)
+
+
+def show_figure(figure: Figure | None, places: int) -> str:
+    if figure is None or figure.value is None:
+        return "—"
+    return format_decimal(round_reported(figure.value, places))
+
+
+class InputRefused(ValueError):
+    """Typed text that cannot be the value of that data item; the message is in the user's language."""
+
+
+def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
+    text = text.strip()
+    if not text:
+        return None
+    if spec.type in ("decimal", "integer"):
+        try:
+            value = parse_decimal(text)
+        except NumberFormatError as exc:
+            raise InputRefused(i18n.pick(f"“{text}” 不是数值", f'"{text}" is not a number')) from exc
+        if spec.type == "integer" and value != value.to_integral_value():
+            raise InputRefused(i18n.pick("应为整数", "must be a whole number"))
+        if spec.range_code and not spec.in_range(value):
+            low = "—" if spec.min is None else format_decimal(spec.min)
+            high = "—" if spec.max is None else format_decimal(spec.max)
+            raise InputRefused(i18n.pick(f"应在 {low} 到 {high} 之间", f"must be between {low} and {high}"))
+        return value
+    if spec.type == "bool":
+        lowered = text.lower()
+        if lowered in ("是", "y", "yes", "true", "1", "有", "√", "✓"):
+            return True
+        if lowered in ("否", "n", "no", "false", "0", "无", "×"):
+            return False
+        raise InputRefused(i18n.pick("请填“是”或“否”", "type yes or no"))
+    if spec.type == "date":
+        try:
+            return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
+        except ValueError as exc:
+            raise InputRefused(i18n.pick("日期请写成 2024-03-31", "write dates as 2024-03-31")) from exc
+    if spec.type == "enum":
+        for option in form.enums[spec.enum or ""].options:
+            if text in (option.id, option.label_zh, option.label_en):
+                return option.id
+        raise InputRefused(i18n.pick("不是可选值之一", "is not one of the options"))
+    return text
+
+
+# --------------------------------------------------------------------------------------------- grid
+
+
+@dataclass(frozen=True)
+class GridRow:
+    kind: str  # "header", "input", "computed"
+    label_zh: str
+    label_en: str
+    spec: FieldSpec | None = None
+    fuel: str | None = None  # fuel kind of a fuel-row item
+    figure: str | None = None  # engine figure of a computed row
+    places: int = 2
+    unit: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.spec.id if self.spec else None, self.fuel, self.figure)
+
+    def label(self) -> str:
+        return i18n.pick(self.label_zh, self.label_en)
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """A change the user asked for, with what it replaces (for undo)."""
+
+    unit_id: str
+    month: int
+    changes: dict[str, Any]
+    previous: dict[str, Any] = field(default_factory=dict)
+
+
+COMPUTED_MONTH = (
+    ("e_fuel_t", 0),
+    ("e_elec_t", 0),
+    ("e_total_t", 0),
+    ("extra_vs_measured_t", 0),
+    ("aux_rate", 4),
+    ("heat_rate_gj_per_mwh", 3),
+    ("emission_per_generation_t_per_mwh", 4),
+    ("supply_intensity_t_per_mwh", 4),
+    ("supply_coal_rate_gce_per_kwh", 2),
+    ("allocation_share_t", 0),
+)
+
+
+def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None) -> list[str]:
+    """Fuels to show: those entered in any unit (in this month, or the year), and each unit's main fuel."""
+    wanted: set[str] = set()
+    for unit in snapshot.entity.units:
+        main = UNIT_FUEL_TO_FUEL.get(str(unit.values.get("fuel_type") or ""))
+        if main is None:
+            category = form.enums["unit_category"].option(str(unit.values.get("category")))
+            main = "natural_gas" if category is not None and category.attrs.get("family") == "gas" else "coal"
+        wanted.add(main)
+        for (uid, m), state in snapshot.months.items():
+            if uid == unit.id and (month is None or m == month) and state.stored is not None:
+                wanted.update(str(f.get("fuel")) for f in state.stored.fuels if f.get("fuel"))
+    return [o.id for o in form.enums["fuel"].options if o.id in wanted]
+
+
+def grid_rows(
+    form: FormSpec, figures: Mapping[str, FigureInfo], fuels: list[str], *, year_view: bool = False
+) -> list[GridRow]:
+    rows: list[GridRow] = []
+    groups = form.groups
+    current_group = None
+    for spec in form.fields("month"):
+        if spec.group != current_group and spec.id != "note":
+            zh, en = groups.get(spec.group, (spec.group, spec.group))
+            rows.append(GridRow("header", zh, en))
+            current_group = spec.group
+        if spec.id == "note":
+            continue
+        rows.append(
+            GridRow("input", spec.label_zh, spec.label_en, spec, places=spec.places or 2, unit=form.unit_of(spec))
+        )
+    for fuel in fuels:
+        option = form.enums["fuel"].option(fuel)
+        if option is None:
+            continue
+        rows.append(GridRow("header", f"燃料：{option.label_zh}", f"Fuel: {option.label_en}", fuel=fuel))
+        for spec in form.fields("fuel"):
+            if spec.id == "fuel":
+                continue
+            rows.append(
+                GridRow(
+                    "input",
+                    spec.label_zh,
+                    spec.label_en,
+                    spec,
+                    fuel=fuel,
+                    places=spec.places or 2,
+                    unit=form.unit_of(spec, {"fuel": fuel}),
+                )
+            )
+        rows.append(
+            GridRow(
+                "computed",
+                f"{option.label_zh} 收到基含碳量（采用值）",
+                f"{option.label_en}: carbon content used",
+                fuel=fuel,
+                figure="c_ar",
+                places=6,
+                unit="tC/" + str(option.attrs.get("consumption_unit")),
+            )
+        )
+        rows.append(
+            GridRow(
+                "computed",
+                f"{option.label_zh} 燃烧排放",
+                f"{option.label_en}: combustion emissions",
+                fuel=fuel,
+                figure="e_fuel_t",
+                places=0,
+                unit="tCO2",
+            )
+        )
+    rows.append(GridRow("header", "计算结果（自动）", "Calculated (automatic)"))
+    for name, places in COMPUTED_MONTH:
+        info = figures[name]
+        rows.append(GridRow("computed", info.label_zh, info.label_en, figure=name, places=places, unit=info.unit))
+    note = next((s for s in form.fields("month") if s.id == "note"), None)
+    if note is not None and not year_view:
+        rows.append(GridRow("header", *groups.get(note.group, ("备注", "Remarks"))))
+        rows.append(GridRow("input", note.label_zh, note.label_en, note))
+    return rows
+
+
+class MonthGridModel(QAbstractTableModel):
+    """One month of every unit: a row per data item (and per fuel), a column per unit."""
+
+    editRequested = Signal(object)  # list[CellEdit]
+    inputRefused = Signal(str)
+
+    FIXED = 2  # label, unit
+
+    def __init__(self, form: FormSpec, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.snapshot: YearSnapshot | None = None
+        self.month = 1
+        self.rows: list[GridRow] = []
+        self.units: list[Any] = []
+        self._findings: dict[tuple[str, str], list[Finding]] = {}
+        self._pending: dict[tuple[str, str], Any] = {}
+
+    # -- data in --------------------------------------------------------------------------------
+
+    def set_snapshot(self, snapshot: YearSnapshot, month: int) -> None:
+        rows = grid_rows(self.form, snapshot.evaluation.guideline.figures, fuel_kinds(snapshot, self.form, month))
+        units = list(snapshot.entity.units)
+        same_shape = (
+            [r.key for r in rows] == [r.key for r in self.rows]
+            and [u.id for u in units] == [u.id for u in self.units]
+            and month == self.month
+        )
+        if not same_shape:
+            self.beginResetModel()
+        self.snapshot, self.month, self.rows, self.units = snapshot, month, rows, units
+        self._pending.clear()
+        self._findings = {}
+        for f in snapshot.findings:
+            if f.ref.month == month and f.ref.unit is not None and f.ref.field is not None:
+                path = f.ref.field if f.ref.fuel is None else f"fuels[{f.ref.fuel}].{f.ref.field}"
+                self._findings.setdefault((f.ref.unit, path), []).append(f)
+        if same_shape:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+        else:
+            self.endResetModel()
+
+    def retranslate(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, self.columnCount() - 1))
+
+    # -- geometry -------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.FIXED + len(self.units)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        if section == 0:
+            return i18n.pick("数据项", "Data item")
+        if section == 1:
+            return i18n.pick("单位", "Unit")
+        if 0 <= section - self.FIXED < len(self.units):
+            unit = self.units[section - self.FIXED]
+            state = self.state(unit.id)
+            suffix = "" if state is None or state.writable else i18n.pick("（已锁定）", " (locked)")
+            return f"{unit.code}{suffix}"
+        return None
+
+    # -- cell meaning ---------------------------------------------------------------------------
+
+    def state(self, unit_id: str):
+        if self.snapshot is None:
+            return None
+        return self.snapshot.months.get((unit_id, self.month))
+
+    def unit_at(self, column: int):
+        i = column - self.FIXED
+        return self.units[i] if 0 <= i < len(self.units) else None
+
+    def fuel_index(self, unit_id: str, fuel: str) -> tuple[int, bool]:
+        """Index of the unit's row of that fuel in this month, and whether it exists yet."""
+        state = self.state(unit_id)
+        fuels = state.stored.fuels if state is not None and state.stored is not None else ()
+        for i, row in enumerate(fuels):
+            if row.get("fuel") == fuel:
+                return i, True
+        return len(fuels), False
+
+    def path(self, row: GridRow, unit_id: str) -> str | None:
+        if row.spec is None:
+            return None
+        if row.fuel is None:
+            return row.spec.id
+        index, _ = self.fuel_index(unit_id, row.fuel)
+        return f"fuels[{index}].{row.spec.id}"
+
+    def applies(self, row: GridRow, unit: Any) -> bool:
+        """A coal-only item (element carbon, moisture, lab) does not apply to a gas row."""
+        if row.spec is None or row.fuel is None:
+            return True
+        family = self.form.enums["fuel"].option(row.fuel).attrs.get("family")  # type: ignore[union-attr]
+        wanted = row.spec.required_when.get("fuel.family")
+        return wanted is None or wanted == family
+
+    def raw_value(self, row: GridRow, unit: Any) -> Any:
+        path = self.path(row, unit.id)
+        if path is None:
+            return None
+        if (unit.id, path) in self._pending:
+            return self._pending[(unit.id, path)]
+        state = self.state(unit.id)
+        return state.stored.get(path) if state is not None and state.stored is not None else None
+
+    def figure(self, row: GridRow, unit: Any) -> Figure | None:
+        if self.snapshot is None or row.figure is None:
+            return None
+        result = self.snapshot.evaluation.result.unit(unit.code)
+        month = result.month(self.month) if result else None
+        if month is None:
+            return None
+        if row.fuel is None:
+            return month.figures.get(row.figure)
+        index, exists = self.fuel_index(unit.id, row.fuel)
+        if not exists:
+            return None
+        found = next((r for r in month.rows if r.index == index), None)
+        return found.figures.get(row.figure) if found else None
+
+    def carbon_source(self, unit: Any, fuel: str) -> str:
+        if self.snapshot is None:
+            return ""
+        result = self.snapshot.evaluation.result.unit(unit.code)
+        month = result.month(self.month) if result else None
+        index, exists = self.fuel_index(unit.id, fuel)
+        found = next((r for r in month.rows if r.index == index), None) if month and exists else None
+        source = found.tags.get("carbon_source") if found else None
+        return i18n.pick(*SOURCE_LABELS[source]) if source in SOURCE_LABELS else ""
+
+    def cell_findings(self, row: GridRow, unit: Any) -> list[Finding]:
+        path = self.path(row, unit.id)
+        return self._findings.get((unit.code, path), []) if path else []
+
+    def is_input(self, index: QModelIndex) -> bool:
+        row = self.rows[index.row()]
+        unit = self.unit_at(index.column())
+        if row.kind != "input" or unit is None or not self.applies(row, unit):
+            return False
+        state = self.state(unit.id)
+        return state is None or state.writable
+
+    # -- Qt -------------------------------------------------------------------------------------
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_input(index):
+            base |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDropEnabled
+        return base
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        unit = self.unit_at(col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.label()
+            if col == 1:
+                return row.unit
+            if unit is None or row.kind == "header":
+                return None
+            if row.kind == "computed":
+                text = show_figure(self.figure(row, unit), row.places)
+                if row.figure == "c_ar" and row.fuel is not None and text != "—":
+                    source = self.carbon_source(unit, row.fuel)
+                    return f"{text}（{source}）" if i18n.current() == "zh" else f"{text} ({source})"
+                return text
+            if not self.applies(row, unit):
+                return "·"
+            return show_value(row.spec, self.raw_value(row, unit), self.form)
+        if role == Qt.ItemDataRole.EditRole:
+            if unit is None or row.kind != "input":
+                return None
+            value = self.raw_value(row, unit)
+            if isinstance(value, Decimal):
+                return f"{value:f}"
+            return show_value(row.spec, value, self.form)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if (col >= self.FIXED and row.spec is not None and row.spec.type in ("decimal", "integer")) or (
+                col >= self.FIXED and row.kind == "computed"
+            ):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.kind == "header":
+                return QBrush(HEADER_BG)
+            if col < self.FIXED or unit is None:
+                return None
+            if row.kind == "computed":
+                return QBrush(COMPUTED_BG)
+            if not self.applies(row, unit):
+                return QBrush(DISABLED_BG)
+            found = self.cell_findings(row, unit)
+            if any(f.severity is Severity.ERROR for f in found):
+                return QBrush(ERROR_BG)
+            if any(f.severity is Severity.WARNING and f.acknowledged is None for f in found):
+                return QBrush(WARNING_BG)
+            return QBrush(INPUT_BG if self.is_input(index) else LOCKED_BG)
+        if role == Qt.ItemDataRole.FontRole:
+            if row.kind == "header":
+                font = QFont()
+                font.setBold(True)
+                return font
+            if row.kind == "computed" and col >= self.FIXED:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and row.kind == "computed" and col >= self.FIXED:
+            return QBrush(QColor("#2f4a6b"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, unit, col)
+        if role == ROLE_KEY:
+            return (row.kind, row.spec.id if row.spec else None, row.fuel, row.figure, unit.id if unit else None)
+        return None
+
+    def _tooltip(self, row: GridRow, unit: Any, col: int) -> str | None:
+        lines: list[str] = []
+        if row.spec is not None:
+            help_text = row.spec.help(i18n.current())
+            if help_text:
+                lines.append(help_text)
+            if row.spec.clause:
+                lines.append(i18n.pick("依据：", "Clause: ") + row.spec.clause)
+            if row.spec.evidence:
+                kind = self.form.evidence_kinds[row.spec.evidence]
+                lines.append(i18n.pick("支撑材料：", "Evidence: ") + kind.label(i18n.current()))
+        if row.kind == "computed" and unit is not None and col >= self.FIXED:
+            figure = self.figure(row, unit)
+            if figure is not None:
+                lines.append(f"{figure.formula}: {figure.expression}")
+        if unit is not None and col >= self.FIXED and self.snapshot is not None:
+            messages = self.snapshot.evaluation.guideline.messages
+            lines += [f"{f.code}: {render(f, messages, i18n.current())}" for f in self.cell_findings(row, unit)]
+        return "\n".join(lines) or None
+
+    def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self.is_input(index):
+            return False
+        edit = self.prepare_edit(index, "" if value is None else str(value))
+        if edit is None:
+            return False
+        self.editRequested.emit([edit])
+        return True
+
+    def prepare_edit(self, index: QModelIndex, text: str) -> CellEdit | None:
+        """Parse typed text for a cell; refuse it (with the reason) or return the edit to save."""
+        row = self.rows[index.row()]
+        unit = self.unit_at(index.column())
+        if row.spec is None or unit is None:
+            return None
+        try:
+            value = parse_input(row.spec, text, self.form)
+        except InputRefused as exc:
+            self.inputRefused.emit(f"{row.label()}：{exc}" if i18n.current() == "zh" else f"{row.label()}: {exc}")
+            return None
+        path = self.path(row, unit.id)
+        assert path is not None
+        old = self.raw_value(row, unit)
+        changes: dict[str, Any] = {path: value}
+        previous: dict[str, Any] = {path: old}
+        if row.fuel is not None:
+            index_no, exists = self.fuel_index(unit.id, row.fuel)
+            if not exists:
+                changes[f"fuels[{index_no}].fuel"] = row.fuel  # typing into a new fuel's row creates it
+                previous[f"fuels[{index_no}].fuel"] = None
+        self.show_pending(unit.id, changes)
+        return CellEdit(unit.id, self.month, changes, previous)
+
+    def show_pending(self, unit_id: str, changes: dict[str, Any]) -> None:
+        """Show what was typed at once; the next snapshot from the store confirms it."""
+        for path, value in changes.items():
+            self._pending[(unit_id, path)] = value
+        column = next((i for i, u in enumerate(self.units) if u.id == unit_id), None)
+        if column is not None and self.rows:
+            col = column + self.FIXED
+            self.dataChanged.emit(self.index(0, col), self.index(len(self.rows) - 1, col))
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
+# ----------------------------------------------------------------------------------------- year view
+
+
+MONTH_NAMES_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class YearTableModel(QAbstractTableModel):
+    """The platform's layout for one unit: rows × Jan…Dec × year × how obtained × data source × evidence."""
+
+    FIXED = 2
+
+    def __init__(self, form: FormSpec, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.snapshot: YearSnapshot | None = None
+        self.unit: Any = None
+        self.rows: list[GridRow] = []
+
+    def set_snapshot(self, snapshot: YearSnapshot, unit_id: str) -> None:
+        self.beginResetModel()
+        self.snapshot = snapshot
+        self.unit = next((u for u in snapshot.entity.units if u.id == unit_id), None)
+        figures = snapshot.evaluation.guideline.figures
+        self.rows = (
+            grid_rows(self.form, figures, fuel_kinds(snapshot, self.form, None), year_view=True) if self.unit else []
+        )
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.FIXED + 12 + 4
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        fixed = [i18n.pick("数据项", "Data item"), i18n.pick("单位", "Unit")]
+        tail = [
+            i18n.pick("全年", "Year"),
+            i18n.pick("获取方式", "How obtained"),
+            i18n.pick("数据来源", "Data source"),
+            i18n.pick("支撑材料", "Evidence"),
+        ]
+        if section < self.FIXED:
+            return fixed[section]
+        if section < self.FIXED + 12:
+            m = section - self.FIXED + 1
+            return f"{m}月" if i18n.current() == "zh" else MONTH_NAMES_EN[m - 1]
+        if section < self.FIXED + 16:
+            return tail[section - self.FIXED - 12]
+        return None
+
+    def _month_result(self, month: int):
+        result = self.snapshot.evaluation.result.unit(self.unit.code) if self.snapshot and self.unit else None
+        return result.month(month) if result else None
+
+    def _stored(self, month: int):
+        state = self.snapshot.months.get((self.unit.id, month)) if self.snapshot and self.unit else None
+        return state.stored if state else None
+
+    def _fuel_row(self, month: int, fuel: str) -> tuple[int, dict] | None:
+        stored = self._stored(month)
+        if stored is None:
+            return None
+        for i, row in enumerate(stored.fuels):
+            if row.get("fuel") == fuel:
+                return i, dict(row)
+        return None
+
+    def month_value(self, row: GridRow, month: int) -> str:
+        if row.kind == "computed":
+            result = self._month_result(month)
+            if result is None:
+                return ""
+            if row.fuel is None:
+                return show_figure(result.figures.get(row.figure or ""), row.places)
+            found = self._fuel_row(month, row.fuel)
+            fuel_result = next((r for r in result.rows if found and r.index == found[0]), None)
+            return show_figure(fuel_result.figures.get(row.figure or "") if fuel_result else None, row.places)
+        stored = self._stored(month)
+        if stored is None or row.spec is None:
+            return ""
+        if row.fuel is None:
+            return show_value(row.spec, stored.values.get(row.spec.id), self.form)
+        found = self._fuel_row(month, row.fuel)
+        return show_value(row.spec, found[1].get(row.spec.id), self.form) if found else ""
+
+    def annual_value(self, row: GridRow) -> str:
+        result = self.snapshot.evaluation.result.unit(self.unit.code) if self.snapshot and self.unit else None
+        if result is None:
+            return ""
+        if row.kind == "computed" and row.fuel is None:
+            return show_figure(result.annual.get(row.figure or ""), row.places)
+        if row.spec is not None and row.fuel is not None and row.spec.id == "consumption":
+            return show_figure(result.annual.get(f"consumption:{row.fuel}"), row.places)
+        if row.spec is not None and row.fuel is None and row.spec.id in result.annual:
+            return show_figure(result.annual[row.spec.id], row.places)
+        return ""
+
+    def how_obtained(self, row: GridRow) -> str:
+        if row.kind == "computed":
+            return i18n.pick("计算", "calculated")
+        if row.spec is None:
+            return ""
+        if row.fuel is not None and row.spec.evidence == "lab_report":
+            sources = set()
+            result = self.snapshot.evaluation.result.unit(self.unit.code) if self.snapshot and self.unit else None
+            for month in result.months if result else ():
+                found = self._fuel_row(month.month, row.fuel)
+                rr = next((r for r in month.rows if found and r.index == found[0]), None)
+                if rr is not None and rr.tags.get("carbon_source"):
+                    sources.add(rr.tags["carbon_source"])
+            if row.spec.id in ("c_ad_pct", "m_ad_pct", "m_ar_pct") or row.spec.id == "ncv":
+                labels = [
+                    i18n.pick(*SOURCE_LABELS[s]) for s in ("measured", "mean_of_measured", "default_cc") if s in sources
+                ]
+                return " / ".join(labels) or i18n.pick("实测", "measured")
+            return i18n.pick("化验报告", "lab report")
+        return i18n.pick("计量、台账", "metered, ledger")
+
+    def data_source(self, row: GridRow) -> str:
+        if row.kind == "computed" or row.spec is None or row.spec.evidence is None:
+            return i18n.pick("核算", "accounting") if row.kind == "computed" else ""
+        return self.form.evidence_kinds[row.spec.evidence].label(i18n.current())
+
+    def evidence_count(self, row: GridRow) -> str:
+        if row.spec is None or row.spec.evidence is None or self.unit is None:
+            return ""
+        have = total = 0
+        for month in range(1, 13):
+            stored = self._stored(month)
+            if stored is None:
+                continue
+            if row.fuel is None:
+                path = row.spec.id
+                if stored.values.get(path) is None:
+                    continue
+            else:
+                found = self._fuel_row(month, row.fuel)
+                if found is None or found[1].get(row.spec.id) is None:
+                    continue
+                path = f"fuels[{found[0]}].{row.spec.id}"
+            total += 1
+            prefix = path.split(".", 1)[0]
+            if any(e.kind == row.spec.evidence and (path in e.proves or prefix in e.proves) for e in stored.evidence):
+                have += 1
+        return f"{have}/{total}" if total else ""
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.label()
+            if col == 1:
+                return row.unit
+            if row.kind == "header":
+                return None
+            if col < self.FIXED + 12:
+                return self.month_value(row, col - self.FIXED + 1)
+            return (self.annual_value, self.how_obtained, self.data_source, self.evidence_count)[col - self.FIXED - 12](
+                row
+            )
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.kind == "header":
+                return QBrush(HEADER_BG)
+            if row.kind == "computed" and col >= self.FIXED:
+                return QBrush(COMPUTED_BG)
+            return None
+        if role == Qt.ItemDataRole.FontRole and row.kind == "header":
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.FIXED <= col < self.FIXED + 13:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROLE_KEY:
+            return (row.kind, row.spec.id if row.spec else None, row.fuel, row.figure)
+        return None
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+class FindingsTableModel(QAbstractTableModel):
+    COLUMNS = (
+        ("级别", "Severity"),
+        ("代码", "Code"),
+        ("位置", "Place"),
+        ("说明", "Message"),
+        ("依据", "Clause"),
+        ("书面说明", "Justification"),
+    )
+    SEVERITY: ClassVar[dict[Severity, tuple[str, str]]] = {
+        Severity.ERROR: ("错误", "error"),
+        Severity.WARNING: ("警告", "warning"),
+        Severity.INFO: ("提示", "info"),
+    }
+    COLOURS: ClassVar[dict[Severity, QColor]] = {
+        Severity.ERROR: QColor("#c0392b"),
+        Severity.WARNING: QColor("#b9770e"),
+        Severity.INFO: QColor("#5d6d7e"),
+    }
+
+    def __init__(self, form: FormSpec, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.findings: list[Finding] = []
+        self.messages: dict = {}
+
+    def set_findings(self, findings: list[Finding], messages: dict) -> None:
+        self.beginResetModel()
+        self.findings = list(findings)
+        self.messages = messages
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        if self.findings:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.findings) - 1, len(self.COLUMNS) - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.findings)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and section < len(self.COLUMNS)
+        ):
+            return i18n.pick(*self.COLUMNS[section])
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def place(self, f: Finding) -> str:
+        parts = []
+        if f.ref.unit:
+            parts.append(f.ref.unit)
+        if f.ref.month:
+            parts.append(f"{f.ref.month}月" if i18n.current() == "zh" else MONTH_NAMES_EN[f.ref.month - 1])
+        if f.ref.field:
+            scope = "fuel" if f.ref.fuel is not None else "month" if f.ref.month else f.ref.scope or "unit"
+            try:
+                parts.append(
+                    self.form.field(
+                        scope if scope in ("fuel", "month", "unit", "entity") else "month", f.ref.field
+                    ).label(i18n.current())
+                )
+            except KeyError:
+                parts.append(f.ref.field)
+        return " · ".join(parts) or i18n.pick("全年", "whole year")
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.findings):
+            return None
+        f = self.findings[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return i18n.pick(*self.SEVERITY[f.severity])
+            if col == 1:
+                return f.code
+            if col == 2:
+                return self.place(f)
+            if col == 3:
+                return render(f, self.messages, i18n.current())
+            if col == 4:
+                return f.clause
+            if col == 5:
+                return f.acknowledged.justification if f.acknowledged else ""
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
+            return QBrush(self.COLOURS[f.severity])
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
+            return render(f, self.messages, i18n.current())
+        if role == ROLE_KEY:
+            return f
+        return None
+
+
+# ----------------------------------------------------------------------------------------- navigator
+
+
+@dataclass
+class NavNode:
+    kind: str  # "entity", "unit", "year", "month"
+    key: tuple
+    label_zh: str
+    label_en: str
+    parent: NavNode | None = None
+    children: list[NavNode] = field(default_factory=list)
+    state: DepositState | None = None
+    tooltip: str = ""
+
+    def row(self) -> int:
+        return 0 if self.parent is None else self.parent.children.index(self)
+
+
+class NavigatorModel(QAbstractItemModel):
+    """Entity → units → years → months, each month with its deposit state and due date."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.roots: list[NavNode] = []
+
+    def set_tree(self, snapshot: YearSnapshot, years: list[int]) -> None:
+        self.beginResetModel()
+        entity = snapshot.entity
+        root = NavNode("entity", (entity.id,), entity.name, entity.name, tooltip=entity.uscc)
+        for unit in entity.units:
+            u = NavNode("unit", (unit.id,), f"机组 {unit.code}", f"Unit {unit.code}", parent=root)
+            root.children.append(u)
+            for year in years:
+                y = NavNode("year", (unit.id, year), f"{year} 年度", f"Data year {year}", parent=u)
+                u.children.append(y)
+                for month in range(1, 13):
+                    state = snapshot.months.get((unit.id, month)) if year == snapshot.year else None
+                    zh, en = f"{month}月", MONTH_NAMES_EN[month - 1]
+                    tip = ""
+                    if state is not None:
+                        szh, sen = STATE_LABELS[state.state]
+                        zh, en = f"{zh} · {szh}", f"{en} · {sen}"
+                        tip = i18n.pick(f"存证截止 {state.due.isoformat()}", f"deposit due {state.due.isoformat()}")
+                        if state.errors or state.warnings:
+                            tip += i18n.pick(
+                                f"；错误 {state.errors}，警告 {state.warnings}",
+                                f"; {state.errors} error(s), {state.warnings} warning(s)",
+                            )
+                    y.children.append(
+                        NavNode(
+                            "month",
+                            (unit.id, year, month),
+                            zh,
+                            en,
+                            parent=y,
+                            state=state.state if state else None,
+                            tooltip=tip,
+                        )
+                    )
+        self.roots = [root]
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        self.layoutChanged.emit()
+
+    def node(self, index: QModelIndex) -> NavNode | None:
+        return index.internalPointer() if index.isValid() else None
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or row < 0:
+            return QModelIndex()
+        children = self.roots if not parent.isValid() else self.node(parent).children  # type: ignore[union-attr]
+        if row >= len(children):
+            return QModelIndex()
+        return self.createIndex(row, 0, children[row])
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        node = self.node(index)
+        if node is None or node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.parent.row(), 0, node.parent)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.column() > 0:
+            return 0
+        if not parent.isValid():
+            return len(self.roots)
+        return len(self.node(parent).children)  # type: ignore[union-attr]
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        node = self.node(index)
+        if node is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return i18n.pick(node.label_zh, node.label_en)
+        if role == Qt.ItemDataRole.DecorationRole and node.state is not None:
+            return STATE_COLOURS[node.state]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return node.tooltip or None
+        if role == ROLE_KEY:
+            return (node.kind, *node.key)
+        return None
+
+    def find(self, kind: str, key: tuple) -> QModelIndex:
+        def walk(nodes: list[NavNode], parent: QModelIndex) -> QModelIndex:
+            for row, node in enumerate(nodes):
+                idx = self.index(row, 0, parent)
+                if node.kind == kind and node.key == key:
+                    return idx
+                found = walk(node.children, idx)
+                if found.isValid():
+                    return found
+            return QModelIndex()
+
+        return walk(self.roots, QModelIndex())

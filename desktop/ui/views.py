@@ -1,0 +1,367 @@
+"""Widgets of the main window: the entry grid, the chart, the provenance panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from desktop.domain.numbers import format_decimal, round_reported
+from desktop.ui import i18n
+from desktop.ui.models import CellEdit, MonthGridModel
+
+
+class GridView(QTableView):
+    """Excel habits: typing replaces, Enter moves down, Tab right, Ctrl+C/Ctrl+V of ranges, Delete clears."""
+
+    editsRequested = Signal(object)  # list[CellEdit]
+    fileDropped = Signal(object, object)  # QModelIndex, Path
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(False)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(True)
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.setWordWrap(False)
+
+    def grid(self) -> MonthGridModel:
+        return self.model()  # type: ignore[return-value]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            return
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != self.State.EditingState:
+            self.clear_selection()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != self.State.EditingState:
+            self.move_to(1, 0)
+            return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor: QWidget, hint: Any) -> None:
+        # Enter in an editor commits and goes down (Excel), not stays put.
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.move_to(1, 0)
+            return
+        super().closeEditor(editor, hint)
+
+    def move_to(self, rows: int, cols: int) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        model = self.model()
+        row = current.row() + rows
+        while 0 <= row < model.rowCount() and not (
+            model.flags(model.index(row, current.column())) & Qt.ItemFlag.ItemIsEditable
+        ):
+            row += 1 if rows >= 0 else -1
+        if 0 <= row < model.rowCount():
+            self.setCurrentIndex(model.index(row, current.column() + cols))
+
+    def selected_block(self) -> tuple[int, int, int, int] | None:
+        indexes = self.selectedIndexes()
+        if not indexes:
+            return None
+        rows = [i.row() for i in indexes]
+        cols = [i.column() for i in indexes]
+        return min(rows), min(cols), max(rows), max(cols)
+
+    def copy_selection(self) -> None:
+        block = self.selected_block()
+        if block is None:
+            return
+        top, left, bottom, right = block
+        model = self.model()
+        lines = []
+        for r in range(top, bottom + 1):
+            cells = []
+            for c in range(left, right + 1):
+                index = model.index(r, c)
+                value = model.data(index, Qt.ItemDataRole.EditRole)
+                if value is None:
+                    value = model.data(index, Qt.ItemDataRole.DisplayRole)
+                cells.append("" if value is None else str(value).replace("\t", " ").replace("\n", " "))
+            lines.append("\t".join(cells))
+        QGuiApplication.clipboard().setText("\r\n".join(lines))
+
+    def paste(self) -> None:
+        """A rectangle from Excel, all or nothing: one bad cell and nothing is pasted (and it is named)."""
+        text = QGuiApplication.clipboard().text()
+        if not text or not self.currentIndex().isValid():
+            return
+        rows = [line.split("\t") for line in text.replace("\r\n", "\n").rstrip("\n").split("\n")]
+        start = self.currentIndex()
+        grid = self.grid()
+        edits: list[CellEdit] = []
+        refused: list[str] = []
+
+        def collect(message: str) -> None:
+            refused.append(message)
+
+        grid.inputRefused.connect(collect)
+        try:
+            target_rows = self._editable_rows_from(start.row(), len(rows))
+            for r_offset, values in enumerate(rows):
+                if r_offset >= len(target_rows):
+                    break
+                for c_offset, value in enumerate(values):
+                    index = grid.index(target_rows[r_offset], start.column() + c_offset)
+                    if not index.isValid() or not grid.is_input(index):
+                        continue
+                    edit = grid.prepare_edit(index, value)
+                    if edit is not None:
+                        edits.append(edit)
+        finally:
+            grid.inputRefused.disconnect(collect)
+        if refused:
+            grid.inputRefused.emit("；".join(refused) if i18n.current() == "zh" else "; ".join(refused))
+            self.editsRequested.emit([])  # take back what was shown
+            return
+        if edits:
+            self.editsRequested.emit(merge_edits(edits))
+
+    def _editable_rows_from(self, start: int, count: int) -> list[int]:
+        """Pasted rows land on input rows only (headers and calculated rows are skipped)."""
+        grid = self.grid()
+        out = []
+        row = start
+        while row < grid.rowCount() and len(out) < count:
+            if grid.rows[row].kind == "input":
+                out.append(row)
+            row += 1
+        return out
+
+    def clear_selection(self) -> None:
+        grid = self.grid()
+        edits = [
+            e
+            for i in self.selectedIndexes()
+            if grid.is_input(i)
+            and grid.raw_value(grid.rows[i.row()], grid.unit_at(i.column())) is not None
+            and (e := grid.prepare_edit(i, "")) is not None
+        ]
+        if edits:
+            self.editsRequested.emit(merge_edits(edits))
+
+    # -- drag a scan onto a cell ------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            index = self.indexAt(event.position().toPoint())
+            if index.isValid() and self.grid().is_input(index):
+                event.acceptProposedAction()
+                return
+            event.ignore()
+            return
+        super().dragMoveEvent(event)
+
+    def dropEvent(self, event: Any) -> None:
+        if not event.mimeData().hasUrls():
+            super().dropEvent(event)
+            return
+        index = self.indexAt(event.position().toPoint())
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if index.isValid() and files:
+            self.fileDropped.emit(index, files[0])
+            event.acceptProposedAction()
+
+
+def merge_edits(edits: list[CellEdit]) -> list[CellEdit]:
+    """One save per unit-month, however many cells were pasted."""
+    merged: dict[tuple[str, int], CellEdit] = {}
+    for e in edits:
+        key = (e.unit_id, e.month)
+        if key not in merged:
+            merged[key] = CellEdit(e.unit_id, e.month, dict(e.changes), dict(e.previous))
+        else:
+            merged[key].changes.update(e.changes)
+            for k, v in e.previous.items():
+                merged[key].previous.setdefault(k, v)
+    return list(merged.values())
+
+
+class ChartWidget(QWidget):
+    """Monthly emissions and supply intensity against the benchmark; cumulative allowance balance."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.emissions: list[Decimal | None] = [None] * 12
+        self.intensity: list[Decimal | None] = [None] * 12
+        self.benchmark: Decimal | None = None
+        self.balance: list[Decimal | None] = [None] * 12
+        self.setMinimumHeight(260)
+
+    def set_series(self, emissions: list, intensity: list, benchmark: Decimal | None, balance: list) -> None:
+        self.emissions, self.intensity, self.benchmark, self.balance = emissions, intensity, benchmark, balance
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#ffffff"))
+        w, h = self.width(), self.height()
+        top = QRectF(64, 26, w - 140, h * 0.55 - 50)
+        bottom = QRectF(64, h * 0.55 + 30, w - 140, h * 0.45 - 52)
+        self._bars_and_line(painter, top)
+        self._balance(painter, bottom)
+        painter.end()
+
+    def _axis_labels(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setPen(QColor("#666666"))
+        step = rect.width() / 12
+        for m in range(12):
+            label = f"{m + 1}月" if i18n.current() == "zh" else "JFMAMJJASOND"[m]
+            painter.drawText(
+                QRectF(rect.left() + m * step, rect.bottom() + 2, step, 16), int(Qt.AlignmentFlag.AlignHCenter), label
+            )
+
+    def _bars_and_line(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setPen(QColor("#333333"))
+        painter.drawText(
+            QRectF(rect.left(), 4, rect.width(), 18),
+            int(Qt.AlignmentFlag.AlignLeft),
+            i18n.pick(
+                "月度排放量（柱，tCO2）与供电排放强度（线，tCO2/MWh）",
+                "Monthly emissions (bars, tCO2) and supply intensity (line, tCO2/MWh)",
+            ),
+        )
+        values = [float(v) for v in self.emissions if v is not None]
+        peak = max(values) if values else 1.0
+        step = rect.width() / 12
+        painter.setPen(QPen(QColor("#cccccc")))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        for m, v in enumerate(self.emissions):
+            if v is None:
+                continue
+            bar_h = rect.height() * float(v) / peak if peak else 0
+            painter.fillRect(
+                QRectF(rect.left() + m * step + step * 0.15, rect.bottom() - bar_h, step * 0.7, bar_h),
+                QColor("#7fa7d9"),
+            )
+        painter.setPen(QColor("#555555"))
+        painter.drawText(
+            QRectF(0, rect.top() - 2, 56, 14),
+            int(Qt.AlignmentFlag.AlignRight),
+            format_decimal(round_reported(Decimal(str(peak)), 0)),
+        )
+        points = [float(v) for v in self.intensity if v is not None]
+        reference = float(self.benchmark) if self.benchmark is not None else None
+        span = [*points, *([reference] if reference is not None else [])]
+        if span:
+            low, high = min(span) * 0.95, max(span) * 1.05
+            high = high if high > low else low + 1
+
+            def y(value: float) -> float:
+                return rect.bottom() - (value - low) / (high - low) * rect.height()
+
+            path = QPainterPath()
+            started = False
+            for m, v in enumerate(self.intensity):
+                if v is None:
+                    continue
+                point = QPointF(rect.left() + (m + 0.5) * step, y(float(v)))
+                if not started:
+                    path.moveTo(point)
+                    started = True
+                else:
+                    path.lineTo(point)
+                painter.setBrush(QColor("#d35400"))
+                painter.drawEllipse(point, 3, 3)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QColor("#d35400"), 2))
+            painter.drawPath(path)
+            if reference is not None:
+                painter.setPen(QPen(QColor("#27ae60"), 1.5, Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(rect.left(), y(reference)), QPointF(rect.right(), y(reference)))
+                painter.drawText(
+                    QRectF(rect.right() + 4, y(reference) - 8, 60, 16),
+                    int(Qt.AlignmentFlag.AlignLeft),
+                    i18n.pick("基准值", "benchmark"),
+                )
+            painter.setPen(QColor("#d35400"))
+            painter.drawText(
+                QRectF(rect.right() + 4, rect.top() - 2, 60, 14), int(Qt.AlignmentFlag.AlignLeft), f"{high:.3f}"
+            )
+            painter.drawText(
+                QRectF(rect.right() + 4, rect.bottom() - 12, 60, 14), int(Qt.AlignmentFlag.AlignLeft), f"{low:.3f}"
+            )
+        self._axis_labels(painter, rect)
+
+    def _balance(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setPen(QColor("#333333"))
+        painter.drawText(
+            QRectF(rect.left(), rect.top() - 20, rect.width(), 18),
+            int(Qt.AlignmentFlag.AlignLeft),
+            i18n.pick("累计配额盈余（+）/缺口（−），tCO2", "Cumulative allowance surplus (+) / shortfall (−), tCO2"),
+        )
+        values = [float(v) for v in self.balance if v is not None]
+        if not values:
+            painter.setPen(QColor("#999999"))
+            painter.drawText(
+                rect,
+                int(Qt.AlignmentFlag.AlignCenter),
+                i18n.pick("配额无法计算（缺少基准值）", "allocation unknown (benchmark missing)"),
+            )
+            self._axis_labels(painter, rect)
+            return
+        low, high = min([*values, 0.0]), max([*values, 0.0])
+        high = high if high > low else low + 1
+        step = rect.width() / 12
+
+        def y(value: float) -> float:
+            return rect.bottom() - (value - low) / (high - low) * rect.height()
+
+        painter.setPen(QPen(QColor("#999999"), 1))
+        painter.drawLine(QPointF(rect.left(), y(0)), QPointF(rect.right(), y(0)))
+        for m, v in enumerate(self.balance):
+            if v is None:
+                continue
+            top_y, zero = y(float(v)), y(0)
+            colour = QColor("#27ae60") if v >= 0 else QColor("#c0392b")
+            painter.fillRect(
+                QRectF(rect.left() + m * step + step * 0.2, min(top_y, zero), step * 0.6, abs(zero - top_y)), colour
+            )
+        painter.setPen(QColor("#555555"))
+        painter.drawText(
+            QRectF(0, rect.top() - 2, 56, 14),
+            int(Qt.AlignmentFlag.AlignRight),
+            format_decimal(round_reported(Decimal(str(high)), 0)),
+        )
+        painter.drawText(
+            QRectF(0, rect.bottom() - 12, 56, 14),
+            int(Qt.AlignmentFlag.AlignRight),
+            format_decimal(round_reported(Decimal(str(low)), 0)),
+        )
+        self._axis_labels(painter, rect)
+
+
+def index_for(model: MonthGridModel, predicate: Callable[[Any], bool], column: int) -> QModelIndex:
+    for row, spec in enumerate(model.rows):
+        if predicate(spec):
+            return model.index(row, column)
+    return QModelIndex()
