@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from cryptography import x509
+
 from desktop import __version__
 from desktop.cli import text
 from desktop.domain.findings import Severity, render
@@ -24,9 +26,11 @@ from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema
-from desktop.services import demo, locations, store
+from desktop.services import demo, locations, outputs, package, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.guidelines import GUIDELINES, guideline
+from desktop.signing import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
+from desktop.signing import message as signing_message
 from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
@@ -67,6 +71,10 @@ T = {
         "restore_done": "已从 {source} 恢复；恢复前的数据已备份到 {safety}",
         "audit_ok": "审计链完整：{n} 条记录与数据一致；{files} 个证据文件完好。",
         "audit_bad": "发现问题：审计记录 {n} 条，证据文件 {files} 个。数据可能在 CarbonDesk 之外被修改。",
+        "signer_saved": "签名证书已保存：{subject}（指纹 {fingerprint}…），位置 {path}；私钥已用口令加密。",
+        "written": "已写入 {path}",
+        "verify_ok": "结论：提交包完整，签名有效。",
+        "verify_bad": "结论：提交包未通过校验（见上方 ✗ 项）。",
         "evidence_missing": "证据文件 {file}（{sha}…）缺失",
         "more": "……另有 {n} 项（--all 显示全部）",
         "evidence_changed": "证据文件 {file}（{sha}…）已被修改",
@@ -106,6 +114,10 @@ T = {
         "restore_done": "restored from {source}; the previous content was backed up to {safety}",
         "audit_ok": "audit chain intact: {n} entries match the data; {files} evidence files intact.",
         "audit_bad": "problems found ({n} audit entries, {files} evidence files): data may have been changed outside CarbonDesk.",
+        "signer_saved": "signer saved: {subject} (fingerprint {fingerprint}…) in {path}; the key is encrypted with the passphrase.",
+        "written": "written to {path}",
+        "verify_ok": "verdict: the package is complete and its signatures are valid.",
+        "verify_bad": "verdict: the package FAILED verification (see the ✗ lines above).",
         "evidence_missing": "evidence file {file} ({sha}…) is missing",
         "more": "… and {n} more (--all lists them)",
         "evidence_changed": "evidence file {file} ({sha}…) was changed",
@@ -409,6 +421,73 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if ok else 1
 
 
+def _passphrase(args: argparse.Namespace) -> bytes:
+    value = os.environ.get(args.passphrase_env or "", "")
+    if not value:
+        raise SigningError("SIG-E003")
+    return value.encode("utf-8")
+
+
+def _signer_dir(args: argparse.Namespace) -> Path:
+    return Path(args.signer) if args.signer else locations.data_dir() / "signer"
+
+
+def cmd_signer(args: argparse.Namespace, out: TextIO) -> int:
+    if args.action == "create":
+        signer = create_self_signed(name=args.name, organisation=args.organisation or "", uscc=args.uscc or "")
+    else:
+        password = os.environ.get(args.password_env or "", "").encode("utf-8") or None
+        signer = import_pkcs12(Path(args.file).read_bytes(), password)
+    folder = save_signer(signer, _signer_dir(args), _passphrase(args))
+    out.write(
+        T[args.lang]["signer_saved"].format(subject=signer.subject, fingerprint=signer.fingerprint[:16], path=folder)
+        + "\n"
+    )
+    return 0
+
+
+def _workspace_target(args: argparse.Namespace) -> tuple[Workspace, str, int]:
+    ws = _open_workspace(args)
+    entities = store.list_entities(ws=ws)
+    chosen = [e for e in entities if not args.entity or e.uscc == args.entity.strip().upper()]
+    if not chosen:
+        ws.close()
+        raise StorageError("STO-E008", what=args.entity or "entity")
+    years = store.years_with_data(ws=ws, entity_id=chosen[0].id)
+    return ws, chosen[0].id, args.year or (years[-1] if years else date.today().year - 1)
+
+
+def cmd_export_pdf(args: argparse.Namespace, out: TextIO) -> int:
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        path = outputs.export_pdf(
+            ws=ws, entity_id=entity_id, year=year, target=Path(args.output), today=_today(args.today)
+        )
+    out.write(T[args.lang]["written"].format(path=path) + "\n")
+    return 0
+
+
+def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
+    signer = load_signer(_signer_dir(args), _passphrase(args))
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        path = package.build_package(
+            ws=ws, entity_id=entity_id, year=year, target=Path(args.output), signer=signer, today=_today(args.today)
+        )
+    out.write(T[args.lang]["written"].format(path=path) + "\n")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    trusted = tuple(x509.load_pem_x509_certificates(Path(p).read_bytes())[0] for p in args.trust or ())
+    verdict = package.verify_package(Path(args.package), trusted=trusted)
+    t = T[args.lang]
+    for what, passed, detail in verdict.checks:
+        out.write(f"  {'✓' if passed else '✗'} {what}{': ' + detail if detail else ''}\n")
+    out.write((t["verify_ok"] if verdict.ok else t["verify_bad"]) + "\n")
+    return 0 if verdict.ok else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carbondesk", description="CarbonDesk — 全国碳市场 发电设施 核算与报告")
     parser.add_argument("--version", action="version", version=f"carbondesk {__version__}")
@@ -468,6 +547,37 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="replace the workspace by a backup (the current one is backed up first)")
     restore.add_argument("source")
     restore.set_defaults(func=cmd_restore)
+    signer = sub.add_parser("signer", help="create a self-signed signing certificate, or import a CA's .p12/.pfx")
+    signer.add_argument("action", choices=("create", "import"))
+    signer.add_argument("file", nargs="?", help="the .p12/.pfx file (import)")
+    signer.add_argument("--name", default="CarbonDesk signer")
+    signer.add_argument("--organisation")
+    signer.add_argument("--uscc")
+    signer.add_argument("--password-env", help="environment variable holding the .p12 password")
+    signer.add_argument(
+        "--passphrase-env",
+        required=True,
+        help="environment variable holding the passphrase that encrypts the stored key",
+    )
+    signer.add_argument("--signer", help="folder of the signer (default: the data directory)")
+    signer.set_defaults(func=cmd_signer)
+    for name, func, helptext in (
+        ("export-pdf", cmd_export_pdf, "write the PDF annual report of a workspace year"),
+        ("package", cmd_package, "build the signed submission package (ZIP)"),
+    ):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("output")
+        cmd.add_argument("--entity")
+        cmd.add_argument("--year", type=int)
+        cmd.add_argument("--today")
+        if name == "package":
+            cmd.add_argument("--signer", help="folder of the signer (default: the data directory)")
+            cmd.add_argument("--passphrase-env", required=True, help="environment variable holding the key passphrase")
+        cmd.set_defaults(func=func)
+    verify = sub.add_parser("verify", help="check a signed package: hashes, signatures, certificate; exit 1 if not")
+    verify.add_argument("package")
+    verify.add_argument("--trust", action="append", help="a PEM certificate to trust as the signer (repeatable)")
+    verify.set_defaults(func=cmd_verify)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--all", action="store_true", help="list every problem")
@@ -484,6 +594,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(args.func(args, out))
     except InputError as exc:
         err.write(exc.render(args.lang) + "\n")
+        return 2
+    except SigningError as exc:
+        err.write(signing_message(exc, args.lang) + "\n")
         return 2
     except StorageError as exc:
         message = STORAGE_MESSAGES.get(exc.code)

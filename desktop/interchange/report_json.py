@@ -430,3 +430,49 @@ def dumps_exact(value: Any, indent: int | None = 1, _level: int = 0) -> str:
             return "[]"
         return "[" + sep.join(f"{pad}{dumps_exact(v, indent, _level + 1)}" for v in value) + end + "]"
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def report_document(report: ReportInput) -> dict[str, Any]:
+    """The inverse of ``parse_report``: a report as the JSON document the CLI reads."""
+
+    def months(unit: UnitRecord) -> list[dict[str, Any]]:
+        out = []
+        for m in unit.months:
+            entry: dict[str, Any] = {"month": Decimal(m.month), **{k: v for k, v in m.values.items() if v is not None}}
+            entry["fuels"] = [{k: v for k, v in f.values.items() if v is not None} for f in m.fuels]
+            if m.evidence:
+                entry["evidence"] = [
+                    {"kind": e.kind, "file": e.file_name, "sha256": e.sha256, "proves": list(e.proves)}
+                    for e in m.evidence
+                ]
+            if m.deposited_on is not None:
+                entry["deposited_on"] = m.deposited_on
+            out.append(entry)
+        return out
+
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "version": Decimal(FORMAT_VERSION),
+        "guideline": report.guideline,
+        "data_year": Decimal(report.data_year),
+        "entity": {k: v for k, v in report.entity.items() if v is not None},
+        "units": [
+            {
+                **{k: v for k, v in u.values.items() if v is not None},
+                "months": months(u),
+                **({"declared_annual": dict(u.declared_annual)} if u.declared_annual else {}),
+            }
+            for u in report.units
+        ],
+    }
+    if report.overrides:
+        doc["parameter_overrides"] = [
+            {"key": o.key, "value": o.value, "reason": o.reason, **({"by": o.by} if o.by else {})}
+            for o in report.overrides
+        ]
+    if report.acknowledgements:
+        doc["acknowledgements"] = [
+            {"code": a.code, "path": a.path, "justification": a.justification, **({"by": a.by} if a.by else {})}
+            for a in report.acknowledgements
+        ]
+    return doc

@@ -88,9 +88,8 @@ def year_snapshot(
 ) -> YearSnapshot:
     today = today or date.today()
     entity = store.get_entity(ws=ws, entity_id=entity_id)
-    report = store.load_report(ws=ws, entity_id=entity_id, year=year)
+    report, stored = store.year_data(ws=ws, entity_id=entity_id, year=year)
     evaluation = evaluate(report=report, today=today, progress=progress)
-    stored = store.stored_months(ws=ws, entity_id=entity_id, year=year)
     pack = evaluation.pack
     days = int(pack.number("deadline.deposit_days"))
     counts: dict[tuple[str, int], list[int]] = {}

@@ -418,30 +418,42 @@ class SettingsDialog(QDialog):
 # ------------------------------------------------------------------------------------------ reminders
 
 
-def reminder_text(reminders: list[Reminder]) -> str:
-    lines = []
+def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
+    """Reminders grouped by month: a group with 200 units gets a few lines, not 200."""
+    groups: dict[tuple[str, int, object], list[Reminder]] = {}
     for r in reminders:
-        if r.kind == "deposit_late":
+        groups.setdefault((r.kind, r.month, r.due), []).append(r)
+    lines = []
+    for (kind, month, due), items in groups.items():
+        units = [r.unit_code for r in items]
+        named = "、".join(units[:5]) if i18n.current() == "zh" else ", ".join(units[:5])
+        if len(units) > 5:
+            named += i18n.pick(f" 等 {len(units)} 台机组", f" and {len(units) - 5} more units")
+        days = items[0].days
+        if kind == "deposit_late":
             lines.append(
                 i18n.pick(
-                    f"⚠ 机组 {r.unit_code} {r.month} 月存证已逾期 {r.days} 天（截止 {r.due}）",
-                    f"⚠ unit {r.unit_code}, month {r.month}: deposit {r.days} days late (due {r.due})",
+                    f"⚠ {month} 月存证已逾期 {days} 天（截止 {due}）：{named}",
+                    f"⚠ month {month}: deposit {days} days late (due {due}): {named}",
                 )
             )
-        elif r.kind == "deposit_due":
+        elif kind == "deposit_due":
             lines.append(
                 i18n.pick(
-                    f"• 机组 {r.unit_code} {r.month} 月存证将于 {r.due} 截止（还剩 {r.days} 天）",
-                    f"• unit {r.unit_code}, month {r.month}: deposit due {r.due} ({r.days} days left)",
+                    f"• {month} 月存证将于 {due} 截止（还剩 {days} 天）：{named}",
+                    f"• month {month}: deposit due {due} ({days} days left): {named}",
                 )
             )
         else:
             lines.append(
                 i18n.pick(
-                    f"• 年度排放报告将于 {r.due} 截止（还剩 {r.days} 天）",
-                    f"• annual emission report due {r.due} ({r.days} days left)",
+                    f"• 年度排放报告将于 {due} 截止（还剩 {days} 天）",
+                    f"• annual emission report due {due} ({days} days left)",
                 )
             )
+    if len(lines) > most:
+        rest = len(lines) - most
+        lines = [*lines[:most], i18n.pick(f"……另有 {rest} 项", f"… and {rest} more")]
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QEvent, QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -62,7 +62,7 @@ from desktop.ui.models import (
     YearTableModel,
 )
 from desktop.ui.views import ChartWidget, GridView
-from desktop.ui.worker import SerialWorker, run_task
+from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
 
 
 def user_message(exc: BaseException) -> str:
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.navigator = QTreeView()
         self.navigator.setModel(self.navigator_model)
         self.navigator.setHeaderHidden(True)
+        self.navigator.setUniformRowHeights(True)  # a group's 200 units lay out without asking each row
         self.navigator.clicked.connect(self.on_navigate)
         self.navigator.activated.connect(self.on_navigate)
         self.nav_dock = QDockWidget(self)
@@ -193,14 +194,14 @@ class MainWindow(QMainWindow):
         self.results.setColumnCount(4)
         self.results.itemClicked.connect(self.show_provenance)
         self.provenance = QTextBrowser()
+        self.provenance.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)  # a formula tree reads by its indents
+        self.provenance.setFontFamily("monospace")
         self.chart = ChartWidget()
         lower = QSplitter()
         lower.addWidget(self.results)
         lower.addWidget(self.provenance)
         lower.addWidget(self.chart)
-        lower.setStretchFactor(0, 2)
-        lower.setStretchFactor(1, 2)
-        lower.setStretchFactor(2, 3)
+        lower.setSizes([360, 460, 560])
         year_split = QSplitter(Qt.Orientation.Vertical)
         year_split.addWidget(self.year_table)
         year_split.addWidget(lower)
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
         self.findings_view.setModel(self.findings_model)
         self.findings_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.findings_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.findings_view.horizontalHeader().setResizeContentsPrecision(60)  # measure 60 rows, not a group's 2,000
         self.findings_view.doubleClicked.connect(self.jump_to_finding)
         self.findings_view.clicked.connect(self.jump_to_finding)
         self.findings_scope = QComboBox()
@@ -249,7 +251,9 @@ class MainWindow(QMainWindow):
 
         self.status_save = QLabel()
         self.status_workspace = QLabel()
+        self.status_progress = StatusProgress(self)
         self.statusBar().addWidget(self.status_workspace, 1)
+        self.statusBar().addPermanentWidget(self.status_progress)
         self.statusBar().addPermanentWidget(self.status_save)
 
         self._actions()
@@ -407,6 +411,7 @@ class MainWindow(QMainWindow):
                 on_done=done,
                 on_error=self.show_error,
                 cancel_text=self.tr("Cancel"),
+                status=self.status_progress,  # the user keeps working while a group's year is calculated
             )
         else:
             self.worker.submit(
@@ -431,14 +436,9 @@ class MainWindow(QMainWindow):
         current_units = [u.id for u in snapshot.entity.units]
         if self.unit_id not in current_units:
             self.unit_id = current_units[0] if current_units else None
-        self.navigator_model.set_tree(snapshot, self.years)
-        self.navigator.expandToDepth(1)
-        target = self.navigator_model.find("year", (self.unit_id, self.year))
-        if target.isValid():
-            self.navigator.expand(target)
-        month_node = self.navigator_model.find("month", (self.unit_id, self.year, self.month))
-        if month_node.isValid():
-            self.navigator.setCurrentIndex(month_node)
+        if self.navigator_model.set_tree(snapshot, self.years):
+            self.navigator.expandToDepth(0)
+            self.show_in_navigator()
         current = self.grid.currentIndex()
         editing = self.grid.state() == GridView.State.EditingState
         self.grid_model.set_snapshot(snapshot, self.month)
@@ -460,8 +460,22 @@ class MainWindow(QMainWindow):
         self.show_findings()
         self.show_results()
         self.update_status()
+        settle_after_snapshot()
 
     # -- navigation -----------------------------------------------------------------------------
+
+    def show_in_navigator(self) -> None:
+        unit = self.navigator_model.find("unit", (self.unit_id,))
+        year = self.navigator_model.find("year", (self.unit_id, self.year))
+        for index in (unit, year):
+            if index.isValid():
+                self.navigator.expand(index)
+        month_node = self.navigator_model.find("month", (self.unit_id, self.year, self.month))
+        if month_node.isValid():
+            self.navigator.selectionModel().setCurrentIndex(
+                month_node, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self.navigator.scrollTo(month_node)
 
     def on_navigate(self, index: QModelIndex) -> None:
         key = self.navigator_model.data(index, ROLE_KEY)
@@ -490,6 +504,7 @@ class MainWindow(QMainWindow):
             self.refresh(long=True)
             return
         if self.snapshot is not None:
+            self.show_in_navigator()
             self.grid_model.set_snapshot(self.snapshot, month)
             column = next((i for i, u in enumerate(self.grid_model.units) if u.id == unit_id), 0)
             first_input = next((r for r, row in enumerate(self.grid_model.rows) if row.kind == "input"), 0)

@@ -173,9 +173,9 @@ def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None) -> lis
             category = form.enums["unit_category"].option(str(unit.values.get("category")))
             main = "natural_gas" if category is not None and category.attrs.get("family") == "gas" else "coal"
         wanted.add(main)
-        for (uid, m), state in snapshot.months.items():
-            if uid == unit.id and (month is None or m == month) and state.stored is not None:
-                wanted.update(str(f.get("fuel")) for f in state.stored.fuels if f.get("fuel"))
+    for (_, m), state in snapshot.months.items():
+        if (month is None or m == month) and state.stored is not None:
+            wanted.update(str(f.get("fuel")) for f in state.stored.fuels if f.get("fuel"))
     return [o.id for o in form.enums["fuel"].options if o.id in wanted]
 
 
@@ -852,7 +852,7 @@ class FindingsTableModel(QAbstractTableModel):
 # ----------------------------------------------------------------------------------------- navigator
 
 
-@dataclass
+@dataclass(eq=False)  # identity: a node is found by its place, never compared field by field
 class NavNode:
     kind: str  # "entity", "unit", "year", "month"
     key: tuple
@@ -862,9 +862,14 @@ class NavNode:
     children: list[NavNode] = field(default_factory=list)
     state: DepositState | None = None
     tooltip: str = ""
+    position: int = 0
+
+    def add(self, child: NavNode) -> None:
+        child.parent, child.position = self, len(self.children)
+        self.children.append(child)
 
     def row(self) -> int:
-        return 0 if self.parent is None else self.parent.children.index(self)
+        return self.position
 
 
 class NavigatorModel(QAbstractItemModel):
@@ -873,17 +878,30 @@ class NavigatorModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.roots: list[NavNode] = []
+        self.signature: tuple = ()
 
-    def set_tree(self, snapshot: YearSnapshot, years: list[int]) -> None:
+    def set_tree(self, snapshot: YearSnapshot, years: list[int]) -> bool:
+        """Rebuild the tree when something it shows changed; returns whether it did."""
+        signature = (
+            snapshot.entity.id,
+            snapshot.year,
+            tuple(years),
+            tuple((u.id, u.code) for u in snapshot.entity.units),
+            tuple((k, s.state, s.errors, s.warnings) for k, s in sorted(snapshot.months.items())),
+            i18n.current(),
+        )
+        if signature == self.signature:
+            return False
+        self.signature = signature
         self.beginResetModel()
         entity = snapshot.entity
         root = NavNode("entity", (entity.id,), entity.name, entity.name, tooltip=entity.uscc)
         for unit in entity.units:
-            u = NavNode("unit", (unit.id,), f"机组 {unit.code}", f"Unit {unit.code}", parent=root)
-            root.children.append(u)
+            u = NavNode("unit", (unit.id,), f"机组 {unit.code}", f"Unit {unit.code}")
+            root.add(u)
             for year in years:
-                y = NavNode("year", (unit.id, year), f"{year} 年度", f"Data year {year}", parent=u)
-                u.children.append(y)
+                y = NavNode("year", (unit.id, year), f"{year} 年度", f"Data year {year}")
+                u.add(y)
                 for month in range(1, 13):
                     state = snapshot.months.get((unit.id, month)) if year == snapshot.year else None
                     zh, en = f"{month}月", MONTH_NAMES_EN[month - 1]
@@ -897,15 +915,9 @@ class NavigatorModel(QAbstractItemModel):
                                 f"；错误 {state.errors}，警告 {state.warnings}",
                                 f"; {state.errors} error(s), {state.warnings} warning(s)",
                             )
-                    y.children.append(
+                    y.add(
                         NavNode(
-                            "month",
-                            (unit.id, year, month),
-                            zh,
-                            en,
-                            parent=y,
-                            state=state.state if state else None,
-                            tooltip=tip,
+                            "month", (unit.id, year, month), zh, en, state=state.state if state else None, tooltip=tip
                         )
                     )
         self.roots = [root]
@@ -961,14 +973,11 @@ class NavigatorModel(QAbstractItemModel):
         return None
 
     def find(self, kind: str, key: tuple) -> QModelIndex:
-        def walk(nodes: list[NavNode], parent: QModelIndex) -> QModelIndex:
-            for row, node in enumerate(nodes):
-                idx = self.index(row, 0, parent)
-                if node.kind == kind and node.key == key:
-                    return idx
-                found = walk(node.children, idx)
-                if found.isValid():
-                    return found
-            return QModelIndex()
-
-        return walk(self.roots, QModelIndex())
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            if node.kind == kind and node.key == key:
+                return self.createIndex(node.row(), 0, node)
+            if node.kind != "month":
+                stack.extend(node.children)
+        return QModelIndex()

@@ -299,9 +299,9 @@ class ChartWidget(QWidget):
                 painter.setPen(QPen(QColor("#27ae60"), 1.5, Qt.PenStyle.DashLine))
                 painter.drawLine(QPointF(rect.left(), y(reference)), QPointF(rect.right(), y(reference)))
                 painter.drawText(
-                    QRectF(rect.right() + 4, y(reference) - 8, 60, 16),
+                    QRectF(rect.left() + 4, y(reference) - 16, 220, 14),
                     int(Qt.AlignmentFlag.AlignLeft),
-                    i18n.pick("基准值", "benchmark"),
+                    i18n.pick(f"基准值 {reference:.4f}", f"benchmark {reference:.4f}"),
                 )
             painter.setPen(QColor("#d35400"))
             painter.drawText(

@@ -24,8 +24,8 @@ def test_the_checker_detects_lost_and_half_written_data(tmp_path: Path) -> None:
     assert crash_test._check(path, log, expected) == []
     # Pretend a committed save vanished, and an import stopped half-way (both edited behind the app's back).
     conn = sqlite3.connect(path)
-    conn.execute(
-        "UPDATE month_versions SET values_json = replace(values_json, 'import-', 'half-') "
+    conn.execute(  # whatever the worker managed to import, July now differs from the other months
+        "UPDATE month_versions SET values_json = json_set(values_json, '$.note', 'half-written') "
         "WHERE data_year = 2020 AND month = 7"
     )
     conn.commit()

@@ -212,3 +212,11 @@ def test_a_held_write_lock_gives_a_clear_message(tmp_path: Path) -> None:
             blocker.close()
         store.save_month(ws=ws, unit_id=unit_id, year=2022, month=2, changes={"note": "x"}, validate=False)
         assert store.get_month(ws=ws, unit_id=unit_id, year=2022, month=2).values["note"] == "x"
+
+
+def test_the_quick_revision_reader_agrees_with_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert db.head_revision() == script.get_current_head()
+    assert db.known_revisions() == {r.revision for r in script.walk_revisions()}

@@ -19,7 +19,7 @@ from desktop.ui import app as gui_app
 from desktop.ui import i18n
 from desktop.ui.dialogs import EvidenceDialog, FirstRunWizard, TextDialog
 from desktop.ui.main_window import MainWindow
-from desktop.ui.models import MonthGridModel
+from desktop.ui.models import ROLE_KEY, MonthGridModel
 
 TODAY = "2026-02-20"
 
@@ -359,3 +359,31 @@ def test_models_pass_the_model_tester_when_empty(qtmodeltester) -> None:
     form = guideline("power_generation").form
     for model in (MonthGridModel(form), YearTableModel(form), FindingsTableModel(form), NavigatorModel()):
         qtmodeltester.check(model)
+
+
+def test_reminders_stay_short_for_a_group(qapp) -> None:
+    from desktop.services.session import Reminder
+    from desktop.ui.dialogs import reminder_text
+
+    i18n.set_language("zh")
+    many = [Reminder("deposit_late", date(2026, 2, 9), 287, f"{n}#", 12) for n in range(200)]
+    many += [Reminder("deposit_due", date(2026, 12, 10), 5, f"{n}#", 10) for n in range(3)]
+    text = reminder_text(many)
+    assert len(text.splitlines()) == 2
+    assert "等 200 台机组" in text and "0#、1#" in text and "还剩 5 天" in text
+
+
+def test_navigator_finds_every_month_at_its_row(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+    window = gui_app.build_window(["--demo", "--today", "2026-11-23"])
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    model = window.navigator_model
+    for unit in window.snapshot.entity.units:
+        for month in range(1, 13):
+            index = model.find("month", (unit.id, window.year, month))
+            assert index.row() == month - 1
+            assert model.index(index.row(), 0, index.parent()).internalPointer() is index.internalPointer()
+    window.select_month(window.snapshot.entity.units[1].id, window.year, 7)
+    selected = window.navigator.selectionModel().selectedIndexes()
+    assert [model.data(i, ROLE_KEY)[-1] for i in selected] == [7]
+    window.close()

@@ -1,0 +1,575 @@
+"""The annual emission report as a PDF (reportlab platypus), Chinese text in an embedded TrueType font.
+
+It renders what the engine computed; it computes nothing.  Every page carries the entity and data year
+in its header and "page x of y" in its footer; the cover carries a QR code with the SHA-256 of the
+report's data (the JSON report and the evidence index), which the signed package's manifest repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics import shapes
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from desktop import paths
+from desktop.domain.findings import Finding, Message, Severity, render
+from desktop.domain.numbers import format_decimal, round_reported
+from desktop.domain.records import ReportInput
+from desktop.domain.stored import EvidenceInfo
+from desktop.engine.params import ParameterPack
+from desktop.engine.provenance import Figure
+from desktop.engine.results import FigureInfo, ReportResult
+from desktop.formspec import FormSpec
+
+FONT = "CarbonDeskCJK"
+_registered: list[str] = []
+
+
+def register_font() -> str:
+    if not _registered:
+        font = TTFont(FONT, str(paths.resources_dir() / "fonts" / "wqy-microhei.ttc"), subfontIndex=0)
+        pdfmetrics.registerFont(font)
+        # Drawings (charts, the QR code) start from reportlab's default Helvetica, which would be listed in
+        # the PDF without being embedded; every font in our PDFs must be embedded.
+        shapes.STATE_DEFAULTS["fontName"] = FONT
+        _registered.append(FONT)
+    return FONT
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """Everything the PDF shows, already computed."""
+
+    report: ReportInput
+    result: ReportResult
+    findings: tuple[Finding, ...]
+    messages: Mapping[str, Message]
+    figures: Mapping[str, FigureInfo]
+    form: FormSpec
+    pack: ParameterPack
+    evidence: tuple[EvidenceInfo, ...]
+    data_sha256: str
+    generated_at: datetime
+    app_version: str
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = register_font()
+    base = ParagraphStyle("base", fontName=font, bulletFontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10),
+        "title": ParagraphStyle("title", parent=base, fontSize=22, leading=30, alignment=1, spaceAfter=6 * mm),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=12, leading=18, alignment=1),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=base,
+            fontSize=14,
+            leading=20,
+            spaceBefore=4 * mm,
+            spaceAfter=2 * mm,
+            textColor=colors.HexColor("#1f3b5a"),
+        ),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=11, leading=16, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
+        "cellr": ParagraphStyle("cellr", parent=base, fontSize=7.5, leading=9.5, alignment=2),
+    }
+
+
+def _num(figure: Figure | Decimal | None, places: int) -> str:
+    value = figure.value if isinstance(figure, Figure) else figure
+    return "—" if value is None else format_decimal(round_reported(value, places))
+
+
+def _table(
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    styles: dict[str, ParagraphStyle],
+    numeric: Iterable[int] = (),
+) -> Table:
+    numeric = set(numeric)
+    body = [
+        [
+            c
+            if not isinstance(c, str)
+            else Paragraph(_escape(c), styles["cellr" if (j in numeric and i > 0) else "cell"])
+            for j, c in enumerate(row)
+        ]
+        for i, row in enumerate(rows)
+    ]
+    table = Table(body, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # Table sets its font before each cell, Paragraph or not
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa7b4")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe6ee")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _NumberedCanvas(Canvas):
+    """Two passes over the pages so that each footer can say "page x of y"."""
+
+    header = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        width, height = A4
+        self.setFont(FONT, 8)
+        self.setFillColor(colors.HexColor("#555555"))
+        self.drawString(18 * mm, height - 12 * mm, self.header)
+        self.drawRightString(width - 18 * mm, height - 12 * mm, "全国碳排放权交易市场 · 发电设施")
+        self.setStrokeColor(colors.HexColor("#9aa7b4"))
+        self.line(18 * mm, height - 14 * mm, width - 18 * mm, height - 14 * mm)
+        self.drawCentredString(
+            width / 2, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页  ·  Page {self._pageNumber} of {total}"
+        )
+
+
+def _cover(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    entity = doc.report.entity
+    story: list[Any] = [
+        Spacer(1, 28 * mm),
+        Paragraph("企业温室气体排放报告", s["title"]),
+        Paragraph("Greenhouse gas emission report — power generation facilities", s["subtitle"]),
+        Spacer(1, 4 * mm),
+        Paragraph(f"{doc.report.data_year} 年度 · data year {doc.report.data_year}", s["subtitle"]),
+        Spacer(1, 16 * mm),
+    ]
+    rows = [
+        ["项目 / Item", "内容 / Value"],
+        ["重点排放单位 / Entity", str(entity.get("name") or "—")],
+        ["统一社会信用代码 / USCC", str(entity.get("uscc") or "—")],
+        ["地址 / Address", str(entity.get("address") or "—")],
+        ["行业代码 / Industry", str(entity.get("industry") or "—")],
+        ["联系人 / Contact", f"{entity.get('contact_person') or '—'}  {entity.get('contact_phone') or ''}"],
+        ["机组数 / Units", str(len(doc.report.units))],
+        ["参数包 / Parameter pack", doc.pack.label],
+        ["生成时间 / Generated", f"{doc.generated_at:%Y-%m-%d %H:%M} · CarbonDesk {doc.app_version}"],
+        ["数据摘要 SHA-256 / Data hash", doc.data_sha256],
+    ]
+    story.append(_table(rows, [60 * mm, 110 * mm], s))
+    qr = QrCodeWidget(f"carbondesk:data-sha256:{doc.data_sha256}")
+    bounds = qr.getBounds()
+    size = 34 * mm
+    drawing = Drawing(
+        size, size, transform=[size / (bounds[2] - bounds[0]), 0, 0, size / (bounds[3] - bounds[1]), 0, 0]
+    )
+    drawing.initialFontName = FONT
+    drawing.add(qr)
+    story += [
+        Spacer(1, 10 * mm),
+        drawing,
+        Paragraph(
+            "二维码内容为本报告数据的 SHA-256 摘要，与签名提交包清单一致。"
+            " The QR code holds the SHA-256 of this report's data, as listed in the signed package.",
+            s["small"],
+        ),
+        PageBreak(),
+    ]
+    return story
+
+
+def _unit_label(doc: ReportDocument, unit_id: str) -> tuple[str, Any]:
+    record = doc.report.unit(unit_id)
+    category = doc.form.enums["unit_category"].option(str(record.get("category"))) if record else None
+    return (category.label_zh if category else "—"), record
+
+
+def _emissions(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [["机组 Unit", "类别 Category", "化石燃料燃烧 Fuel tCO2", "购入电力 Electricity tCO2", "合计 Total tCO2"]]
+    for unit in doc.result.units:
+        label, _ = _unit_label(doc, unit.unit_id)
+        rows.append(
+            [
+                unit.unit_id,
+                label,
+                _num(unit.annual.get("e_fuel_t"), 0),
+                _num(unit.annual.get("e_elec_t"), 0),
+                _num(unit.annual.get("e_total_t"), 0),
+            ]
+        )
+    t = doc.result.totals
+    rows.append(["合计 Total", "", _num(t.get("e_fuel_t"), 0), _num(t.get("e_elec_t"), 0), _num(t.get("e_total_t"), 0)])
+    return [
+        Paragraph("一、排放量汇总 Emissions by unit and source", s["h1"]),
+        _table(rows, [22 * mm, 58 * mm, 32 * mm, 30 * mm, 32 * mm], s, numeric=(2, 3, 4)),
+        Paragraph(
+            "排放量按核算指南公式 F1–F6 计算，报告值为四舍五入后的整吨。"
+            " Emissions per formulas F1–F6 of the guideline; reported tonnes rounded half-up.",
+            s["small"],
+        ),
+    ]
+
+
+def _activity(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    story = [Paragraph("二、活动数据 Activity data", s["h1"])]
+    for unit in doc.result.units:
+        record = doc.report.unit(unit.unit_id)
+        rows = [
+            [
+                "月 Month",
+                "燃料 Fuel",
+                "消耗量 Consumption",
+                "低位发热量 NCV",
+                "含碳量 C_ar",
+                "获取方式 How obtained",
+                "购入电量 MWh",
+            ]
+        ]
+        for month in unit.months:
+            stored = record.month(month.month) if record else None
+            for row in month.rows or ():
+                option = doc.form.enums["fuel"].option(row.kind)
+                source = {
+                    "measured": "实测 measured",
+                    "mean_of_measured": "实测均值 mean",
+                    "default_cc": "缺省值 default",
+                }.get(str(row.tags.get("carbon_source")), "—")
+                rows.append(
+                    [
+                        str(month.month),
+                        option.label_zh if option else row.kind,
+                        f"{_num(row.figures.get('consumption'), 2)} {row.figures['consumption'].unit}",
+                        _num(row.figures.get("ncv"), 3),
+                        _num(row.figures.get("c_ar"), 6),
+                        source,
+                        _num(stored.get("purchased_electricity_mwh") if stored else None, 1),
+                    ]
+                )
+        story += [
+            Paragraph(f"机组 {unit.unit_id}", s["h2"]),
+            _table(rows, [14 * mm, 20 * mm, 34 * mm, 24 * mm, 24 * mm, 30 * mm, 24 * mm], s, numeric=(2, 3, 4, 6)),
+        ]
+    story.append(
+        Paragraph(
+            "数据来源：燃料消耗量取自盖章燃料台账，低位发热量与元素碳取自 CMA/CNAS 检测报告，购入电量取自结算单。"
+            " Sources: stamped fuel ledgers; accredited lab reports; electricity bills.",
+            s["small"],
+        )
+    )
+    return story
+
+
+def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [["参数 Parameter", "数值 Value", "单位 Unit", "可信度 Conf.", "来源 Source"]]
+    for key in doc.result.used_parameters:
+        p = doc.pack.get(key)
+        value = "—" if p.value is None else (f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value))
+        source = p.source + (f"（用户修改 overridden: {p.override_reason}）" if p.override_reason else "")
+        rows.append([key, value, p.unit, p.confidence, source])
+    return [
+        Paragraph("三、排放因子与参数 Factors and parameters", s["h1"]),
+        _table(rows, [52 * mm, 20 * mm, 20 * mm, 14 * mm, 68 * mm], s, numeric=(1,)),
+        Paragraph(
+            f"参数包 {doc.pack.label}。可信度：C2 两个以上来源，C1 单一来源，U 未证实，user 用户修改。"
+            " Confidence: C2 two or more sources, C1 one source, U unconfirmed, user overridden.",
+            s["small"],
+        ),
+    ]
+
+
+def _supplementary(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [
+        [
+            "机组",
+            "类别",
+            "MW",
+            "燃料",
+            "冷却",
+            "发电量 MWh",
+            "供电量 MWh",
+            "供热量 GJ",
+            "供热比",
+            "供电强度 t/MWh",
+            "供热强度 t/GJ",
+            "供电煤耗 g/kWh",
+        ]
+    ]
+    for unit in doc.result.units:
+        label, record = _unit_label(doc, unit.unit_id)
+        a = unit.annual
+        fuel = doc.form.enums["unit_fuel"].option(str(record.get("fuel_type"))) if record else None
+        cooling = doc.form.enums["cooling"].option(str(record.get("cooling"))) if record else None
+        short_cooling = {"water": "水冷", "air": "空冷"}.get(cooling.id, cooling.label_zh) if cooling else "—"
+        rows.append(
+            [
+                unit.unit_id,
+                label,
+                str(record.get("capacity_mw") if record else "—"),
+                fuel.label_zh if fuel else "—",
+                short_cooling,
+                _num(a.get("generation_mwh"), 0),
+                _num(a.get("supply_mwh"), 0),
+                _num(a.get("heat_supply_gj"), 0),
+                _num(a.get("heat_ratio"), 4),
+                _num(a.get("supply_intensity_t_per_mwh"), 4),
+                _num(a.get("heat_intensity_t_per_gj"), 4),
+                _num(a.get("supply_coal_rate_gce_per_kwh"), 2),
+            ]
+        )
+    return [
+        Paragraph("四、机组补充数据表 Supplementary data per unit", s["h1"]),
+        _table(
+            rows,
+            [
+                10 * mm,
+                24 * mm,
+                10 * mm,
+                12 * mm,
+                10 * mm,
+                17 * mm,
+                17 * mm,
+                16 * mm,
+                14 * mm,
+                15 * mm,
+                15 * mm,
+                14 * mm,
+            ],
+            s,
+            numeric=range(5, 12),
+        ),
+    ]
+
+
+def _compliance(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [["机组 Unit", "F_冷却", "F_供热", "F_负荷", "配额 Allocation tCO2", "应清缴 Obligation tCO2"]]
+    for unit in doc.result.units:
+        a = unit.annual
+        if "allocation_t" not in a:
+            rows.append([unit.unit_id, "—", "—", "—", "不参与分配 not allocated", "—"])
+            continue
+        rows.append(
+            [
+                unit.unit_id,
+                _num(a.get("f_cool"), 4),
+                _num(a.get("f_heat"), 6),
+                _num(a.get("f_load"), 6),
+                _num(a.get("allocation_t"), 0),
+                _num(a.get("obligation_t"), 0),
+            ]
+        )
+    t = doc.result.totals
+    summary = [
+        ["项目 Item", "tCO2"],
+        ["核查排放量 Verified emissions", _num(t.get("e_total_t"), 0)],
+        ["配额 Allowances allocated", _num(t.get("allocation_t"), 0)],
+        ["应清缴配额 Compliance obligation", _num(t.get("obligation_t"), 0)],
+        ["CCER 抵销上限 CCER cap (5 %)", _num(t.get("ccer_cap_t"), 0)],
+        ["配额盈缺 Surplus (+) / shortfall (−)", _num(t.get("balance_t"), 0)],
+    ]
+    story = [
+        Paragraph("五、配额与履约 Allocation and compliance", s["h1"]),
+        _table(rows, [24 * mm, 20 * mm, 22 * mm, 22 * mm, 42 * mm, 40 * mm], s, numeric=range(1, 6)),
+        Spacer(1, 3 * mm),
+        _table(summary, [90 * mm, 50 * mm], s, numeric=(1,)),
+    ]
+    if doc.result.missing_parameters:
+        story.append(
+            Paragraph(
+                "注：以下参数缺少官方数值，相关配额无法计算 / missing official values: "
+                + ", ".join(doc.result.missing_parameters),
+                s["small"],
+            )
+        )
+    return story
+
+
+def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    story: list[Any] = [Paragraph("六、月度排放 Monthly emissions", s["h1"])]
+    for unit in doc.result.units:
+        values = {m.month: m.figures["e_total_t"].value for m in unit.months}
+        data = [float(values.get(m) or 0) for m in range(1, 13)]
+        drawing = Drawing(170 * mm, 55 * mm)
+        drawing.initialFontName = FONT
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 18 * mm, 8 * mm, 145 * mm, 40 * mm
+        chart.data = [data]
+        chart.bars[0].fillColor = colors.HexColor("#7fa7d9")
+        chart.categoryAxis.categoryNames = [f"{m}月" for m in range(1, 13)]
+        chart.categoryAxis.labels.fontName = FONT
+        chart.categoryAxis.labels.fontSize = 7
+        chart.valueAxis.labels.fontName = FONT
+        chart.valueAxis.labels.fontSize = 7
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.labelTextFormat = lambda v: format_decimal(Decimal(int(v)))
+        drawing.add(chart)
+        drawing.add(String(18 * mm, 50 * mm, f"机组 {unit.unit_id} 月度排放量 tCO2", fontName=FONT, fontSize=8))
+        story.append(KeepTogether([drawing]))
+    return story
+
+
+def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [["级别", "代码", "位置", "说明 Message", "书面说明 Justification"]]
+    names = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+    for f in doc.findings:
+        rows.append(
+            [
+                names[f.severity],
+                f.code,
+                f.ref.path,
+                render(f, doc.messages, "zh"),
+                f"{f.acknowledged.justification}（{f.acknowledged.by}）" if f.acknowledged else "",
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["—", "—", "—", "无 none", ""])
+    return [Paragraph("七、校验结果 Findings", s["h1"]), _table(rows, [12 * mm, 18 * mm, 40 * mm, 68 * mm, 36 * mm], s)]
+
+
+def _evidence(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    rows = [["文件 File", "SHA-256", "类型 Kind", "检测机构 / 报告编号", "日期 Dates", "证明 Proves"]]
+    for e in doc.evidence:
+        kind = doc.form.evidence_kinds.get(e.kind)
+        lab = e.lab
+        dates = " / ".join(str(lab[k]) for k in ("sample_received_date", "test_date", "report_date") if k in lab)
+        where = "; ".join(f"{u} {m}月 {p}" for u, _y, m, p in e.links[:3]) + (" …" if len(e.links) > 3 else "")
+        rows.append(
+            [
+                e.file_name,
+                e.sha256[:16] + "…",
+                kind.label_zh if kind else e.kind,
+                f"{lab.get('lab_name', '')} {lab.get('report_no', '')}".strip() or "—",
+                dates or "—",
+                where,
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["—", "", "", "", "", ""])
+    return [
+        Paragraph("八、支撑材料索引 Evidence index", s["h1"]),
+        _table(rows, [40 * mm, 26 * mm, 26 * mm, 30 * mm, 22 * mm, 30 * mm], s),
+    ]
+
+
+def _declaration(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+    name = doc.report.entity.get("name") or ""
+    text = (
+        f"本单位（{name}）郑重声明：本报告所填报的 {doc.report.data_year} 年度温室气体排放数据及支撑材料真实、准确、完整，"
+        "如有虚报、瞒报，愿承担相应法律责任。"
+    )
+    english = (
+        "We declare that the greenhouse gas data and supporting evidence of this report are true, accurate "
+        "and complete, and accept legal responsibility for any false or concealed information."
+    )
+    box = Table(
+        [
+            [
+                Paragraph("法定代表人（签字）<br/>Legal representative (signature)", s["base"]),
+                Paragraph("单位盖章<br/>Company seal", s["base"]),
+            ],
+            [Spacer(1, 36 * mm), Spacer(1, 36 * mm)],
+            [Paragraph("日期 Date：", s["base"]), Paragraph("日期 Date：", s["base"])],
+        ],
+        colWidths=[85 * mm, 85 * mm],
+    )
+    box.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BOX", (0, 0), (0, -1), 0.6, colors.black),
+                ("BOX", (1, 0), (1, -1), 0.6, colors.black),
+            ]
+        )
+    )
+    return [
+        PageBreak(),
+        Paragraph("九、声明 Declaration", s["h1"]),
+        Paragraph(text, s["base"]),
+        Paragraph(english, s["small"]),
+        Spacer(1, 12 * mm),
+        box,
+    ]
+
+
+def build_story(doc: ReportDocument) -> list[Any]:
+    s = _styles()
+    story: list[Any] = []
+    for part in (
+        _cover,
+        _emissions,
+        _activity,
+        _parameters,
+        _supplementary,
+        _compliance,
+        _charts,
+        _findings,
+        _evidence,
+        _declaration,
+    ):
+        story += part(doc, s)
+    return story
+
+
+def write_pdf(doc: ReportDocument, target: Path) -> Path:
+    """Write the report to ``target`` (the caller makes the write atomic)."""
+    register_font()
+    entity = doc.report.entity
+
+    class Numbered(_NumberedCanvas):
+        header = f"{entity.get('name', '')}  ·  {doc.report.data_year} 年度温室气体排放报告"
+
+    template = SimpleDocTemplate(
+        str(target),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        title=f"{entity.get('name', '')} {doc.report.data_year} 温室气体排放报告",
+        author="CarbonDesk",
+        subject=f"data-sha256:{doc.data_sha256}",
+        creator=f"CarbonDesk {doc.app_version}",
+        initialFontName=FONT,  # else reportlab starts every page in Helvetica, listed but not embedded
+    )
+    template.build(build_story(doc), canvasmaker=Numbered)
+    return target

@@ -1,0 +1,163 @@
+"""The window's speed: start-up to the main window, and GUI-thread responsiveness under long work.
+
+Prints figures; asserts nothing about time.  Targets (issue 4): start-up under 1.5 s with the demo
+workspace; a probe timer on the GUI thread never late by more than 100 ms while a 200-unit group's year
+is recalculated and while a long task (backup) runs.
+
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_gui.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+STARTUP = r"""
+import time
+t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.ui import app as gui
+window = gui.build_window(["--demo", "--today", "2026-11-23"])
+shown = time.perf_counter()
+while window.snapshot is None:
+    app.processEvents()
+    time.sleep(0.001)
+ready = time.perf_counter()
+print(f"{shown - t0:.4f} {ready - t0:.4f}")
+window.close()
+"""
+
+
+def startup(runs: int) -> tuple[list[float], list[float]]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    subprocess.run([sys.executable, "-c", STARTUP], env=env, cwd=REPO, check=True, capture_output=True)  # creates demo
+    shown, ready = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP], env=env, cwd=REPO, check=True, capture_output=True, text=True
+        ).stdout.split()
+        shown.append(float(out[0]))
+        ready.append(float(out[1]))
+    return shown, ready
+
+
+class Probe:
+    """A 10 ms timer on the GUI thread; lateness = how much later than due each tick fired."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self.tick)
+        self.last = time.perf_counter()
+        self.worst = 0.0
+        self.ticks = 0
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last - 0.010)
+        self.last = now
+        self.ticks += 1
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def group_workspace(path: Path, units: int) -> None:
+    from desktop.services import store
+    from desktop.storage.workspace import Workspace
+    from tests.benchmarks.bench_storage import group_year
+
+    with Workspace.open(path, app_user="bench") as ws:
+        store.import_report(ws=ws, report=group_year(units, 2025))
+
+
+def responsiveness(units: int) -> dict[str, tuple[float, int, float]]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.storage.workspace import Workspace
+    from desktop.ui.app import tune_garbage_collector
+    from desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    tune_garbage_collector()  # as the app does at start-up
+    out: dict[str, tuple[float, int, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CARBONDESK_DATA_DIR"] = tmp
+        path = Path(tmp) / "group.sqlite"
+        t0 = time.perf_counter()
+        group_workspace(path, units)
+        print(f"  (group workspace of {units} units built in {time.perf_counter() - t0:.1f} s)")
+        ws = Workspace.open(path, app_user="bench")
+        window = MainWindow(ws, QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        window.show()
+        while window.snapshot is None:
+            app.processEvents()
+            time.sleep(0.001)
+        for name, start in (
+            ("recalculate the group's year", lambda: window.refresh(long=True)),
+            ("back up the workspace", lambda: window.run_backup(Path(tmp) / "backup.sqlite")),
+        ):
+            before = window.snapshot
+            probe = Probe()
+            probe.start()
+            t = time.perf_counter()
+            start()
+            done = (
+                (lambda b=before: window.snapshot is not b)
+                if name.startswith("recalc")
+                else (Path(tmp) / "backup.sqlite").exists
+            )
+            while not done():
+                app.processEvents()
+                time.sleep(0.001)
+            for _ in range(20):  # the snapshot is applied on the GUI thread: include it
+                app.processEvents()
+                time.sleep(0.002)
+            elapsed = time.perf_counter() - t
+            probe.stop()
+            out[name] = (probe.worst, probe.ticks, elapsed)
+        window.close()
+        ws.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small figures (used by the test suite)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as data:
+        os.environ["CARBONDESK_DATA_DIR"] = data
+        shown, ready = startup(1 if args.quick else 5)
+    print("GUI benchmark")
+    print(
+        f"  start-up to the main window (demo workspace): median {statistics.median(shown):.2f} s, "
+        f"figures shown after {statistics.median(ready):.2f} s (target 1.5 s)"
+    )
+    units = 12 if args.quick else 200
+    for name, (worst, ticks, elapsed) in responsiveness(units).items():
+        print(
+            f"  {name} ({units} units): took {elapsed:.2f} s; GUI probe worst lateness {worst * 1000:.0f} ms "
+            f"over {ticks} ticks (target < 100 ms)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The PDF report: written atomically, every font embedded, Chinese headings extractable, data hash on it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from desktop.services import outputs, store
+from desktop.services.demo import create_demo_workspace
+
+POPPLER = shutil.which("pdffonts") and shutil.which("pdftotext")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    ws = create_demo_workspace(tmp_path_factory.mktemp("demo") / "demo.sqlite", today=date(2026, 11, 23))
+    yield ws, store.list_entities(ws=ws)[0].id
+    ws.close()
+
+
+def test_pdf_report_of_the_demo(demo, tmp_path: Path) -> None:
+    ws, entity_id = demo
+    target = tmp_path / "out" / "report.pdf"
+    outputs.export_pdf(ws=ws, entity_id=entity_id, year=2025, target=target, today=date(2026, 11, 23))
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
+    assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]  # no temporary file left
+    if not POPPLER:
+        pytest.skip("poppler-utils not installed")
+    fonts = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True, check=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), fonts  # the "emb" column: every font embedded
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    for heading in (
+        "企业温室气体排放报告",
+        "排放量汇总",
+        "活动数据",
+        "排放因子与参数",
+        "机组补充数据表",
+        "配额与履约",
+        "月度排放",
+        "校验结果",
+        "支撑材料索引",
+        "声明",
+        "PWR-E007",
+    ):
+        assert heading in text, heading
+    doc, _ = outputs.report_document(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23))
+    assert doc.data_sha256 in text.replace("\n", "")
+
+
+def test_a_failed_export_leaves_nothing(demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, entity_id = demo
+
+    def boom(doc, target):
+        target.write_bytes(b"%PDF-half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(outputs, "write_pdf", boom)
+    with pytest.raises(RuntimeError):
+        outputs.export_pdf(ws=ws, entity_id=entity_id, year=2025, target=tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_export_reads_back_unchanged(demo) -> None:
+    from desktop.interchange.report_json import parse_report
+    from desktop.services.guidelines import forms_by_guideline
+
+    ws, entity_id = demo
+    evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=2025)
+    exported = outputs.json_export(evaluation)
+    again = parse_report(exported.decode("utf-8"), forms_by_guideline())
+    assert again == evaluation.report
