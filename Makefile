@@ -46,6 +46,7 @@ test: lint
 bench: $(STAMP) $(QM)
 	$(BIN)/python tests/benchmarks/bench_engine.py
 	$(BIN)/python tests/benchmarks/bench_storage.py
+	$(BIN)/python tests/benchmarks/bench_package.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_gui.py
 
 crash: $(STAMP)

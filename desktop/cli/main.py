@@ -22,6 +22,7 @@ from desktop.domain.findings import Severity, render
 from desktop.domain.numbers import format_decimal, round_reported
 from desktop.engine.params import PackError, load_pack
 from desktop.engine.provenance import explain
+from desktop.exports.workbook import WorkbookError
 from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
@@ -73,6 +74,8 @@ T = {
         "audit_bad": "发现问题：审计记录 {n} 条，证据文件 {files} 个。数据可能在 CarbonDesk 之外被修改。",
         "signer_saved": "签名证书已保存：{subject}（指纹 {fingerprint}…），位置 {path}；私钥已用口令加密。",
         "written": "已写入 {path}",
+        "xlsx_preview": "共 {n} 处更改（预览，未导入；加 --apply 导入）。",
+        "xlsx_applied": "已导入 {n} 处更改。",
         "verify_ok": "结论：提交包完整，签名有效。",
         "verify_bad": "结论：提交包未通过校验（见上方 ✗ 项）。",
         "evidence_missing": "证据文件 {file}（{sha}…）缺失",
@@ -116,6 +119,8 @@ T = {
         "audit_bad": "problems found ({n} audit entries, {files} evidence files): data may have been changed outside CarbonDesk.",
         "signer_saved": "signer saved: {subject} (fingerprint {fingerprint}…) in {path}; the key is encrypted with the passphrase.",
         "written": "written to {path}",
+        "xlsx_preview": "{n} change(s) (preview only; add --apply to import).",
+        "xlsx_applied": "{n} change(s) imported.",
         "verify_ok": "verdict: the package is complete and its signatures are valid.",
         "verify_bad": "verdict: the package FAILED verification (see the ✗ lines above).",
         "evidence_missing": "evidence file {file} ({sha}…) is missing",
@@ -467,6 +472,45 @@ def cmd_export_pdf(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_export_xlsx(args: argparse.Namespace, out: TextIO) -> int:
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        path = outputs.export_workbook(
+            ws=ws, entity_id=entity_id, year=year, target=Path(args.output), today=_today(args.today)
+        )
+    out.write(T[args.lang]["written"].format(path=path) + "\n")
+    return 0
+
+
+def cmd_import_xlsx(args: argparse.Namespace, out: TextIO) -> int:
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=year, path=Path(args.file))
+        for unit, month, change in preview.changes:
+            out.write(f"  {unit} {month:>2}  {change.path}: {change.old} → {change.new}\n")
+        if args.apply and preview.changes:
+            outputs.apply_workbook(ws=ws, preview=preview, source=Path(args.file).name)
+        key = "xlsx_applied" if args.apply else "xlsx_preview"
+        out.write(T[args.lang][key].format(n=len(preview.changes)) + "\n")
+    return 0
+
+
+def cmd_export_month(args: argparse.Namespace, out: TextIO) -> int:
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        pdf, xlsx = outputs.export_month(
+            ws=ws,
+            entity_id=entity_id,
+            year=year,
+            month=args.month,
+            target_pdf=Path(args.pdf),
+            target_xlsx=Path(args.xlsx),
+            today=_today(args.today),
+        )
+    out.write(T[args.lang]["written"].format(path=f"{pdf}, {xlsx}") + "\n")
+    return 0
+
+
 def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     signer = load_signer(_signer_dir(args), _passphrase(args))
     ws, entity_id, year = _workspace_target(args)
@@ -561,8 +605,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     signer.add_argument("--signer", help="folder of the signer (default: the data directory)")
     signer.set_defaults(func=cmd_signer)
+    month_sheet = sub.add_parser("export-month", help="the monthly deposit sheet (PDF and Excel) of one month")
+    month_sheet.add_argument("month", type=int, choices=range(1, 13))
+    month_sheet.add_argument("--pdf", required=True)
+    month_sheet.add_argument("--xlsx", required=True)
+    month_sheet.add_argument("--entity")
+    month_sheet.add_argument("--year", type=int)
+    month_sheet.add_argument("--today")
+    month_sheet.set_defaults(func=cmd_export_month)
+    xlsx_import = sub.add_parser("import-xlsx", help="show what a filled workbook changes; --apply to import it")
+    xlsx_import.add_argument("file")
+    xlsx_import.add_argument("--apply", action="store_true")
+    xlsx_import.add_argument("--entity")
+    xlsx_import.add_argument("--year", type=int)
+    xlsx_import.set_defaults(func=cmd_import_xlsx, today=None)
     for name, func, helptext in (
         ("export-pdf", cmd_export_pdf, "write the PDF annual report of a workspace year"),
+        ("export-xlsx", cmd_export_xlsx, "write the year as an Excel workbook (platform layout)"),
         ("package", cmd_package, "build the signed submission package (ZIP)"),
     ):
         cmd = sub.add_parser(name, help=helptext)
@@ -597,6 +656,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return 2
     except SigningError as exc:
         err.write(signing_message(exc, args.lang) + "\n")
+        return 2
+    except WorkbookError as exc:
+        err.write(exc.render(args.lang) + "\n")
         return 2
     except StorageError as exc:
         message = STORAGE_MESSAGES.get(exc.code)

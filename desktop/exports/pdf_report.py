@@ -573,3 +573,83 @@ def write_pdf(doc: ReportDocument, target: Path) -> Path:
     )
     template.build(build_story(doc), canvasmaker=Numbered)
     return target
+
+
+def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
+    """The monthly deposit sheet: one month of every unit, its figures and its evidence index."""
+    register_font()
+    s = _styles()
+    entity = doc.report.entity
+    story: list[Any] = [
+        Paragraph(f"月度信息化存证表 · {doc.report.data_year} 年 {month} 月", s["h1"]),
+        Paragraph(
+            f"Monthly deposit sheet · {doc.report.data_year}-{month:02d} · {entity.get('name', '')} "
+            f"({entity.get('uscc', '')})",
+            s["small"],
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    units = list(doc.report.units)
+    header = ["数据项 Item", "单位 Unit", *[u.unit_id for u in units]]
+    rows: list[list[str]] = [header]
+    for spec in doc.form.fields("month"):
+        values = []
+        for unit in units:
+            record = unit.month(month)
+            value = record.get(spec.id) if record else None
+            values.append(
+                "—" if value is None else (format_decimal(value) if isinstance(value, Decimal) else str(value))
+            )
+        rows.append([spec.label_zh, doc.form.unit_of(spec), *values])
+    kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
+    for kind in kinds:
+        option = doc.form.enums["fuel"].option(kind)
+        rows.append([f"燃料：{option.label_zh if option else kind}", "", *["" for _ in units]])
+        for spec in doc.form.fields("fuel"):
+            if spec.id == "fuel":
+                continue
+            values = []
+            for unit in units:
+                record = unit.month(month)
+                row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
+                value = row.get(spec.id) if row else None
+                shown = (
+                    format_decimal(value)
+                    if isinstance(value, Decimal)
+                    else (("是" if value else "否") if isinstance(value, bool) else str(value))
+                )
+                values.append("—" if value is None else shown)
+            rows.append([spec.label_zh, doc.form.unit_of(spec, {"fuel": kind}), *values])
+    for name, places in (("e_fuel_t", 0), ("e_elec_t", 0), ("e_total_t", 0)):
+        info = doc.figures.get(name)
+        values = []
+        for unit in units:
+            result = doc.result.unit(unit.unit_id)
+            m = result.month(month) if result else None
+            values.append(_num(m.figures.get(name) if m else None, places))
+        rows.append([f"{info.label_zh if info else name}（计算）", "tCO2", *values])
+    width = (170 - 60) / max(1, len(units))
+    story.append(_table(rows, [42 * mm, 18 * mm, *[width * mm for _ in units]], s, numeric=range(2, 2 + len(units))))
+    month_evidence = tuple(
+        e for e in doc.evidence if any(y == doc.report.data_year and m == month for _u, y, m, _p in e.links)
+    )
+    story += _evidence(ReportDocument(**{**doc.__dict__, "evidence": month_evidence}), s)
+    findings = tuple(f for f in doc.findings if f.ref.month == month)
+    story += _findings(ReportDocument(**{**doc.__dict__, "findings": findings}), s)
+
+    class Numbered(_NumberedCanvas):
+        header = f"{entity.get('name', '')}  ·  {doc.report.data_year} 年 {month} 月存证表"
+
+    template = SimpleDocTemplate(
+        str(target),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        initialFontName=FONT,
+        title=f"{entity.get('name', '')} {doc.report.data_year}-{month:02d} 月度存证表",
+        author="CarbonDesk",
+    )
+    template.build(story, canvasmaker=Numbered)
+    return target

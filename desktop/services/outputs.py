@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from desktop import __version__
-from desktop.domain.stored import EvidenceInfo
+from desktop.domain.records import ReportInput, UnitRecord
+from desktop.domain.stored import EvidenceInfo, FieldChange
 from desktop.exports.files import atomic_path
-from desktop.exports.pdf_report import ReportDocument, write_pdf
+from desktop.exports.pdf_report import ReportDocument, write_month_pdf, write_pdf
+from desktop.exports.workbook import read_workbook, write_month_workbook, write_workbook
 from desktop.interchange import report_json
 from desktop.services import store
 from desktop.services.evaluation import Evaluation
+from desktop.services.guidelines import guideline
 from desktop.storage.workspace import Workspace
 
 
@@ -64,3 +68,95 @@ def export_pdf(*, ws: Workspace, entity_id: str, year: int, target: Path, today:
     with atomic_path(target) as tmp:
         write_pdf(doc, tmp)
     return Path(target)
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    report: ReportInput
+    changes: tuple[tuple[str, int, FieldChange], ...]  # (unit code, month, change)
+
+
+def export_workbook(*, ws: Workspace, entity_id: str, year: int, target: Path, today: date | None = None) -> Path:
+    evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
+    g = evaluation.guideline
+    with atomic_path(target) as tmp:
+        write_workbook(
+            tmp,
+            report=evaluation.report,
+            result=evaluation.result,
+            findings=evaluation.findings,
+            messages=g.messages,
+            figures=g.figures,
+            form=g.form,
+            pack=evaluation.pack,
+        )
+    return Path(target)
+
+
+def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) -> ImportPreview:
+    """What importing a filled workbook would change, field by field; nothing is written."""
+    current = store.load_report(ws=ws, entity_id=entity_id, year=year)
+    g = guideline(current.guideline)
+    incoming = read_workbook(path, template=current, form=g.form)
+    changes: list[tuple[str, int, FieldChange]] = []
+    for unit in incoming.units:
+        before = current.unit(unit.unit_id)
+        for month in unit.months:
+            old = before.month(month.month) if before else None
+            old_values = dict(old.values) if old else {}
+            for key in sorted(set(old_values) | set(month.values)):
+                if old_values.get(key) != month.values.get(key):
+                    changes.append(
+                        (unit.unit_id, month.month, FieldChange(key, old_values.get(key), month.values.get(key)))
+                    )
+            old_fuels = {str(f.get("fuel")): dict(f.values) for f in (old.fuels if old else ())}
+            for row in month.fuels:
+                kind = str(row.get("fuel"))
+                was = old_fuels.get(kind, {})
+                for key in sorted(set(was) | set(row.values)):
+                    if was.get(key) != row.values.get(key):
+                        changes.append(
+                            (unit.unit_id, month.month, FieldChange(f"{kind}.{key}", was.get(key), row.values.get(key)))
+                        )
+    changed = {(u, m) for u, m, _ in changes}
+    only_changed = tuple(
+        UnitRecord(u.values, tuple(m for m in u.months if (u.unit_id, m.month) in changed), u.declared_annual)
+        for u in incoming.units
+    )
+    report = ReportInput(
+        incoming.guideline,
+        incoming.data_year,
+        incoming.entity,
+        only_changed,
+        incoming.overrides,
+        incoming.acknowledgements,
+    )
+    return ImportPreview(report, tuple(changes))
+
+
+def apply_workbook(*, ws: Workspace, preview: ImportPreview, source: str) -> int:
+    """Apply a previewed workbook: one transaction, refused whole if a month is locked."""
+    store.import_report(ws=ws, report=preview.report, reason=f"Excel import {source}")
+    return len(preview.changes)
+
+
+def export_month(
+    *,
+    ws: Workspace,
+    entity_id: str,
+    year: int,
+    month: int,
+    target_pdf: Path,
+    target_xlsx: Path,
+    today: date | None = None,
+) -> tuple[Path, Path]:
+    """The monthly deposit sheet, as PDF and as workbook, with the month's evidence index."""
+    doc, _ = report_document(ws=ws, entity_id=entity_id, year=year, today=today)
+    month_evidence = tuple(e for e in doc.evidence if any(y == year and m == month for _u, y, m, _p in e.links))
+    with atomic_path(target_pdf) as tmp:
+        write_month_pdf(doc, month, tmp)
+    with atomic_path(target_xlsx) as tmp:
+        write_month_workbook(
+            tmp, report=doc.report, result=doc.result, month=month, form=doc.form, evidence=month_evidence
+        )
+    return Path(target_pdf), Path(target_xlsx)

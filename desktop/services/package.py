@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from desktop import __version__
 from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
+from desktop.exports.workbook import write_workbook
 from desktop.interchange import result_json
 from desktop.services import outputs, store
 from desktop.signing import Signer, SigningError, certificate_problems, sign_detached, verify_detached
@@ -71,13 +72,30 @@ def build_package(
         indent=1,
     ).encode("utf-8")
     with tempfile.TemporaryDirectory() as tmp:
-        plain, signed = Path(tmp) / "report.pdf", Path(tmp) / "signed.pdf"
+        plain, signed, xlsx = Path(tmp) / "report.pdf", Path(tmp) / "signed.pdf", Path(tmp) / "report.xlsx"
         write_pdf(doc, plain)
         step(2, 5)
         sign_pdf(plain, signed, signer, reason=f"{year} 年度温室气体排放报告 / emission report {year}")
         pdf_bytes = signed.read_bytes()
+        g = evaluation.guideline
+        write_workbook(
+            xlsx,
+            report=evaluation.report,
+            result=evaluation.result,
+            findings=evaluation.findings,
+            messages=g.messages,
+            figures=g.figures,
+            form=g.form,
+            pack=evaluation.pack,
+        )
+        xlsx_bytes = xlsx.read_bytes()
     step(3, 5)
-    members: dict[str, bytes] = {"report.pdf": pdf_bytes, "report.json": json_bytes, "results.json": results}
+    members: dict[str, bytes] = {
+        "report.pdf": pdf_bytes,
+        "report.xlsx": xlsx_bytes,
+        "report.json": json_bytes,
+        "results.json": results,
+    }
     evidence_index = []
     for e in doc.evidence:
         name = None

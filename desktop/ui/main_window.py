@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -43,11 +45,14 @@ from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.periods import DepositState
 from desktop.engine.params import PackError, load_pack
 from desktop.engine.provenance import explain
+from desktop.exports.workbook import WorkbookError
 from desktop.interchange.problems import InputError
-from desktop.services import locations, session, store
+from desktop.services import locations, outputs, package, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
 from desktop.services.guidelines import guideline
+from desktop.signing import SigningError, create_self_signed, load_signer, save_signer
+from desktop.signing import message as signing_message
 from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
@@ -70,8 +75,10 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, StorageError):
         message = STORAGE_MESSAGES.get(exc.code)
         return message.text(i18n.current()).format(**exc.params) if message else str(exc)
-    if isinstance(exc, InputError):
+    if isinstance(exc, InputError | WorkbookError):
         return exc.render(i18n.current())
+    if isinstance(exc, SigningError):
+        return signing_message(exc, i18n.current())
     return str(exc)
 
 
@@ -270,6 +277,11 @@ class MainWindow(QMainWindow):
         self.act_demo = action(None, self.open_demo)
         self.act_import = action(QKeySequence("Ctrl+I"), self.import_json)
         self.act_backup = action(QKeySequence("Ctrl+Shift+B"), self.backup)
+        self.act_export_pdf = action(QKeySequence("Ctrl+P"), self.export_pdf)
+        self.act_export_xlsx = action(None, self.export_xlsx)
+        self.act_import_xlsx = action(None, self.import_xlsx)
+        self.act_package = action(QKeySequence("Ctrl+Shift+S"), self.build_package)
+        self.act_month_sheet = action(None, self.export_month_sheet)
         self.act_quit = action(QKeySequence.StandardKey.Quit, self.close)
         self.act_undo = self.undo_stack.createUndoAction(self)
         self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -287,9 +299,26 @@ class MainWindow(QMainWindow):
         self.act_about = action(None, self.about)
         self.menus = {name: self.menuBar().addMenu("") for name in ("file", "edit", "month", "view", "tools", "help")}
         for name, acts in (
-            ("file", (self.act_open, self.act_demo, None, self.act_import, self.act_backup, None, self.act_quit)),
+            (
+                "file",
+                (
+                    self.act_open,
+                    self.act_demo,
+                    None,
+                    self.act_import,
+                    self.act_import_xlsx,
+                    None,
+                    self.act_export_pdf,
+                    self.act_export_xlsx,
+                    self.act_package,
+                    None,
+                    self.act_backup,
+                    None,
+                    self.act_quit,
+                ),
+            ),
             ("edit", (self.act_undo, self.act_redo, None, self.act_attach)),
-            ("month", (self.act_submit, self.act_lock, self.act_amend)),
+            ("month", (self.act_submit, self.act_lock, self.act_amend, None, self.act_month_sheet)),
             ("view", (self.act_month_view, self.act_year_view, self.act_recalc)),
             ("tools", (self.act_settings, self.act_audit)),
             ("help", (self.act_about,)),
@@ -348,6 +377,11 @@ class MainWindow(QMainWindow):
             (self.act_demo, self.tr("Open demo workspace")),
             (self.act_import, self.tr("Import JSON report…")),
             (self.act_backup, self.tr("Back up workspace…")),
+            (self.act_export_pdf, self.tr("Export PDF report…")),
+            (self.act_export_xlsx, self.tr("Export Excel workbook…")),
+            (self.act_import_xlsx, self.tr("Import Excel workbook…")),
+            (self.act_package, self.tr("Build signed package…")),
+            (self.act_month_sheet, self.tr("Export monthly deposit sheet…")),
             (self.act_quit, self.tr("Quit")),
             (self.act_attach, self.tr("Attach evidence…")),
             (self.act_submit, self.tr("Submit month")),
@@ -1031,6 +1065,164 @@ class MainWindow(QMainWindow):
             on_done=lambda path: self.statusBar().showMessage(self.tr("Backup written to {0}").format(path), 10000),
         )
 
+    # -- outputs ------------------------------------------------------------------------------------
+
+    def ask_target(self, title: str, suggested: str, pattern: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), pattern)
+        return Path(chosen) if chosen else None
+
+    def export_pdf(self) -> None:
+        target = self.ask_target(self.tr("Export PDF report"), f"排放报告-{self.year}.pdf", "PDF (*.pdf)")
+        if target:
+            self.export_pdf_to(target)
+
+    def export_pdf_to(self, target: Path) -> Any:
+        ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
+        return run_task(
+            lambda progress: outputs.export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
+            label=self.tr("Writing the PDF report…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=self.written,
+        )
+
+    def export_xlsx(self) -> None:
+        target = self.ask_target(self.tr("Export Excel workbook"), f"排放数据-{self.year}.xlsx", "Excel (*.xlsx)")
+        if target:
+            self.export_xlsx_to(target)
+
+    def export_xlsx_to(self, target: Path) -> Any:
+        ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
+        return run_task(
+            lambda progress: outputs.export_workbook(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
+            label=self.tr("Writing the workbook…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=self.written,
+        )
+
+    def export_month_sheet(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Export monthly deposit sheet"), str(Path.home()))
+        if folder:
+            self.export_month_to(Path(folder))
+
+    def export_month_to(self, folder: Path) -> Any:
+        ws, entity_id, year, month, today = self.ws, self.entity_id, self.year, self.month, self.today
+        stem = f"存证表-{year}-{month:02d}"
+        return run_task(
+            lambda progress: outputs.export_month(
+                ws=ws,
+                entity_id=entity_id,
+                year=year,
+                month=month,
+                target_pdf=folder / f"{stem}.pdf",
+                target_xlsx=folder / f"{stem}.xlsx",
+                today=today,
+            ),
+            label=self.tr("Writing the monthly deposit sheet…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=self.written,
+        )
+
+    def written(self, path: Any) -> None:
+        self.last_message = self.tr("Written to {0}").format(path)
+        self.statusBar().showMessage(self.last_message, 10000)
+
+    def import_xlsx(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import Excel workbook"), str(Path.home()), "Excel (*.xlsx)"
+        )
+        if chosen:
+            self.preview_xlsx(Path(chosen), confirm=True)
+
+    def preview_xlsx(self, path: Path, *, confirm: bool) -> Any:
+        ws, entity_id, year = self.ws, self.entity_id, self.year
+
+        def done(preview: Any) -> None:
+            self.pending_preview = preview
+            if not preview.changes:
+                self.last_message = self.tr("The workbook changes nothing.")
+                self.statusBar().showMessage(self.last_message, 8000)
+                return
+            lines = [f"{u} · {m}: {c.path}: {c.old} → {c.new}" for u, m, c in preview.changes[:25]]
+            if len(preview.changes) > 25:
+                lines.append(self.tr("… and {0} more").format(len(preview.changes) - 25))
+            self.last_message = "\n".join(lines)
+            if confirm:
+                answer = QMessageBox.question(
+                    self,
+                    self.tr("Import Excel workbook"),
+                    self.tr("Import these {0} change(s)?").format(len(preview.changes)) + "\n\n" + self.last_message,
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.apply_xlsx(preview, path.name)
+
+        return run_task(
+            lambda progress: outputs.preview_workbook(ws=ws, entity_id=entity_id, year=year, path=path),
+            label=self.tr("Reading the workbook…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=done,
+        )
+
+    def apply_xlsx(self, preview: Any, source: str) -> None:
+        ws = self.ws
+        self.worker.submit(
+            lambda: outputs.apply_workbook(ws=ws, preview=preview, source=source),
+            lambda _n: self.refresh(),
+            self.show_error,
+        )
+
+    def build_package(self) -> None:
+        passphrase, ok = QInputDialog.getText(
+            self, self.tr("Signed package"), self.tr("Passphrase of your signing key:"), QLineEdit.EchoMode.Password
+        )
+        if not ok or not passphrase:
+            return
+        name = ""
+        if not (locations.data_dir() / "signer" / "signer-key.pem").exists():
+            name, ok = QInputDialog.getText(
+                self,
+                self.tr("Signed package"),
+                self.tr("No signing certificate yet. Name on a new self-signed one:"),
+                text=self.ws.app_user,
+            )
+            if not ok or not name.strip():
+                return
+        target = self.ask_target(self.tr("Build signed package"), f"提交包-{self.year}.zip", "ZIP (*.zip)")
+        if target:
+            self.build_package_to(target, passphrase.encode("utf-8"), name.strip())
+
+    def build_package_to(self, target: Path, passphrase: bytes, new_signer_name: str = "") -> Any:
+        ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
+        folder = locations.data_dir() / "signer"
+        entity_name = str(self.snapshot.entity.name) if self.snapshot else ""
+        uscc = self.snapshot.entity.uscc if self.snapshot else ""
+
+        def work(progress: Any) -> Path:
+            if new_signer_name:
+                save_signer(
+                    create_self_signed(name=new_signer_name, organisation=entity_name, uscc=uscc), folder, passphrase
+                )
+            signer = load_signer(folder, passphrase)
+            return package.build_package(
+                ws=ws, entity_id=entity_id, year=year, target=target, signer=signer, today=today, progress=progress
+            )
+
+        return run_task(
+            work,
+            label=self.tr("Building the signed package…"),
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=self.written,
+        )
+
     def verify_audit(self) -> None:
         ws = self.ws
 
@@ -1102,7 +1294,7 @@ class MainWindow(QMainWindow):
         )
 
     def show_error(self, exc: BaseException) -> None:
-        if isinstance(exc, StorageError | InputError | PackError):
+        if isinstance(exc, StorageError | InputError | PackError | WorkbookError | SigningError):
             self.last_message = user_message(exc)
             box = QMessageBox(
                 QMessageBox.Icon.Warning,

@@ -24,3 +24,12 @@ def test_storage_benchmark_runs_and_prints_figures() -> None:
     with redirect_stdout(out):
         assert storage_main(["--quick"]) == 0
     assert "save one month" in out.getvalue() and "calculate + validate one year from storage" in out.getvalue()
+
+
+def test_package_benchmark_runs_and_prints_figures() -> None:
+    from tests.benchmarks.bench_package import main as package_main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert package_main(["--quick"]) == 0
+    assert "demo workspace" in out.getvalue() and "build" in out.getvalue()

@@ -387,3 +387,30 @@ def test_navigator_finds_every_month_at_its_row(qtbot, fresh_data_dir: Path, lan
     selected = window.navigator.selectionModel().selectedIndexes()
     assert [model.data(i, ROLE_KEY)[-1] for i in selected] == [7]
     window.close()
+
+
+def test_outputs_from_the_window(qtbot, fresh_data_dir: Path, tmp_path: Path, lang_zh) -> None:
+    from desktop.services import package
+
+    window = gui_app.build_window(["--demo", "--today", "2026-11-23"])
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    if window.reminder_box:
+        window.reminder_box.close()
+    pdf, xlsx, zipped = tmp_path / "r.pdf", tmp_path / "r.xlsx", tmp_path / "p.zip"
+    window.export_pdf_to(pdf)
+    qtbot.waitUntil(pdf.exists, timeout=30000)
+    window.export_xlsx_to(xlsx)
+    qtbot.waitUntil(xlsx.exists, timeout=30000)
+    window.pending_preview = None
+    window.preview_xlsx(xlsx, confirm=False)
+    qtbot.waitUntil(lambda: window.pending_preview is not None, timeout=30000)
+    assert window.pending_preview.changes == ()  # the round trip through the window changes nothing
+    window.export_month_to(tmp_path)
+    sheet = tmp_path / f"存证表-{window.year}-{window.month:02d}.xlsx"
+    qtbot.waitUntil(sheet.exists, timeout=30000)
+    window.build_package_to(zipped, b"passphrase", "王碳")
+    qtbot.waitUntil(zipped.exists, timeout=60000)
+    assert package.verify_package(zipped).ok
+    assert "Written" in window.last_message or "已写入" in window.last_message
+    window.close()

@@ -1,0 +1,497 @@
+"""The Excel workbook in the platform's layout, and reading it back (openpyxl).
+
+One sheet per unit: a row per data item (and per fuel) × 1月…12月 × 全年 × 获取方式 × 数据来源 × 支撑材料,
+generated from the form.  Input cells are unlocked, tinted and validated; computed cells are locked
+(sheet protection without a password: a guard against slips, not a secret).  A hidden column holds each
+row's key, so a filled-in workbook reads back exactly.  Reading is all or nothing: every problem is
+reported with its sheet and cell, and nothing is returned unless there is none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from desktop.domain.findings import Finding, Message, render
+from desktop.domain.numbers import NumberFormatError, parse_decimal
+from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord, Value
+from desktop.engine.params import ParameterPack
+from desktop.engine.results import FigureInfo, ReportResult
+from desktop.formspec import FieldSpec, FormSpec
+
+MONTH_COL = 3  # C = January
+KEY_COL = 19  # S, hidden: the row's key
+INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
+COMPUTED_FILL = PatternFill("solid", fgColor="E8EEF5")
+HEADER_FILL = PatternFill("solid", fgColor="D0DAE6")
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 2000
+UNIT_SHEET_PREFIX = "机组 "
+COMPUTED = (
+    ("e_fuel_t", 0),
+    ("e_elec_t", 0),
+    ("e_total_t", 0),
+    ("supply_intensity_t_per_mwh", 4),
+    ("supply_coal_rate_gce_per_kwh", 2),
+)
+
+
+@dataclass(frozen=True)
+class RowKey:
+    kind: str  # "month", "fuel", "computed"
+    field: str
+    fuel: str = ""
+
+    def text(self) -> str:
+        return ":".join(p for p in (self.kind, self.fuel, self.field) if p)
+
+    @classmethod
+    def parse(cls, text: str) -> RowKey | None:
+        parts = str(text or "").split(":")
+        if len(parts) == 2 and parts[0] in ("month", "computed"):
+            return cls(parts[0], parts[1])
+        if len(parts) == 3 and parts[0] == "fuel":
+            return cls("fuel", parts[2], parts[1])
+        return None
+
+
+def _rows(form: FormSpec, fuels: list[str]) -> list[tuple[RowKey | None, str, str, FieldSpec | None]]:
+    rows: list[tuple[RowKey | None, str, str, FieldSpec | None]] = []
+    for spec in form.fields("month"):
+        rows.append((RowKey("month", spec.id), spec.label_zh, form.unit_of(spec), spec))
+    for fuel in fuels:
+        option = form.enums["fuel"].option(fuel)
+        rows.append((None, f"燃料：{option.label_zh if option else fuel}", "", None))
+        for spec in form.fields("fuel"):
+            if spec.id != "fuel":
+                rows.append((RowKey("fuel", spec.id, fuel), spec.label_zh, form.unit_of(spec, {"fuel": fuel}), spec))
+    return rows
+
+
+def _fuels(unit: UnitRecord, form: FormSpec) -> list[str]:
+    present = {str(f.get("fuel")) for m in unit.months for f in m.fuels if f.get("fuel")}
+    if not present:
+        present = {"natural_gas" if str(unit.get("category")) == "gas" else "coal"}
+    return [o.id for o in form.enums["fuel"].options if o.id in present]
+
+
+def _cell_value(spec: FieldSpec, value: Value, form: FormSpec) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        # Excel holds doubles; values typed with up to 15 significant digits come back exactly (read: repr).
+        return int(value) if value == value.to_integral_value() else float(value)
+    if spec.type == "enum":
+        option = form.enums[spec.enum or ""].option(str(value))
+        return option.label_zh if option else str(value)
+    return value
+
+
+def _validation(spec: FieldSpec, form: FormSpec) -> DataValidation | None:
+    if spec.type in ("decimal", "integer"):
+        kind = "decimal" if spec.type == "decimal" else "whole"
+        low = float(spec.min) if spec.min is not None else -1e15
+        high = float(spec.max) if spec.max is not None else 1e15
+        dv = DataValidation(type=kind, operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+        dv.error = f"{spec.label_zh}：应为 {low:g} 到 {high:g} 之间的数值 / a number between {low:g} and {high:g}"
+        return dv
+    if spec.type == "bool":
+        return DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    if spec.type == "enum":
+        labels = ",".join(o.label_zh for o in form.enums[spec.enum or ""].options)
+        return DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True) if len(labels) < 250 else None
+    if spec.type == "date":
+        return DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
+    return None
+
+
+def write_workbook(
+    target: Path,
+    *,
+    report: ReportInput,
+    result: ReportResult,
+    findings: tuple[Finding, ...],
+    messages: Mapping[str, Message],
+    figures: Mapping[str, FigureInfo],
+    form: FormSpec,
+    pack: ParameterPack,
+) -> Path:
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总 Summary"
+    bold = Font(bold=True)
+    summary.append(["重点排放单位", report.entity.get("name"), "统一社会信用代码", report.entity.get("uscc")])
+    summary.append(["数据年度", report.data_year, "参数包", pack.label])
+    summary.append([])
+    summary.append(["机组", "排放量 tCO2", "配额 tCO2", "应清缴 tCO2"])
+    for cell in summary[4]:
+        cell.font, cell.fill = bold, HEADER_FILL
+    for unit in result.units:
+        a = unit.annual
+        summary.append(
+            [unit.unit_id, _float(a.get("e_total_t")), _float(a.get("allocation_t")), _float(a.get("obligation_t"))]
+        )
+    t = result.totals
+    summary.append(["合计", _float(t.get("e_total_t")), _float(t.get("allocation_t")), _float(t.get("obligation_t"))])
+    summary.append(["配额盈缺", _float(t.get("balance_t"))])
+    summary.column_dimensions["A"].width = 16
+    for col in "BCD":
+        summary.column_dimensions[col].width = 20
+
+    for unit in report.units:
+        ws = wb.create_sheet(f"{UNIT_SHEET_PREFIX}{unit.unit_id}"[:31])
+        headers = [
+            "数据项",
+            "单位",
+            *[f"{m}月" for m in range(1, 13)],
+            "全年",
+            "获取方式",
+            "数据来源",
+            "支撑材料",
+            "key",
+        ]
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, HEADER_FILL
+        ws.column_dimensions["A"].width = 24
+        for col in range(MONTH_COL, MONTH_COL + 13):
+            ws.column_dimensions[get_column_letter(col)].width = 12
+        ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
+        unit_result = result.unit(unit.unit_id)
+        validations: dict[str, DataValidation] = {}
+        for key, label, unit_label, spec in _rows(form, _fuels(unit, form)):
+            row = ws.max_row + 1
+            ws.cell(row, 1, label)
+            ws.cell(row, 2, unit_label)
+            if key is None or spec is None:
+                ws.cell(row, 1).font, ws.cell(row, 1).fill = bold, HEADER_FILL
+                continue
+            ws.cell(row, KEY_COL, key.text())
+            for m in range(1, 13):
+                record = unit.month(m)
+                value: Value = None
+                if record is not None:
+                    if key.kind == "month":
+                        value = record.get(key.field)
+                    else:
+                        row_values = next((f for f in record.fuels if f.get("fuel") == key.fuel), None)
+                        value = row_values.get(key.field) if row_values else None
+                cell = ws.cell(row, MONTH_COL + m - 1, _cell_value(spec, value, form))
+                cell.fill = INPUT_FILL
+                cell.protection = Protection(locked=False)
+                if isinstance(value, date):
+                    cell.number_format = "yyyy-mm-dd"
+            if spec.evidence:
+                ws.cell(row, 17, form.evidence_kinds[spec.evidence].label_zh)
+            dv_key = f"{spec.id}:{key.fuel}"
+            if dv_key not in validations:
+                dv = _validation(spec, form)
+                if dv is not None:
+                    ws.add_data_validation(dv)
+                    validations[dv_key] = dv
+            if dv_key in validations:
+                validations[dv_key].add(f"{get_column_letter(MONTH_COL)}{row}:{get_column_letter(MONTH_COL + 11)}{row}")
+            if key.kind == "month" and unit_result is not None and key.field in unit_result.annual:
+                ws.cell(row, MONTH_COL + 12, _float(unit_result.annual[key.field])).fill = COMPUTED_FILL
+            ws.cell(row, 16, "计量、台账" if spec.evidence != "lab_report" else "化验报告")
+        ws.cell(ws.max_row + 1, 1, "计算结果（锁定）").font = bold
+        for name, places in COMPUTED:
+            row = ws.max_row + 1
+            info = figures.get(name)
+            ws.cell(row, 1, info.label_zh if info else name)
+            ws.cell(row, 2, info.unit if info else "")
+            ws.cell(row, KEY_COL, RowKey("computed", name).text())
+            for m in range(1, 13):
+                month = unit_result.month(m) if unit_result else None
+                figure = month.figures.get(name) if month else None
+                cell = ws.cell(row, MONTH_COL + m - 1, _float(figure, places))
+                cell.fill = COMPUTED_FILL
+            annual = unit_result.annual.get(name) if unit_result else None
+            ws.cell(row, MONTH_COL + 12, _float(annual, places)).fill = COMPUTED_FILL
+            ws.cell(row, 16, "计算")
+        ws.protection.sheet = True
+        ws.freeze_panes = "C2"
+
+    params = wb.create_sheet("参数 Parameters")
+    params.append(["参数", "数值", "单位", "可信度", "来源", "修改理由"])
+    for key in result.used_parameters:
+        p = pack.get(key)
+        params.append(
+            [
+                key,
+                f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value),
+                p.unit,
+                p.confidence,
+                p.source,
+                p.override_reason or "",
+            ]
+        )
+    findings_sheet = wb.create_sheet("校验结果 Findings")
+    findings_sheet.append(["级别", "代码", "位置", "说明", "依据", "书面说明"])
+    for f in findings:
+        findings_sheet.append(
+            [
+                f.severity.value,
+                f.code,
+                f.ref.path,
+                render(f, messages, "zh"),
+                f.clause,
+                f.acknowledged.justification if f.acknowledged else "",
+            ]
+        )
+    for sheet in (params, findings_sheet):
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, HEADER_FILL
+        sheet.column_dimensions["A"].width = 30
+        sheet.column_dimensions["D"].width = 60
+    wb.save(target)
+    return target
+
+
+def _float(figure: Any, places: int = 6) -> float | None:
+    value = figure.value if hasattr(figure, "value") else figure
+    return None if value is None else round(float(value), places)
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    sheet: str
+    cell: str
+    code: str
+    detail: str = ""
+
+    MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {
+        "XLS-E001": ("不是可读取的 Excel 工作簿（.xlsx）", "not a readable Excel workbook (.xlsx)"),
+        "XLS-E002": ("文件过大", "the file is too large"),
+        "XLS-E003": ("缺少工作表", "sheet is missing"),
+        "XLS-E004": ("输入单元格含公式，请填写数值", "an input cell holds a formula; type the value"),
+        "XLS-E005": ("不是数值", "not a number"),
+        "XLS-E006": ("合并单元格会打乱行列对应，请取消合并", "merged cells break the layout; unmerge them"),
+        "XLS-E007": ("多出的行（不属于模板）", "extra row that is not part of the template"),
+        "XLS-E008": ("不是可选值之一", "not one of the options"),
+        "XLS-E009": ("日期无效", "not a valid date"),
+        "XLS-E010": ("请填“是”或“否”", "type 是 or 否 (yes/no)"),
+        "XLS-E011": ("行数过多", "too many rows"),
+    }
+
+    def render(self, lang: str) -> str:
+        zh, en = self.MESSAGES[self.code]
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where}: {zh if lang == 'zh' else en}{' — ' + self.detail if self.detail else ''}"
+
+
+class WorkbookError(ValueError):
+    def __init__(self, problems: list[CellProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.render("en") for p in problems))
+
+    def render(self, lang: str) -> str:
+        head = (
+            f"工作簿有 {len(self.problems)} 处问题，未导入任何数据："
+            if lang == "zh"
+            else f"{len(self.problems)} problem(s) in the workbook; nothing was imported:"
+        )
+        return "\n".join([head, *(f"  - {p.render(lang)}" for p in self.problems[:50])])
+
+
+@dataclass
+class _Reader:
+    form: FormSpec
+    problems: list[CellProblem] = field(default_factory=list)
+
+    def value(self, sheet: str, ref: str, spec: FieldSpec, raw: Any) -> Value:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, str) and raw.startswith("="):
+            self.problems.append(CellProblem(sheet, ref, "XLS-E004", raw[:40]))
+            return None
+        if spec.type in ("decimal", "integer"):
+            if isinstance(raw, bool):
+                self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)))
+                return None
+            if isinstance(raw, int | float):
+                return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+            try:
+                return parse_decimal(str(raw))
+            except NumberFormatError:
+                self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)[:40]))
+                return None
+        if spec.type == "bool":
+            text = str(raw).strip().lower()
+            if text in ("是", "yes", "true", "1", "y"):
+                return True
+            if text in ("否", "no", "false", "0", "n"):
+                return False
+            self.problems.append(CellProblem(sheet, ref, "XLS-E010", str(raw)[:40]))
+            return None
+        if spec.type == "date":
+            if isinstance(raw, datetime):
+                return raw.date()
+            if isinstance(raw, date):
+                return raw
+            try:
+                return date.fromisoformat(str(raw).strip())
+            except ValueError:
+                self.problems.append(CellProblem(sheet, ref, "XLS-E009", str(raw)[:40]))
+                return None
+        if spec.type == "enum":
+            for option in self.form.enums[spec.enum or ""].options:
+                if str(raw).strip() in (option.id, option.label_zh, option.label_en):
+                    return option.id
+            self.problems.append(CellProblem(sheet, ref, "XLS-E008", str(raw)[:40]))
+            return None
+        return str(raw).strip() if not isinstance(raw, int | float) else str(raw)
+
+
+def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> ReportInput:
+    """The monthly values of a filled workbook, as a report for the template's entity and year.
+
+    Everything outside the input cells (units' master data, overrides, justifications) is taken from
+    ``template``; a month with no value at all in the workbook is left out.  All or nothing.
+    """
+    path = Path(path)
+    if path.stat().st_size > MAX_BYTES:
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E002", f"{path.stat().st_size // 1_000_000} MB")])
+    try:
+        wb = load_workbook(path, data_only=False)
+    except Exception as exc:
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E001", type(exc).__name__)]) from exc
+    reader = _Reader(form)
+    units: list[UnitRecord] = []
+    specs = {("month", s.id): s for s in form.fields("month")}
+    specs.update({("fuel", s.id): s for s in form.fields("fuel")})
+    for unit in template.units:
+        name = f"{UNIT_SHEET_PREFIX}{unit.unit_id}"[:31]
+        if name not in wb.sheetnames:
+            reader.problems.append(CellProblem(name, "", "XLS-E003"))
+            continue
+        ws = wb[name]
+        if ws.max_row > MAX_ROWS:
+            reader.problems.append(CellProblem(name, "", "XLS-E011", str(ws.max_row)))
+            continue
+        for merged in ws.merged_cells.ranges:
+            reader.problems.append(CellProblem(name, str(merged), "XLS-E006"))
+        month_values: dict[int, dict[str, Value]] = {m: {} for m in range(1, 13)}
+        fuel_values: dict[int, dict[str, dict[str, Value]]] = {m: {} for m in range(1, 13)}
+        for row in range(2, ws.max_row + 1):
+            key_text = ws.cell(row, KEY_COL).value
+            key = RowKey.parse(str(key_text)) if key_text else None
+            if key is None:
+                label = ws.cell(row, 1).value
+                filled = any(ws.cell(row, c).value not in (None, "") for c in range(MONTH_COL, MONTH_COL + 12))
+                if filled and not (isinstance(label, str) and label.startswith("燃料")):
+                    reader.problems.append(CellProblem(name, f"A{row}", "XLS-E007", str(label or "")[:40]))
+                continue
+            if key.kind == "computed":
+                continue
+            spec = specs.get((key.kind, key.field))
+            if spec is None:
+                reader.problems.append(CellProblem(name, f"{get_column_letter(KEY_COL)}{row}", "XLS-E007", key.text()))
+                continue
+            for m in range(1, 13):
+                col = MONTH_COL + m - 1
+                value = reader.value(name, f"{get_column_letter(col)}{row}", spec, ws.cell(row, col).value)
+                if value is None:
+                    continue
+                if key.kind == "month":
+                    month_values[m][key.field] = value
+                else:
+                    fuel_values[m].setdefault(key.fuel, {})[key.field] = value
+        months = []
+        for m in range(1, 13):
+            original = unit.month(m)
+            if not month_values[m] and not fuel_values[m]:
+                continue  # nothing typed for that month: the workbook leaves it as it is
+            fuels = tuple(FuelRow({"fuel": kind, **values}) for kind, values in fuel_values[m].items())
+            months.append(
+                MonthRecord(
+                    m,
+                    month_values[m],
+                    fuels,
+                    original.evidence if original else (),
+                    original.deposited_on if original else None,
+                )
+            )
+        units.append(UnitRecord(unit.values, tuple(months), unit.declared_annual))
+    if reader.problems:
+        raise WorkbookError(reader.problems)
+    return ReportInput(
+        template.guideline,
+        template.data_year,
+        template.entity,
+        tuple(units),
+        template.overrides,
+        template.acknowledgements,
+    )
+
+
+def write_month_workbook(
+    target: Path, *, report: ReportInput, result: ReportResult, month: int, form: FormSpec, evidence: tuple[Any, ...]
+) -> Path:
+    """The monthly deposit sheet as a workbook: one month of every unit, and its evidence index."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{report.data_year}-{month:02d}"
+    units = list(report.units)
+    ws.append(["数据项", "单位", *[u.unit_id for u in units]])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for spec in form.fields("month"):
+        ws.append(
+            [
+                spec.label_zh,
+                form.unit_of(spec),
+                *[_cell_value(spec, u.month(month).get(spec.id), form) if u.month(month) else None for u in units],
+            ]
+        )
+    kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
+    for kind in kinds:
+        option = form.enums["fuel"].option(kind)
+        ws.append([f"燃料：{option.label_zh if option else kind}"])
+        for spec in form.fields("fuel"):
+            if spec.id == "fuel":
+                continue
+            values = []
+            for unit in units:
+                record = unit.month(month)
+                row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
+                values.append(_cell_value(spec, row.get(spec.id), form) if row else None)
+            ws.append([spec.label_zh, form.unit_of(spec, {"fuel": kind}), *values])
+    for name in ("e_fuel_t", "e_elec_t", "e_total_t"):
+        values = []
+        for unit in units:
+            r = result.unit(unit.unit_id)
+            m = r.month(month) if r else None
+            values.append(_float(m.figures.get(name), 6) if m else None)
+        ws.append([f"{name}（计算）", "tCO2", *values])
+    ws.column_dimensions["A"].width = 26
+    index = wb.create_sheet("支撑材料 Evidence")
+    index.append(["文件", "SHA-256", "类型", "检测机构", "报告编号", "报告日期", "证明"])
+    for e in evidence:
+        index.append(
+            [
+                e.file_name,
+                e.sha256,
+                e.kind,
+                e.lab.get("lab_name"),
+                e.lab.get("report_no"),
+                e.lab.get("report_date"),
+                "; ".join(f"{u} {p}" for u, y, m, p in e.links if y == report.data_year and m == month),
+            ]
+        )
+    wb.save(target)
+    return target

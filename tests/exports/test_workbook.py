@@ -1,0 +1,142 @@
+"""The Excel workbook: platform layout, protection, round trip, and a corpus of broken workbooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop.exports.workbook import WorkbookError
+from desktop.services import outputs, store
+from desktop.services.demo import create_demo_workspace
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("xlsx")
+    ws = create_demo_workspace(root / "demo.sqlite", today=date(2026, 11, 23))
+    entity_id = store.list_entities(ws=ws)[0].id
+    path = outputs.export_workbook(ws=ws, entity_id=entity_id, year=2025, target=root / "out" / "year.xlsx")
+    yield ws, entity_id, path
+    ws.close()
+
+
+def row_of(sheet, key: str) -> int:
+    return next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 19).value == key)
+
+
+def test_layout_protection_and_validation(demo) -> None:
+    _, _, path = demo
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["汇总 Summary", "机组 1#", "机组 2#", "机组 G1", "参数 Parameters", "校验结果 Findings"]
+    sheet = wb["机组 1#"]
+    assert [c.value for c in sheet[1]][:16] == ["数据项", "单位", *[f"{m}月" for m in range(1, 13)], "全年", "获取方式"]
+    generation = row_of(sheet, "month:generation_mwh")
+    assert sheet.cell(generation, 3).value == 365892.3
+    assert sheet.protection.sheet is True
+    assert sheet.cell(generation, 3).protection.locked is False  # input
+    computed = row_of(sheet, "computed:e_total_t")
+    assert sheet.cell(computed, 3).protection.locked is True  # computed stays locked
+    assert sheet.column_dimensions["S"].hidden
+    assert any(
+        f"C{generation}" in str(dv.sqref) or f"C{generation}:" in str(dv.sqref)
+        for dv in sheet.data_validations.dataValidation
+    )
+    assert "PWR-E007" in [c.value for c in wb["校验结果 Findings"]["B"]]
+
+
+def test_round_trip_changes_nothing(demo) -> None:
+    ws, entity_id, path = demo
+    preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=path)
+    assert preview.changes == ()
+
+
+def test_filled_in_values_are_previewed_then_applied(demo, tmp_path: Path) -> None:
+    ws, entity_id, path = demo
+    wb = load_workbook(path)
+    sheet = wb["机组 2#"]
+    sheet.cell(row_of(sheet, "month:generation_mwh"), 14).value = "170,000.5"  # December, as typed in Excel
+    sheet.cell(row_of(sheet, "fuel:coal:m_ar_pct"), 9).value = 11.2  # July: fix the impossible moisture
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=edited)
+    assert [(u, m, c.path, c.new) for u, m, c in preview.changes] == [
+        ("2#", 7, "coal.m_ar_pct", Decimal("11.2")),
+        ("2#", 12, "generation_mwh", Decimal("170000.5")),
+    ]
+    assert outputs.apply_workbook(ws=ws, preview=preview, source="edited.xlsx") == 2
+    unit = next(u for u in store.get_entity(ws=ws, entity_id=entity_id).units if u.code == "2#")
+    assert store.get_month(ws=ws, unit_id=unit.id, year=2025, month=12).values["generation_mwh"] == Decimal("170000.5")
+    assert store.verify_audit(ws=ws).ok
+
+
+def _broken(path: Path, tmp_path: Path, name: str, change) -> Path:
+    wb = load_workbook(path)
+    change(wb)
+    target = tmp_path / name
+    wb.save(target)
+    return target
+
+
+CORPUS = {
+    "text in a number cell": (
+        lambda wb: wb["机组 1#"].cell(row_of(wb["机组 1#"], "month:supply_mwh"), 3).__setattr__("value", "abc"),
+        "XLS-E005",
+        "机组 1#!C",
+    ),
+    "formula in an input cell": (
+        lambda wb: wb["机组 1#"].cell(row_of(wb["机组 1#"], "month:supply_mwh"), 4).__setattr__("value", "=C5*2"),
+        "XLS-E004",
+        "机组 1#!D",
+    ),
+    "merged cells": (lambda wb: wb["机组 G1"].merge_cells("C3:E3"), "XLS-E006", "机组 G1!C3:E3"),
+    "missing sheet": (lambda wb: wb.remove(wb["机组 2#"]), "XLS-E003", "机组 2#"),
+    "extra filled row": (lambda wb: wb["机组 1#"].append(["我加的一行", "t", 1, 2, 3]), "XLS-E007", "机组 1#!A"),
+    "unknown option": (
+        lambda wb: (
+            wb["机组 1#"].cell(row_of(wb["机组 1#"], "fuel:coal:carbon_measured"), 3).__setattr__("value", "也许")
+        ),
+        "XLS-E010",
+        "机组 1#!C",
+    ),
+    "bad date": (
+        lambda wb: (
+            wb["机组 1#"].cell(row_of(wb["机组 1#"], "fuel:coal:report_date"), 3).__setattr__("value", "2025-13-45")
+        ),
+        "XLS-E009",
+        "机组 1#!C",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_broken_workbooks_are_refused_with_sheet_and_cell(demo, tmp_path: Path, case: str) -> None:
+    ws, entity_id, path = demo
+    change, code, where = CORPUS[case]
+    broken = _broken(path, tmp_path, f"{case}.xlsx", change)
+    before = store.load_report(ws=ws, entity_id=entity_id, year=2025)
+    with pytest.raises(WorkbookError) as info:
+        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=broken)
+    problem = next(p for p in info.value.problems if p.code == code)
+    assert f"{problem.sheet}!{problem.cell}".startswith(where) or problem.sheet == where
+    for lang in ("zh", "en"):
+        assert where.split("!")[0] in info.value.render(lang)
+    assert store.load_report(ws=ws, entity_id=entity_id, year=2025) == before  # nothing imported
+
+
+def test_not_a_workbook_and_a_huge_file(demo, tmp_path: Path) -> None:
+    ws, entity_id, _ = demo
+    fake = tmp_path / "renamed.xlsx"
+    fake.write_bytes(b"%PDF-1.4 this is not a workbook")
+    with pytest.raises(WorkbookError) as info:
+        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=fake)
+    assert info.value.problems[0].code == "XLS-E001"
+    huge = tmp_path / "huge.xlsx"
+    with huge.open("wb") as handle:
+        handle.truncate(25 * 1024 * 1024)
+    with pytest.raises(WorkbookError) as info:
+        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=huge)
+    assert info.value.problems[0].code == "XLS-E002"
