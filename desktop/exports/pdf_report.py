@@ -550,14 +550,13 @@ def build_story(doc: ReportDocument) -> list[Any]:
     return story
 
 
-def write_pdf(doc: ReportDocument, target: Path) -> Path:
-    """Write the report to ``target`` (the caller makes the write atomic)."""
-    register_font()
-    entity = doc.report.entity
+def _build(story: list[Any], target: Path, *, header: str, title: str, subject: str, creator: str) -> None:
+    """A4 pages with the header and "page x of y"; every font embedded."""
 
     class Numbered(_NumberedCanvas):
-        header = f"{entity.get('name', '')}  ·  {doc.report.data_year} 年度温室气体排放报告"
+        pass
 
+    Numbered.header = header
     template = SimpleDocTemplate(
         str(target),
         pagesize=A4,
@@ -565,13 +564,28 @@ def write_pdf(doc: ReportDocument, target: Path) -> Path:
         rightMargin=18 * mm,
         topMargin=20 * mm,
         bottomMargin=18 * mm,
-        title=f"{entity.get('name', '')} {doc.report.data_year} 温室气体排放报告",
+        title=title,
         author="CarbonDesk",
-        subject=f"data-sha256:{doc.data_sha256}",
-        creator=f"CarbonDesk {doc.app_version}",
+        subject=subject,
+        creator=creator,
         initialFontName=FONT,  # else reportlab starts every page in Helvetica, listed but not embedded
     )
-    template.build(build_story(doc), canvasmaker=Numbered)
+    template.build(story, canvasmaker=Numbered)
+
+
+def write_pdf(doc: ReportDocument, target: Path) -> Path:
+    """Write the report to ``target`` (the caller makes the write atomic)."""
+    register_font()
+    entity = doc.report.entity
+
+    _build(
+        build_story(doc),
+        target,
+        header=f"{entity.get('name', '')}  ·  {doc.report.data_year} 年度温室气体排放报告",
+        title=f"{entity.get('name', '')} {doc.report.data_year} 温室气体排放报告",
+        subject=f"data-sha256:{doc.data_sha256}",
+        creator=f"CarbonDesk {doc.app_version}",
+    )
     return target
 
 
@@ -637,19 +651,12 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
     findings = tuple(f for f in doc.findings if f.ref.month == month)
     story += _findings(ReportDocument(**{**doc.__dict__, "findings": findings}), s)
 
-    class Numbered(_NumberedCanvas):
-        header = f"{entity.get('name', '')}  ·  {doc.report.data_year} 年 {month} 月存证表"
-
-    template = SimpleDocTemplate(
-        str(target),
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=20 * mm,
-        bottomMargin=18 * mm,
-        initialFontName=FONT,
+    _build(
+        story,
+        target,
+        header=f"{entity.get('name', '')}  ·  {doc.report.data_year} 年 {month} 月存证表",
         title=f"{entity.get('name', '')} {doc.report.data_year}-{month:02d} 月度存证表",
-        author="CarbonDesk",
+        subject=f"data-sha256:{doc.data_sha256}",
+        creator=f"CarbonDesk {doc.app_version}",
     )
-    template.build(story, canvasmaker=Numbered)
     return target

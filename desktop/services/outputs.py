@@ -76,20 +76,24 @@ class ImportPreview:
     changes: tuple[tuple[str, int, FieldChange], ...]  # (unit code, month, change)
 
 
+def write_workbook_of(evaluation: Evaluation, target: Path) -> Path:
+    g = evaluation.guideline
+    return write_workbook(
+        target,
+        report=evaluation.report,
+        result=evaluation.result,
+        findings=evaluation.findings,
+        messages=g.messages,
+        figures=g.figures,
+        form=g.form,
+        pack=evaluation.pack,
+    )
+
+
 def export_workbook(*, ws: Workspace, entity_id: str, year: int, target: Path, today: date | None = None) -> Path:
     evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
-    g = evaluation.guideline
     with atomic_path(target) as tmp:
-        write_workbook(
-            tmp,
-            report=evaluation.report,
-            result=evaluation.result,
-            findings=evaluation.findings,
-            messages=g.messages,
-            figures=g.figures,
-            form=g.form,
-            pack=evaluation.pack,
-        )
+        write_workbook_of(evaluation, tmp)
     return Path(target)
 
 

@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives import hashes
 from desktop import __version__
 from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
-from desktop.exports.workbook import write_workbook
 from desktop.interchange import result_json
 from desktop.services import outputs, store
 from desktop.signing import Signer, SigningError, certificate_problems, sign_detached, verify_detached
@@ -77,17 +76,7 @@ def build_package(
         step(2, 5)
         sign_pdf(plain, signed, signer, reason=f"{year} 年度温室气体排放报告 / emission report {year}")
         pdf_bytes = signed.read_bytes()
-        g = evaluation.guideline
-        write_workbook(
-            xlsx,
-            report=evaluation.report,
-            result=evaluation.result,
-            findings=evaluation.findings,
-            messages=g.messages,
-            figures=g.figures,
-            form=g.form,
-            pack=evaluation.pack,
-        )
+        outputs.write_workbook_of(evaluation, xlsx)
         xlsx_bytes = xlsx.read_bytes()
     step(3, 5)
     members: dict[str, bytes] = {

@@ -574,6 +574,15 @@ def _transition(
         mv.updated_at = mv.status_changed_at = utcnow()
 
 
+def _existing_month(uow: UnitOfWork, unit_id: str, year: int, month: int) -> tuple[Unit, MonthVersion]:
+    """The unit and the current version of a month that must already exist."""
+    unit = _get(uow.session, Unit, unit_id, "unit")
+    mv = _current(uow.session, unit_id, year, month)
+    if mv is None:
+        raise StorageError("STO-E008", what=f"{unit.code} {year}-{month:02d}")
+    return unit, mv
+
+
 def _period(mv: MonthVersion) -> PeriodVersion:
     return PeriodVersion(PeriodStatus(mv.status), mv.version, mv.amendment_reason)
 
@@ -591,10 +600,7 @@ def submit_month(*, ws: Workspace, unit_id: str, year: int, month: int, today: d
     findings = _month_findings(ws, entity_id, code, year, month, today)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     with ws.unit_of_work() as uow:
-        unit = _get(uow.session, Unit, unit_id, "unit")
-        mv = _current(uow.session, unit_id, year, month)
-        if mv is None:
-            raise StorageError("STO-E008", what=f"{code} {year}-{month:02d}")
+        unit, mv = _existing_month(uow, unit_id, year, month)
         try:
             new = _period(mv).submit(has_errors=bool(errors))
         except PeriodTransitionError as exc:
@@ -614,10 +620,7 @@ def submit_month(*, ws: Workspace, unit_id: str, year: int, month: int, today: d
 
 def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int) -> StoredMonth:
     with ws.unit_of_work() as uow:
-        unit = _get(uow.session, Unit, unit_id, "unit")
-        mv = _current(uow.session, unit_id, year, month)
-        if mv is None:
-            raise StorageError("STO-E008", what=f"{unit.code} {year}-{month:02d}")
+        unit, mv = _existing_month(uow, unit_id, year, month)
         try:
             new = _period(mv).reopen()
         except PeriodTransitionError as exc:
@@ -629,10 +632,7 @@ def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int) -> Store
 def lock_month(*, ws: Workspace, unit_id: str, year: int, month: int, deposited_on: date) -> StoredMonth:
     """After the deposit on the national platform: the month can no longer change except by amendment."""
     with ws.unit_of_work() as uow:
-        unit = _get(uow.session, Unit, unit_id, "unit")
-        mv = _current(uow.session, unit_id, year, month)
-        if mv is None:
-            raise StorageError("STO-E008", what=f"{unit.code} {year}-{month:02d}")
+        unit, mv = _existing_month(uow, unit_id, year, month)
         try:
             new = _period(mv).lock()
         except PeriodTransitionError as exc:
@@ -655,10 +655,7 @@ def amend_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: s
         raise StorageError("STO-E010")
     ws.auto_backup("before-amendment")
     with ws.unit_of_work() as uow:
-        unit = _get(uow.session, Unit, unit_id, "unit")
-        mv = _current(uow.session, unit_id, year, month)
-        if mv is None:
-            raise StorageError("STO-E008", what=f"{unit.code} {year}-{month:02d}")
+        unit, mv = _existing_month(uow, unit_id, year, month)
         try:
             _period(mv).amend(reason=reason)
         except PeriodTransitionError as exc:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import __version__, paths
+from desktop import __version__
 from desktop.domain.findings import Finding, Severity
 from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.periods import DepositState
@@ -1321,7 +1321,3 @@ def remember_workspace(settings: QSettings, path: Path) -> None:
     recent = [p for p in (settings.value("workspaces/recent") or []) if p != str(path)]
     settings.setValue("workspaces/recent", [str(path), *recent][:8])
     settings.setValue("workspaces/last", str(path))
-
-
-def bundled_translations_ready() -> bool:
-    return (paths.resources_dir() / "translations" / "carbondesk_zh_CN.qm").exists()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -358,10 +357,3 @@ class ChartWidget(QWidget):
             format_decimal(round_reported(Decimal(str(low)), 0)),
         )
         self._axis_labels(painter, rect)
-
-
-def index_for(model: MonthGridModel, predicate: Callable[[Any], bool], column: int) -> QModelIndex:
-    for row, spec in enumerate(model.rows):
-        if predicate(spec):
-            return model.index(row, column)
-    return QModelIndex()
