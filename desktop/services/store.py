@@ -834,19 +834,31 @@ def compute_year(*, ws: Workspace, entity_id: str, year: int, today: date | None
 # ----------------------------------------------------------------------- acknowledgements and overrides
 
 
+def _ack_record(session: Session, entity_id: str, year: int, code: str, path: str) -> AcknowledgementRecord | None:
+    return session.execute(
+        select(AcknowledgementRecord).where(
+            AcknowledgementRecord.entity_id == entity_id,
+            AcknowledgementRecord.data_year == year,
+            AcknowledgementRecord.code == code,
+            AcknowledgementRecord.path == path,
+        )
+    ).scalar_one_or_none()
+
+
+def _override_record(session: Session, entity_id: str, year: int, key: str) -> OverrideRecord | None:
+    return session.execute(
+        select(OverrideRecord).where(
+            OverrideRecord.entity_id == entity_id, OverrideRecord.data_year == year, OverrideRecord.key == key
+        )
+    ).scalar_one_or_none()
+
+
 def acknowledge(*, ws: Workspace, entity_id: str, year: int, code: str, path: str, justification: str) -> None:
     if not justification.strip():
         raise StorageError("STO-E010")
     with ws.unit_of_work() as uow:
         _get(uow.session, Entity, entity_id, "entity")
-        existing = uow.session.execute(
-            select(AcknowledgementRecord).where(
-                AcknowledgementRecord.entity_id == entity_id,
-                AcknowledgementRecord.data_year == year,
-                AcknowledgementRecord.code == code,
-                AcknowledgementRecord.path == path,
-            )
-        ).scalar_one_or_none()
+        existing = _ack_record(uow.session, entity_id, year, code, path)
         old = existing.justification if existing else None
         if existing is None:
             existing = AcknowledgementRecord(
@@ -872,14 +884,7 @@ def acknowledge(*, ws: Workspace, entity_id: str, year: int, code: str, path: st
 
 def withdraw_acknowledgement(*, ws: Workspace, entity_id: str, year: int, code: str, path: str) -> None:
     with ws.unit_of_work() as uow:
-        existing = uow.session.execute(
-            select(AcknowledgementRecord).where(
-                AcknowledgementRecord.entity_id == entity_id,
-                AcknowledgementRecord.data_year == year,
-                AcknowledgementRecord.code == code,
-                AcknowledgementRecord.path == path,
-            )
-        ).scalar_one_or_none()
+        existing = _ack_record(uow.session, entity_id, year, code, path)
         if existing is not None:
             uow.audit(
                 "ack.set",
@@ -896,11 +901,7 @@ def set_override(*, ws: Workspace, entity_id: str, year: int, key: str, value: A
     entity_guideline = get_entity(ws=ws, entity_id=entity_id).guideline
     guideline(entity_guideline).pack(year).with_overrides([ParameterOverride(key, value, reason)])
     with ws.unit_of_work() as uow:
-        existing = uow.session.execute(
-            select(OverrideRecord).where(
-                OverrideRecord.entity_id == entity_id, OverrideRecord.data_year == year, OverrideRecord.key == key
-            )
-        ).scalar_one_or_none()
+        existing = _override_record(uow.session, entity_id, year, key)
         old = existing.value_json if existing else None
         if existing is None:
             existing = OverrideRecord(
@@ -923,11 +924,7 @@ def set_override(*, ws: Workspace, entity_id: str, year: int, key: str, value: A
 
 def clear_override(*, ws: Workspace, entity_id: str, year: int, key: str, reason: str = "") -> None:
     with ws.unit_of_work() as uow:
-        existing = uow.session.execute(
-            select(OverrideRecord).where(
-                OverrideRecord.entity_id == entity_id, OverrideRecord.data_year == year, OverrideRecord.key == key
-            )
-        ).scalar_one_or_none()
+        existing = _override_record(uow.session, entity_id, year, key)
         if existing is not None:
             uow.audit("override.set", f"parameter_overrides:{entity_id}:{year}", key, existing.value_json, None, reason)
             uow.session.delete(existing)
@@ -1152,13 +1149,7 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                 _import_evidence(uow, mv, month.evidence, evidence_by_sha)
                 months += 1
         for ov in report.overrides:
-            existing = s.execute(
-                select(OverrideRecord).where(
-                    OverrideRecord.entity_id == entity.id,
-                    OverrideRecord.data_year == report.data_year,
-                    OverrideRecord.key == ov.key,
-                )
-            ).scalar_one_or_none()
+            existing = _override_record(s, entity.id, report.data_year, ov.key)
             value_json = codec.dump_value(ov.value)
             if existing is None or existing.value_json != value_json or existing.reason != ov.reason:
                 uow.audit(
@@ -1188,14 +1179,7 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                     utcnow(),
                 )
         for ack in report.acknowledgements:
-            existing = s.execute(
-                select(AcknowledgementRecord).where(
-                    AcknowledgementRecord.entity_id == entity.id,
-                    AcknowledgementRecord.data_year == report.data_year,
-                    AcknowledgementRecord.code == ack.code,
-                    AcknowledgementRecord.path == ack.path,
-                )
-            ).scalar_one_or_none()
+            existing = _ack_record(s, entity.id, report.data_year, ack.code, ack.path)
             if existing is None or existing.justification != ack.justification:
                 uow.audit(
                     "ack.set",
