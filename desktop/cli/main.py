@@ -30,8 +30,8 @@ from desktop.interchange.schema import input_schema
 from desktop.services import demo, locations, outputs, package, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.guidelines import GUIDELINES, guideline
-from desktop.signing import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
-from desktop.signing import message as signing_message
+from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
+from desktop.signing.core import message as signing_message
 from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace

@@ -28,7 +28,7 @@ from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.interchange import result_json
 from desktop.services import outputs, store
-from desktop.signing import Signer, SigningError, certificate_problems, sign_detached, verify_detached
+from desktop.signing.core import Signer, SigningError, certificate_problems, sign_detached, verify_detached
 from desktop.signing.pades import sign_pdf, validate_pdf
 from desktop.storage.db import StorageError
 from desktop.storage.workspace import Workspace

@@ -16,7 +16,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from desktop.signing import Signer, SigningError
+from desktop.signing.core import Signer, SigningError
 
 FIELD = "CarbonDeskSignature"
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,14 +45,14 @@ from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.periods import DepositState
 from desktop.engine.params import PackError, load_pack
 from desktop.engine.provenance import explain
-from desktop.exports.workbook import WorkbookError
+from desktop.exports.errors import WorkbookError
 from desktop.interchange.problems import InputError
-from desktop.services import locations, outputs, package, session, store
+from desktop.services import locations, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
 from desktop.services.guidelines import guideline
-from desktop.signing import SigningError, create_self_signed, load_signer, save_signer
-from desktop.signing import message as signing_message
+from desktop.signing.errors import SigningError
+from desktop.signing.errors import message as signing_message
 from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
@@ -68,6 +68,20 @@ from desktop.ui.models import (
 )
 from desktop.ui.views import ChartWidget, GridView
 from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
+
+
+def _outputs() -> Any:
+    """The output services load reportlab, openpyxl and pyHanko: only when an output is made (start-up time)."""
+    from desktop.services import outputs  # noqa: PLC0415
+
+    return outputs
+
+
+def _signing() -> Any:
+    from desktop.services import package  # noqa: PLC0415
+    from desktop.signing import core as signing  # noqa: PLC0415 - crypto loads on the first signature only
+
+    return signing, package
 
 
 def user_message(exc: BaseException) -> str:
@@ -112,6 +126,8 @@ class MainWindow(QMainWindow):
         self.month: int = 1
         self.years: list[int] = []
         self.saving = 0
+        self.generation = 0  # of the snapshot being shown; its stages stop when a newer one arrives
+        self.applying = False
         self.reminder_box: QMessageBox | None = None
         self.last_message = ""
         self.form = guideline("power_generation").form
@@ -328,6 +344,9 @@ class MainWindow(QMainWindow):
                     self.menus[name].addSeparator()
                 else:
                     self.menus[name].addAction(act)
+        self.recent_menu = self.menus["file"].addMenu("")
+        self.menus["file"].insertMenu(self.act_import, self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self.fill_recent)
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("main")
         for act in (
@@ -395,6 +414,7 @@ class MainWindow(QMainWindow):
             (self.act_about, self.tr("About CarbonDesk")),
         ):
             act.setText(text)
+        self.recent_menu.setTitle(self.tr("Recent workspaces"))
         self.act_undo.setText(self.tr("Undo"))
         self.act_redo.setText(self.tr("Redo"))
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
@@ -433,7 +453,7 @@ class MainWindow(QMainWindow):
         def done(snapshot: session.YearSnapshot) -> None:
             self.apply_snapshot(snapshot)
             if remind:
-                self.show_reminders()
+                QTimer.singleShot(0, self, self.show_reminders)
 
         if long:
             run_task(
@@ -463,6 +483,10 @@ class MainWindow(QMainWindow):
         return max(entered) if entered else 1
 
     def apply_snapshot(self, snapshot: session.YearSnapshot) -> None:
+        """Show a new snapshot in stages, one event-loop turn each, so a group's year never freezes the window.
+
+        The grid comes first (it holds what was just typed); a newer snapshot abandons an older one's stages.
+        """
         self.snapshot = snapshot
         if not self.month:
             self.month = self.attention_month(snapshot)
@@ -470,9 +494,29 @@ class MainWindow(QMainWindow):
         current_units = [u.id for u in snapshot.entity.units]
         if self.unit_id not in current_units:
             self.unit_id = current_units[0] if current_units else None
+        self.generation += 1
+        generation = self.generation
+        stages = [self._show_grid, self._show_navigator, self._show_year, self._show_panels, self._show_results]
+        self.applying = True
+
+        def run(index: int = 0) -> None:
+            if generation != self.generation:
+                return
+            stages[index](snapshot)
+            if index + 1 < len(stages):
+                QTimer.singleShot(0, self, lambda: run(index + 1))  # dropped if the window is gone
+            else:
+                self.applying = False
+                settle_after_snapshot()
+
+        run()
+
+    def _show_navigator(self, snapshot: session.YearSnapshot) -> None:
         if self.navigator_model.set_tree(snapshot, self.years):
             self.navigator.expandToDepth(0)
             self.show_in_navigator()
+
+    def _show_grid(self, snapshot: session.YearSnapshot) -> None:
         current = self.grid.currentIndex()
         editing = self.grid.state() == GridView.State.EditingState
         self.grid_model.set_snapshot(snapshot, self.month)
@@ -481,6 +525,10 @@ class MainWindow(QMainWindow):
         self.grid.resizeColumnToContents(0)
         for column in range(MonthGridModel.FIXED, self.grid_model.columnCount()):
             self.grid.setColumnWidth(column, 150)
+        self.show_month_header()
+        self.update_status()
+
+    def _show_year(self, snapshot: session.YearSnapshot) -> None:
         self.year_unit.blockSignals(True)
         self.year_unit.clear()
         for unit in snapshot.entity.units:
@@ -489,12 +537,13 @@ class MainWindow(QMainWindow):
         self.year_unit.blockSignals(False)
         self.year_model.set_snapshot(snapshot, self.unit_id or "")
         self.year_table.resizeColumnToContents(0)
-        self.show_month_header()
+
+    def _show_panels(self, snapshot: session.YearSnapshot) -> None:
         self.show_evidence()
         self.show_findings()
+
+    def _show_results(self, snapshot: session.YearSnapshot) -> None:
         self.show_results()
-        self.update_status()
-        settle_after_snapshot()
 
     # -- navigation -----------------------------------------------------------------------------
 
@@ -1079,7 +1128,7 @@ class MainWindow(QMainWindow):
     def export_pdf_to(self, target: Path) -> Any:
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         return run_task(
-            lambda progress: outputs.export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
+            lambda progress: _outputs().export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
             label=self.tr("Writing the PDF report…"),
             parent=self,
             on_error=self.show_error,
@@ -1095,7 +1144,9 @@ class MainWindow(QMainWindow):
     def export_xlsx_to(self, target: Path) -> Any:
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         return run_task(
-            lambda progress: outputs.export_workbook(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
+            lambda progress: _outputs().export_workbook(
+                ws=ws, entity_id=entity_id, year=year, target=target, today=today
+            ),
             label=self.tr("Writing the workbook…"),
             parent=self,
             on_error=self.show_error,
@@ -1112,7 +1163,7 @@ class MainWindow(QMainWindow):
         ws, entity_id, year, month, today = self.ws, self.entity_id, self.year, self.month, self.today
         stem = f"存证表-{year}-{month:02d}"
         return run_task(
-            lambda progress: outputs.export_month(
+            lambda progress: _outputs().export_month(
                 ws=ws,
                 entity_id=entity_id,
                 year=year,
@@ -1162,7 +1213,7 @@ class MainWindow(QMainWindow):
                     self.apply_xlsx(preview, path.name)
 
         return run_task(
-            lambda progress: outputs.preview_workbook(ws=ws, entity_id=entity_id, year=year, path=path),
+            lambda progress: _outputs().preview_workbook(ws=ws, entity_id=entity_id, year=year, path=path),
             label=self.tr("Reading the workbook…"),
             parent=self,
             on_error=self.show_error,
@@ -1173,7 +1224,7 @@ class MainWindow(QMainWindow):
     def apply_xlsx(self, preview: Any, source: str) -> None:
         ws = self.ws
         self.worker.submit(
-            lambda: outputs.apply_workbook(ws=ws, preview=preview, source=source),
+            lambda: _outputs().apply_workbook(ws=ws, preview=preview, source=source),
             lambda _n: self.refresh(),
             self.show_error,
         )
@@ -1205,11 +1256,11 @@ class MainWindow(QMainWindow):
         uscc = self.snapshot.entity.uscc if self.snapshot else ""
 
         def work(progress: Any) -> Path:
+            signing, package = _signing()
             if new_signer_name:
-                save_signer(
-                    create_self_signed(name=new_signer_name, organisation=entity_name, uscc=uscc), folder, passphrase
-                )
-            signer = load_signer(folder, passphrase)
+                signer = signing.create_self_signed(name=new_signer_name, organisation=entity_name, uscc=uscc)
+                signing.save_signer(signer, folder, passphrase)
+            signer = signing.load_signer(folder, passphrase)
             return package.build_package(
                 ws=ws, entity_id=entity_id, year=year, target=target, signer=signer, today=today, progress=progress
             )
@@ -1259,6 +1310,15 @@ class MainWindow(QMainWindow):
         )
         if chosen:
             self.switch_workspace(Path(chosen))
+
+    def fill_recent(self) -> None:
+        self.recent_menu.clear()
+        current = str(self.ws.path) if self.ws.is_sqlite else ""
+        for entry in self.settings.value("workspaces/recent") or []:
+            path = Path(str(entry))
+            act = self.recent_menu.addAction(str(path))
+            act.setEnabled(path.exists() and str(path) != current)
+            act.triggered.connect(lambda _checked=False, p=path: self.switch_workspace(p))
 
     def open_demo(self) -> None:
         path = locations.demo_workspace()
@@ -1310,6 +1370,7 @@ class MainWindow(QMainWindow):
         raise exc  # the global error hook shows it with its details and logs it
 
     def closeEvent(self, event: Any) -> None:
+        self.generation += 1  # a snapshot still being shown stops here
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.worker.stop()  # queued saves finish first: closing loses nothing

@@ -110,20 +110,19 @@ def responsiveness(units: int) -> dict[str, tuple[float, int, float]]:
         while window.snapshot is None:
             app.processEvents()
             time.sleep(0.001)
-        for name, start in (
-            ("recalculate the group's year", lambda: window.refresh(long=True)),
-            ("back up the workspace", lambda: window.run_backup(Path(tmp) / "backup.sqlite")),
+        outputs = {name: Path(tmp) / name for name in ("backup.sqlite", "group.xlsx", "group.pdf")}
+        for name, start, target in (
+            ("recalculate the group's year", lambda: window.refresh(long=True), None),
+            ("back up the workspace", lambda: window.run_backup(outputs["backup.sqlite"]), outputs["backup.sqlite"]),
+            ("export the Excel workbook", lambda: window.export_xlsx_to(outputs["group.xlsx"]), outputs["group.xlsx"]),
+            ("export the PDF report", lambda: window.export_pdf_to(outputs["group.pdf"]), outputs["group.pdf"]),
         ):
             before = window.snapshot
             probe = Probe()
             probe.start()
             t = time.perf_counter()
             start()
-            done = (
-                (lambda b=before: window.snapshot is not b)
-                if name.startswith("recalc")
-                else (Path(tmp) / "backup.sqlite").exists
-            )
+            done = (lambda b=before: window.snapshot is not b) if target is None else target.exists
             while not done():
                 app.processEvents()
                 time.sleep(0.001)

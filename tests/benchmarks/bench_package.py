@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from desktop.services import package, store
 from desktop.services.demo import create_demo_workspace
-from desktop.signing import create_self_signed
+from desktop.signing.core import create_self_signed
 from desktop.storage.workspace import Workspace
 from tests.benchmarks.bench_storage import group_year
 

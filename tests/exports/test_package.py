@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from desktop.cli.main import main as cli_main
 from desktop.services import package, store
 from desktop.services.demo import create_demo_workspace
-from desktop.signing import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
+from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.pades import validate_pdf
 
 

@@ -26,7 +26,8 @@ TODAY = "2026-02-20"
 
 def wait_idle(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(
-        lambda: window.snapshot is not None and not window.worker.busy and window.saving == 0, timeout=20000
+        lambda: window.snapshot is not None and not window.worker.busy and window.saving == 0 and not window.applying,
+        timeout=20000,
     )
 
 
@@ -289,6 +290,25 @@ def test_demo_year_view_provenance_and_models(qtbot, qtmodeltester, fresh_data_d
     assert window.tabs.currentIndex() == 0 and window.month == 7
     current = window.grid.currentIndex()
     assert window.grid_model.rows[current.row()].spec.id == "m_ar_pct"
+    window.close()
+
+
+def test_recent_workspaces_are_offered(qtbot, new_workspace: Path, fresh_data_dir: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    other = fresh_data_dir / "other.sqlite"
+    from desktop.storage.workspace import Workspace
+
+    Workspace.open(other).close()
+    window.switch_workspace(other)
+    wait_idle(qtbot, window)
+    window.fill_recent()
+    entries = [a.text() for a in window.recent_menu.actions()]
+    assert entries[:2] == [str(other), str(new_workspace)]
+    back = next(a for a in window.recent_menu.actions() if a.text() == str(new_workspace))
+    assert back.isEnabled()
+    back.trigger()
+    wait_idle(qtbot, window)
+    assert window.ws.path == new_workspace.resolve()
     window.close()
 
 

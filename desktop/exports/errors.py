@@ -1,0 +1,47 @@
+"""Problems with a workbook, in zh and en; no spreadsheet library needed to name them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    sheet: str
+    cell: str
+    code: str
+    detail: str = ""
+
+    MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {
+        "XLS-E001": ("不是可读取的 Excel 工作簿（.xlsx）", "not a readable Excel workbook (.xlsx)"),
+        "XLS-E002": ("文件过大", "the file is too large"),
+        "XLS-E003": ("缺少工作表", "sheet is missing"),
+        "XLS-E004": ("输入单元格含公式，请填写数值", "an input cell holds a formula; type the value"),
+        "XLS-E005": ("不是数值", "not a number"),
+        "XLS-E006": ("合并单元格会打乱行列对应，请取消合并", "merged cells break the layout; unmerge them"),
+        "XLS-E007": ("多出的行（不属于模板）", "extra row that is not part of the template"),
+        "XLS-E008": ("不是可选值之一", "not one of the options"),
+        "XLS-E009": ("日期无效", "not a valid date"),
+        "XLS-E010": ("请填“是”或“否”", "type 是 or 否 (yes/no)"),
+        "XLS-E011": ("行数过多", "too many rows"),
+    }
+
+    def render(self, lang: str) -> str:
+        zh, en = self.MESSAGES[self.code]
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where}: {zh if lang == 'zh' else en}{' — ' + self.detail if self.detail else ''}"
+
+
+class WorkbookError(ValueError):
+    def __init__(self, problems: list[CellProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.render("en") for p in problems))
+
+    def render(self, lang: str) -> str:
+        head = (
+            f"工作簿有 {len(self.problems)} 处问题，未导入任何数据："
+            if lang == "zh"
+            else f"{len(self.problems)} problem(s) in the workbook; nothing was imported:"
+        )
+        return "\n".join([head, *(f"  - {p.render(lang)}" for p in self.problems[:50])])

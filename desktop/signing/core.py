@@ -1,0 +1,195 @@
+"""Signatures: the signer's key and certificate, detached CMS over a manifest, PAdES on the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import cms as asn1_cms
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+from cryptography.x509.oid import NameOID
+
+from desktop.signing.errors import MESSAGES, SigningError, message
+
+__all__ = ["MESSAGES", "Signer", "SigningError", "message"]
+
+
+@dataclass(frozen=True)
+class Signer:
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.certificate.subject.rfc4514_string()
+
+    @property
+    def fingerprint(self) -> str:
+        return self.certificate.fingerprint(hashes.SHA256()).hex()
+
+
+# ------------------------------------------------------------------------------------------ signers
+
+
+def create_self_signed(*, name: str, organisation: str = "", uscc: str = "", days: int = 3 * 365) -> Signer:
+    """A signing certificate made in the app, for plants whose CA certificate has not arrived yet."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if organisation:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
+    if uscc:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, uscc))
+    subject = x509.Name(attributes)
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Signer(key, certificate)
+
+
+def import_pkcs12(data: bytes, password: bytes | None) -> Signer:
+    """A .p12/.pfx as issued by a CA: the key, its certificate and the issuing chain."""
+    try:
+        key, certificate, chain = pkcs12.load_key_and_certificates(data, password)
+    except ValueError as exc:
+        raise SigningError("SIG-E002", detail=str(exc)) from exc
+    if key is None or certificate is None:
+        raise SigningError("SIG-E002", detail="the file holds no private key and certificate")
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise SigningError("SIG-E002", detail=f"unsupported key type {type(key).__name__}")
+    return Signer(key, certificate, tuple(chain or ()))
+
+
+def save_signer(signer: Signer, folder: Path, passphrase: bytes) -> Path:
+    """The key is stored only encrypted with the passphrase; the certificates in the clear."""
+    if not passphrase:
+        raise SigningError("SIG-E003")
+    folder.mkdir(parents=True, exist_ok=True)
+    key_pem = signer.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(passphrase)
+    )
+    (folder / "signer-key.pem").write_bytes(key_pem)
+    (folder / "signer-cert.pem").write_bytes(signer.certificate.public_bytes(serialization.Encoding.PEM))
+    chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in signer.chain)
+    (folder / "signer-chain.pem").write_bytes(chain)
+    return folder
+
+
+def load_signer(folder: Path, passphrase: bytes) -> Signer:
+    try:
+        key_pem = (folder / "signer-key.pem").read_bytes()
+        certificate = x509.load_pem_x509_certificate((folder / "signer-cert.pem").read_bytes())
+        chain_path = folder / "signer-chain.pem"
+        has_chain = chain_path.exists() and chain_path.stat().st_size > 0
+        chain = tuple(x509.load_pem_x509_certificates(chain_path.read_bytes())) if has_chain else ()
+    except (OSError, ValueError) as exc:
+        raise SigningError("SIG-E004", what=str(folder), detail=str(exc)) from exc
+    try:
+        key = serialization.load_pem_private_key(key_pem, passphrase)
+    except (ValueError, TypeError) as exc:
+        raise SigningError("SIG-E001") from exc
+    return Signer(key, certificate, chain)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------- detached CMS
+
+
+def sign_detached(data: bytes, signer: Signer) -> bytes:
+    """A detached CMS (PKCS #7) signature in DER, as ``openssl cms -verify`` expects."""
+    builder = pkcs7.PKCS7SignatureBuilder().set_data(data).add_signer(signer.certificate, signer.key, hashes.SHA256())
+    for cert in signer.chain:
+        builder = builder.add_certificate(cert)
+    return builder.sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
+
+
+@dataclass(frozen=True)
+class VerifiedSignature:
+    certificate: x509.Certificate
+    signing_time: dt.datetime | None
+
+
+def verify_detached(data: bytes, signature: bytes) -> VerifiedSignature:
+    """Check a detached CMS signature over ``data``: the digest, the signature, the signer's certificate.
+
+    Raises ``SigningError`` with the reason when anything does not hold.
+    """
+    try:
+        info = asn1_cms.ContentInfo.load(signature)
+        signed = info["content"]
+        signer_info = signed["signer_infos"][0]
+        certificates = [c.chosen for c in signed["certificates"]]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SigningError("SIG-E010", detail=f"not a CMS signature: {exc}") from exc
+    sid = signer_info["sid"]
+    serial = sid.chosen["serial_number"].native if sid.name == "issuer_and_serial_number" else None
+    cert_obj = next((c for c in certificates if c.serial_number == serial), certificates[0] if certificates else None)
+    if cert_obj is None:
+        raise SigningError("SIG-E010", detail="the signature carries no certificate")
+    certificate = x509.load_der_x509_certificate(cert_obj.dump())
+    algorithm = signer_info["digest_algorithm"]["algorithm"].native
+    if algorithm not in ("sha256", "sha384", "sha512"):
+        raise SigningError("SIG-E010", detail=f"digest {algorithm} not accepted")
+    digest = hashlib.new(algorithm, data).digest()
+    attrs = signer_info["signed_attrs"]
+    values = {a["type"].native: a["values"][0].native for a in attrs}
+    if values.get("message_digest") != digest:
+        raise SigningError("SIG-E011")
+    to_verify = attrs.untag().dump(force=True)  # signed over the attributes as a DER SET OF
+    hash_algorithm = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[algorithm]
+    public_key = certificate.public_key()
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signer_info["signature"].native, to_verify, padding.PKCS1v15(), hash_algorithm)
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signer_info["signature"].native, to_verify, ec.ECDSA(hash_algorithm))
+        else:
+            raise SigningError("SIG-E010", detail="unsupported key type")
+    except InvalidSignature as exc:
+        raise SigningError("SIG-E012") from exc
+    signing_time = values.get("signing_time")
+    return VerifiedSignature(certificate, signing_time if isinstance(signing_time, dt.datetime) else None)
+
+
+def certificate_problems(
+    certificate: x509.Certificate, when: dt.datetime, trusted: tuple[x509.Certificate, ...]
+) -> list[str]:
+    """Codes of what is wrong with a signer certificate at a given time (empty when it is fine)."""
+    problems = []
+    if not (certificate.not_valid_before_utc <= when <= certificate.not_valid_after_utc):
+        problems.append("SIG-E013")
+    if trusted and all(
+        certificate.fingerprint(hashes.SHA256()) != t.fingerprint(hashes.SHA256()) and certificate.issuer != t.subject
+        for t in trusted
+    ):
+        problems.append("SIG-E014")
+    return problems
