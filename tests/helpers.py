@@ -1,4 +1,4 @@
-"""Shared test helpers: the worked examples of ../shared/examples in CarbonDesk's input format."""
+"""Shared test helpers: the worked examples (copied from ../shared/examples) in CarbonDesk's input format."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_EXAMPLES = REPO.parent / "shared" / "examples" / "power"
+# The project's own copies of ../shared/examples: a user's clone has no ../shared beside it.
+# tests/examples/test_example_copies.py fails when the copies and ../shared/examples differ.
+EXAMPLES_DIR = REPO / "tests" / "examples" / "data"
+SHARED_EXAMPLES_DIR = REPO.parent / "shared" / "examples"
+POWER_EXAMPLES = EXAMPLES_DIR / "power"
 
 # Example parameter names → parameter-pack keys.
 _PARAMS = {
@@ -24,7 +28,7 @@ _FAMILY = {"coal_gt300": "coal", "coal_le300": "coal", "coal_unconventional": "c
 
 
 def example_files() -> list[Path]:
-    return sorted(SHARED_EXAMPLES.glob("*.json"))
+    return sorted(POWER_EXAMPLES.glob("*.json"))
 
 
 def load_example(path: Path) -> dict[str, Any]:
@@ -84,7 +88,7 @@ def clean_document() -> dict[str, Any]:
 
     from desktop.domain.periods import deposit_due, month_end
 
-    example = load_example(SHARED_EXAMPLES / "P1-coal-660MW-all-measured.json")
+    example = load_example(POWER_EXAMPLES / "P1-coal-660MW-all-measured.json")
     doc = example_to_input(copy.deepcopy(example))
     year = int(doc["data_year"])
     unit = doc["units"][0]

@@ -1,4 +1,4 @@
-"""The engine reproduces every worked example of ../shared/examples/power (relative error < 1e-6)."""
+"""The engine reproduces every worked power example (copies of ../shared/examples/power; relative error < 1e-6)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def close(actual: Decimal | None, expected: Decimal | None, what: str) -> None:
 
 
 def test_examples_are_present() -> None:
-    assert len(EXAMPLES) >= 4, "the shared worked examples were not found beside the repository"
+    assert len(EXAMPLES) >= 4, "the worked examples were not found in tests/examples/data"
 
 
 @pytest.fixture(params=EXAMPLES, ids=lambda p: p.stem)
