@@ -100,6 +100,7 @@ def clean_document() -> dict[str, Any]:
             fuel.update(
                 {
                     "h_ad_pct": Decimal("3.6"),
+                    "s_t_ad_pct": Decimal("0.82"),
                     "lab_name": "某某煤质检测中心",
                     "lab_accreditation_no": "CMA 2019000123",
                     "report_no": f"R-{year}-{month:02d}",

@@ -32,13 +32,13 @@ class FieldRef:
     month: int | None = None
     fuel: int | None = None
     field: str | None = None
-    scope: str = ""  # "entity", "unit", "month", "fuel" or "" when derived from the parts
+    scope: str = ""  # "entity", "year", "unit", "month", "fuel" or "" when derived from the parts
 
     @property
     def path(self) -> str:
         parts: list[str] = []
-        if self.scope == "entity":
-            parts.append("entity")
+        if self.scope in ("entity", "year"):
+            parts.append(self.scope)
         if self.unit is not None:
             parts.append(f"units[{self.unit}]")
         if self.month is not None:

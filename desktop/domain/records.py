@@ -90,6 +90,7 @@ class ReportInput:
     units: tuple[UnitRecord, ...]
     overrides: tuple[ParameterOverride, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    year: Mapping[str, Value] = field(default_factory=dict)  # the form's "year" items of this data year
 
     def unit(self, unit_id: str) -> UnitRecord | None:
         for record in self.units:

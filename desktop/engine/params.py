@@ -50,6 +50,13 @@ class Parameter:
     override_reason: str | None = None
     overridden_by: str = ""
     original_value: ParamValue = None
+    # The pack does not vouch for this value: until the user overrides it (entering the official value
+    # with a reason) or justifies it, a finding asks for confirmation.
+    confirm: bool = False
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.confirm and self.override_reason is None
 
     @property
     def is_missing(self) -> bool:
@@ -180,7 +187,7 @@ def parse_pack(text: str, *, source: str = "<pack>") -> ParameterPack:
         if "__bad__" in entry:
             problems.append(f"{where}: must be a table with value, unit, confidence and source")
             continue
-        unknown = set(entry) - {"value", "unit", "confidence", "source", "note"}
+        unknown = set(entry) - {"value", "unit", "confidence", "source", "note", "confirm"}
         if unknown:
             problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         confidence = entry.get("confidence")
@@ -197,6 +204,9 @@ def parse_pack(text: str, *, source: str = "<pack>") -> ParameterPack:
             value = Decimal(value)
         if value is not None and not isinstance(value, Decimal | str | bool):
             problems.append(f"{where}: value must be a number, text or true/false")
+        confirm = entry.get("confirm", False)
+        if not isinstance(confirm, bool):
+            problems.append(f"{where}: confirm must be true or false")
         params[key] = Parameter(
             key=key,
             value=value,
@@ -204,6 +214,7 @@ def parse_pack(text: str, *, source: str = "<pack>") -> ParameterPack:
             confidence=str(confidence),
             source=str(entry.get("source", "")),
             note=str(entry.get("note", "")),
+            confirm=confirm is True,
         )
     if problems:
         raise PackError(source, problems)

@@ -17,6 +17,7 @@ the parameter pack.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -90,8 +91,23 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
     ),
     "CP1": ("履约义务（含燃气机组豁免）", "obligation (gas units: at most their allocation)"),
     "CP2": ("履约义务上限 = 配额 + 缺口上限比例 × 排放量", "obligation cap = allocation + cap fraction × emissions"),
-    "CP3": ("CCER 抵销上限 = 5% × 核查排放量", "CCER cap = 5 % × verified emissions"),
+    "CP3": ("CCER 抵销上限 = 5% × 应清缴配额量", "CCER cap = 5 % × obligation"),
     "CP4": ("配额盈缺 = 配额 − 履约义务", "balance = allocation − obligation"),
+    "CP5": (
+        "履约口径排放量 = 化石燃料燃烧排放（+ 购入电力排放，按年度方案）",
+        "emissions under compliance = fuel emissions (+ purchased electricity, per the year's plan)",
+    ),
+    "CP6": (
+        "清缴后盈缺 = 配额 + CCER + 结转配额 + 预支配额 − 应清缴配额量",
+        "position after surrender = allocation + CCER + banked + borrowed − obligation",
+    ),
+    "CP7": ("可结转上限 = 基数 + 系数 × 净卖出量", "banking cap = base + factor × net sales"),
+    "A6": (
+        "供热煤耗 = Σ燃料热量/29.3076 × 供热比/供热量 × 1000",
+        "heat coal rate = Σ heat input/29.3076 × heat ratio/heat supplied × 1000",
+    ),
+    "A7": ("加权平均低位发热量 = Σ(FC × NCV)/ΣFC", "weighted NCV = Σ(FC × NCV)/Σ FC"),
+    "A8": ("加权平均收到基元素碳 = Σ(FC × C_ar)/ΣFC", "weighted carbon content = Σ(FC × C_ar)/Σ FC"),
 }
 
 FIGURES: Mapping[str, FigureInfo] = {
@@ -114,6 +130,17 @@ FIGURES: Mapping[str, FigureInfo] = {
     "supply_intensity_t_per_mwh": FigureInfo("供电碳排放强度", "Supply emission intensity", "tCO2/MWh", 4),
     "heat_intensity_t_per_gj": FigureInfo("供热碳排放强度", "Heat emission intensity", "tCO2/GJ", 4),
     "supply_coal_rate_gce_per_kwh": FigureInfo("供电煤耗", "Supply coal consumption rate", "gce/kWh", 2),
+    "heat_coal_rate_kgce_per_gj": FigureInfo("供热煤耗", "Heat supply coal consumption rate", "kgce/GJ", 2),
+    # Gas units burn no coal: the same ratios, as standard coal equivalent of the gas.
+    "supply_energy_rate_gce_per_kwh": FigureInfo(
+        "供电能耗（天然气折标准煤）", "Supply energy rate (gas as standard coal equivalent)", "gce/kWh", 2
+    ),
+    "heat_energy_rate_kgce_per_gj": FigureInfo(
+        "供热能耗（天然气折标准煤）", "Heat supply energy rate (gas as standard coal equivalent)", "kgce/GJ", 2
+    ),
+    "ncv_weighted": FigureInfo("加权平均低位发热量", "Weighted net calorific value", "GJ/unit", 3),
+    "c_ar_weighted": FigureInfo("加权平均收到基元素碳含量", "Weighted carbon content, as received", "tC/t", 6),
+    "e_compliance_t": FigureInfo("履约口径排放量", "Emissions under compliance", "tCO2", 0),
     "f_cool": FigureInfo("冷却方式修正系数", "Cooling correction", "—", 4),
     "f_heat": FigureInfo("供热量修正系数", "Heat correction", "—", 6),
     "f_load": FigureInfo("负荷系数修正系数", "Load correction", "—", 6),
@@ -122,7 +149,16 @@ FIGURES: Mapping[str, FigureInfo] = {
     "obligation_t": FigureInfo("应清缴配额量", "Compliance obligation", "tCO2", 0),
     "ccer_cap_t": FigureInfo("CCER 抵销上限", "CCER offset cap", "tCO2", 0),
     "balance_t": FigureInfo("配额盈缺", "Allowance surplus (+) / shortfall (−)", "tCO2", 0),
+    "ccer_used_t": FigureInfo("实际使用 CCER 抵销量", "CCER offsets used", "tCO2", 0),
+    "banked_in_t": FigureInfo("使用以前年度结转配额", "Banked allowances used", "tCO2", 0),
+    "borrowed_t": FigureInfo("预支配额", "Allowances borrowed", "tCO2", 0),
+    "position_t": FigureInfo("清缴后盈缺", "Position after surrender (+ surplus / − shortfall)", "tCO2", 0),
+    "banking_cap_t": FigureInfo("可结转配额上限", "Banking cap", "tCO2", 0),
 }
+
+# Why a unit has no allocation (tag ``not_allocated``), in the words findings and reports use.
+NOT_ALLOCATED_CATEGORY = "category"
+NOT_ALLOCATED_COMMISSIONED = "commissioned_in_year"
 
 
 def _family(form: FormSpec, enum: str, option: Any) -> str | None:
@@ -136,6 +172,10 @@ def _num(value: Any) -> Decimal | None:
 
 def _safe_div(a: Decimal, b: Decimal) -> Decimal | None:
     return None if b == 0 else a / b
+
+
+def _mul(a: Decimal, b: Decimal) -> Decimal:
+    return a * b
 
 
 class _UnitCalc:
@@ -343,6 +383,7 @@ class _UnitCalc:
             tags={
                 "category": self.category,
                 "family": self.family,
+                "not_allocated": self.not_allocated_reason(),
                 "months_not_measured": not_measured,
                 "months_measured": tuple(sorted(measured_months)),
             },
@@ -387,7 +428,7 @@ class _UnitCalc:
                 "emission_per_generation_t_per_mwh", "tCO2/MWh", "M4", FORMULAS["M4"][1], (e_total, gen), _safe_div
             ),
         }
-        figures["supply_coal_rate_gce_per_kwh"] = self.coal_rate(heat, figures["heat_ratio"], supply)
+        figures.update(self.coal_rates(heat, figures["heat_ratio"], supply, figures["heat_supply_gj"]))
         figures["supply_intensity_t_per_mwh"] = derive(
             "supply_intensity_t_per_mwh",
             "tCO2/MWh",
@@ -401,16 +442,30 @@ class _UnitCalc:
             figures["extra_vs_measured_t"] = total("extra_vs_measured_t", "tCO2", extras, "X1")
         return MonthResult(self.uid, record.month, figures, fuels)
 
-    def coal_rate(self, heat: Figure, ratio: Figure, supply: Figure) -> Figure:
+    def coal_rates(self, heat: Figure, ratio: Figure, supply: Figure, heat_supplied: Figure) -> dict[str, Figure]:
+        """Supply and heat consumption rates in standard coal equivalent (gas units: of their gas)."""
         tce = self.param("standard_coal_gj_per_tce", "GJ/tce")
-        return derive(
-            "supply_coal_rate_gce_per_kwh",
-            "gce/kWh",
-            "A5",
-            FORMULAS["A5"][1],
-            (heat, tce, ratio, supply),
-            lambda q, k, hr, s: None if s == 0 else q / k * (_ONE - hr) / s * _THOUSAND,
-        )
+        gas = self.family == "gas"
+        supply_key = "supply_energy_rate_gce_per_kwh" if gas else "supply_coal_rate_gce_per_kwh"
+        heat_key = "heat_energy_rate_kgce_per_gj" if gas else "heat_coal_rate_kgce_per_gj"
+        return {
+            supply_key: derive(
+                supply_key,
+                "gce/kWh",
+                "A5",
+                FORMULAS["A5"][1],
+                (heat, tce, ratio, supply),
+                lambda q, k, hr, s: None if s == 0 else q / k * (_ONE - hr) / s * _THOUSAND,
+            ),
+            heat_key: derive(
+                heat_key,
+                "kgce/GJ",
+                "A6",
+                FORMULAS["A6"][1],
+                (heat, tce, ratio, heat_supplied),
+                lambda q, k, hr, h: None if h == 0 else q / k * hr / h * _THOUSAND,
+            ),
+        }
 
     def annual(self, months: list[MonthResult]) -> dict[str, Figure]:
         def sum_of(name: str, unit: str, formula: str = "F6") -> Figure:
@@ -483,16 +538,88 @@ class _UnitCalc:
             (a["e_total_t"], a["heat_ratio"], a["heat_supply_gj"]),
             lambda e, hr, h: None if h == 0 else e * hr / h,
         )
-        a["supply_coal_rate_gce_per_kwh"] = self.coal_rate(a["heat_input_gj"], a["heat_ratio"], a["supply_mwh"])
+        a.update(self.coal_rates(a["heat_input_gj"], a["heat_ratio"], a["supply_mwh"], a["heat_supply_gj"]))
+        a["aux_rate"] = derive(
+            "aux_rate",
+            "—",
+            "M2",
+            FORMULAS["M2"][1],
+            (a["supply_mwh"], a["generation_mwh"]),
+            lambda s, g: None if g == 0 else _ONE - s / g,
+        )
+        a.update(self.weighted_quality(months))
+        a["e_compliance_t"] = self.compliance_emissions(a)
         a.update(self.allocation(a))
         return a
+
+    def weighted_quality(self, months: list[MonthResult]) -> dict[str, Figure]:
+        """Annual NCV and carbon content of the unit's main fuel family, weighted by consumption."""
+        family = "gas" if self.family == "gas" else "coal"
+        rows = [r for m in months for r in m.rows if r.tags.get("family") == family]
+        if not rows:
+            return {}
+        fc = total("ΣFC", rows[0].figures["consumption"].unit, tuple(r.figures["consumption"] for r in rows))
+        out: dict[str, Figure] = {}
+        for key, part, formula, unit in (
+            ("ncv_weighted", "ncv", "A7", rows[0].figures["ncv"].unit or "GJ/unit"),
+            ("c_ar_weighted", "c_ar", "A8", "tC/t" if family == "coal" else "tC/unit"),
+        ):
+            products = tuple(
+                derive(f"FC×{part}", unit, formula, f"FC × {part}", (r.figures["consumption"], r.figures[part]), _mul)
+                for r in rows
+            )
+            out[key] = derive(
+                key,
+                unit,
+                formula,
+                FORMULAS[formula][1],
+                (total(f"Σ FC×{part}", unit, products), fc),
+                _safe_div,
+            )
+        return out
+
+    def compliance_emissions(self, a: Mapping[str, Figure]) -> Figure:
+        """Emissions the unit surrenders allowances for: with or without purchased electricity (pack)."""
+        indirect = self.pack.switch("compliance.includes_indirect") is True
+        self.used.add("compliance.includes_indirect")
+        scope = param_figure(self.pack, "compliance.includes_indirect", "scope")
+        if indirect:
+            return Figure(
+                "e_compliance_t",
+                a["e_total_t"].value,
+                "tCO2",
+                "CP5",
+                "fuel + purchased electricity (the year's plan covers indirect emissions)",
+                (a["e_total_t"], scope),
+            )
+        return Figure(
+            "e_compliance_t",
+            a["e_fuel_t"].value,
+            "tCO2",
+            "CP5",
+            "fuel (direct) emissions only (the year's plan excludes indirect emissions)",
+            (a["e_fuel_t"], scope),
+        )
+
+    def not_allocated_reason(self) -> str | None:
+        if self.family not in ("coal", "gas"):
+            return NOT_ALLOCATED_CATEGORY  # pure biomass, heat-only boilers
+        commissioned = self.unit.get("commissioning_date")
+        if (
+            isinstance(commissioned, date)
+            and commissioned.year == self.report.data_year
+            and self.pack.switch("allocation.excludes_commissioned_in_year") is True
+        ):
+            self.used.add("allocation.excludes_commissioned_in_year")
+            return NOT_ALLOCATED_COMMISSIONED
+        return None
 
     # -- allocation --------------------------------------------------------------------------
 
     def allocation(self, a: Mapping[str, Figure]) -> dict[str, Figure]:
         out: dict[str, Figure] = {}
-        if self.family not in ("coal", "gas"):
-            return out  # outside allocation (pure biomass, heat-only boilers)
+        if self.not_allocated_reason() is not None:
+            return out
         basis = self.pack.switch("allocation.basis")
         if self.family == "coal" and self.unit.get("cooling") == "air":
             factor = self.param("f_cool.air_coal", "F_cool,air")
@@ -542,17 +669,17 @@ class _UnitCalc:
                 "tCO2",
                 "CP1",
                 "min(E, A): gas units surrender at most their allocation",
-                (a["e_total_t"], out["allocation_t"]),
+                (a["e_compliance_t"], out["allocation_t"]),
                 min,
             )
         else:
             out["obligation_t"] = Figure(
                 "obligation_t",
-                a["e_total_t"].value,
+                a["e_compliance_t"].value,
                 "tCO2",
                 "CP1",
-                "E (before the entity's gap cap)",
-                (a["e_total_t"],),
+                "emissions under compliance (before the entity's gap cap)",
+                (a["e_compliance_t"],),
             )
         return out
 
@@ -597,6 +724,13 @@ class _UnitCalc:
     def load_correction(self, load_factor: Figure) -> Figure:
         if not (self.family == "coal" and self.conventional):
             return Figure("f_load", _ONE, "—", "C3", "not a conventional coal unit: no load correction")
+        if self.unit.get("chp") is True:
+            self.used.add("f_load.applies_to_chp")
+            if self.pack.switch("f_load.applies_to_chp") is not True:
+                switch = param_figure(self.pack, "f_load.applies_to_chp", "F_load for CHP")
+                return Figure(
+                    "f_load", _ONE, "—", "C3", "CHP unit: the year's plan applies no load correction", (switch,)
+                )
         keys = (
             "full",
             "band1_floor",
@@ -648,15 +782,16 @@ def calculate(
             if progress is not None:
                 progress(done, len(report.units))
         units = tuple(results)
-        totals = _entity_totals(units, pack)
+        totals = _entity_totals(units, pack, report)
     missing = tuple(sorted({k for u in units for k in u.missing_parameters}))
     used = {k for u in units for k in u.used_parameters}
     used |= {f.parameter.key for fig in totals.values() for f in fig.inputs if f.parameter is not None}
     return ReportResult(GUIDELINE, report.data_year, pack.label, units, totals, missing, tuple(sorted(used)))
 
 
-def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[str, Figure]:
-    """Compliance is settled per entity: the gap cap and the CCER cap apply to its verified emissions."""
+def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack, report: ReportInput) -> dict[str, Figure]:
+    """Compliance is settled per entity: the gap cap applies to its emissions under compliance, the CCER
+    cap to its obligation; offsets used and allowances carried between years settle the position."""
 
     def sum_of(name: str, unit: str, only_allocated: bool = False) -> Figure:
         parts = tuple(
@@ -670,6 +805,7 @@ def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[s
             ("e_fuel_t", "tCO2"),
             ("e_elec_t", "tCO2"),
             ("e_total_t", "tCO2"),
+            ("e_compliance_t", "tCO2"),
             ("generation_mwh", "MWh"),
             ("supply_mwh", "MWh"),
             ("heat_supply_gj", "GJ"),
@@ -679,7 +815,7 @@ def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[s
     allocated = [u for u in units if "allocation_t" in u.annual]
     if not allocated:
         return t
-    verified = sum_of("e_total_t", "tCO2", only_allocated=True)
+    verified = sum_of("e_compliance_t", "tCO2", only_allocated=True)
     allocation = total("allocation_t", "tCO2", tuple(u.annual["allocation_t"] for u in allocated))
     if any(u.annual["allocation_t"].value is None for u in allocated):
         allocation = Figure(
@@ -705,8 +841,38 @@ def _entity_totals(units: tuple[UnitResult, ...], pack: ParameterPack) -> dict[s
     else:
         t["obligation_t"] = pre_cap
     ccer = param_figure(pack, "compliance.ccer_cap_fraction", "CCER fraction")
-    t["ccer_cap_t"] = derive("ccer_cap_t", "tCO2", "CP3", FORMULAS["CP3"][1], (ccer, verified), lambda k, e: k * e)
+    t["ccer_cap_t"] = derive(
+        "ccer_cap_t", "tCO2", "CP3", FORMULAS["CP3"][1], (ccer, t["obligation_t"]), lambda k, o: k * o
+    )
     t["balance_t"] = derive(
         "balance_t", "tCO2", "CP4", FORMULAS["CP4"][1], (allocation, t["obligation_t"]), lambda al, o: al - o
     )
+    # What the entity actually surrenders besides this year's allocation (entered for the year).
+    carried = []
+    for key in ("ccer_used_t", "banked_in_t", "borrowed_t"):
+        value = _num(report.year.get(key))
+        t[key] = input_figure(key, value if value is not None else _ZERO, "tCO2", f"year.{key}")
+        carried.append(t[key])
+    t["position_t"] = derive(
+        "position_t",
+        "tCO2",
+        "CP6",
+        FORMULAS["CP6"][1],
+        (allocation, *carried, t["obligation_t"]),
+        lambda al, c, b, r, o: al + c + b + r - o,
+    )
+    net_sales = _num(report.year.get("net_sales_t"))
+    if pack.switch("compliance.banking_cap_enabled") is True and net_sales is not None:
+        t["banking_cap_t"] = derive(
+            "banking_cap_t",
+            "tCO2",
+            "CP7",
+            FORMULAS["CP7"][1],
+            (
+                param_figure(pack, "compliance.banking_cap_base_t", "base"),
+                param_figure(pack, "compliance.banking_cap_sales_factor", "factor"),
+                input_figure("net_sales_t", net_sales, "tCO2", "year.net_sales_t"),
+            ),
+            lambda base, k, sales: base + k * sales,
+        )
     return t

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-SCOPES = ("entity", "unit", "month", "fuel")
+# "year": the entity's items of one data year as a whole (e.g. offsets used at compliance).
+SCOPES = ("entity", "year", "unit", "month", "fuel")
 FIELD_TYPES = ("decimal", "integer", "text", "bool", "date", "enum", "uscc")
 
 

@@ -35,7 +35,17 @@ from desktop.interchange.problems import InputError, InputProblem
 FORMAT = "carbondesk.report"
 FORMAT_VERSION = 1
 
-TOP_KEYS = ("format", "version", "guideline", "data_year", "entity", "units", "parameter_overrides", "acknowledgements")
+TOP_KEYS = (
+    "format",
+    "version",
+    "guideline",
+    "data_year",
+    "entity",
+    "year",
+    "units",
+    "parameter_overrides",
+    "acknowledgements",
+)
 UNIT_EXTRA_KEYS = ("months", "declared_annual")
 MONTH_EXTRA_KEYS = ("month", "fuels", "evidence", "deposited_on")
 EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
@@ -181,6 +191,10 @@ class _Reader:
             self.problem("", "INP-E009", name="entity")
         elif self.expect(entity_raw, dict, "entity", "object"):
             entity = self.fields("entity", entity_raw, "entity", ())
+        year_values: dict[str, Value] = {}
+        year_raw = doc.get("year", {})
+        if self.expect(year_raw, dict, "year", "object"):
+            year_values = self.fields("year", year_raw, "year", ())
         units: list[UnitRecord] = []
         units_raw = doc.get("units", [])
         seen_units: set[str] = set()
@@ -204,6 +218,7 @@ class _Reader:
             units=tuple(units),
             overrides=overrides,
             acknowledgements=acks,
+            year=year_values,
         )
 
     def unit(self, raw: Any, path: str) -> UnitRecord | None:
@@ -456,6 +471,7 @@ def report_document(report: ReportInput) -> dict[str, Any]:
         "guideline": report.guideline,
         "data_year": Decimal(report.data_year),
         "entity": {k: v for k, v in report.entity.items() if v is not None},
+        **({"year": year} if (year := {k: v for k, v in report.year.items() if v is not None}) else {}),
         "units": [
             {
                 **{k: v for k, v in u.values.items() if v is not None},

@@ -110,6 +110,7 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
             "guideline": {"const": form.id},
             "data_year": {"type": "integer", "minimum": 2019},
             "entity": _object(form, "entity", {}, []),
+            **({"year": _object(form, "year", {}, [])} if form.fields("year") else {}),
             "units": {"type": "array", "items": unit},
             "parameter_overrides": {
                 "type": "array",

@@ -108,6 +108,7 @@ def _check_fields(ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: 
 def form_fields(ctx: RuleContext) -> list[Finding]:
     """Required fields (also those required only in some cases) and hard ranges, as the form declares."""
     out = _check_fields(ctx, "entity", ctx.report.entity, FieldRef(scope="entity"))
+    out += _check_fields(ctx, "year", ctx.report.year, FieldRef(scope="year"))
     for unit in ctx.report.units:
         uid = unit.unit_id
         out += _check_fields(ctx, "unit", unit.values, FieldRef(unit=uid, scope="unit"))

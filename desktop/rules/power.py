@@ -16,7 +16,7 @@ from typing import Any
 from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import hours_in_month, month_end
 from desktop.domain.records import FuelRow, MonthRecord, UnitRecord
-from desktop.engine.power import MEASURED
+from desktop.engine.power import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.engine.results import MonthResult
 from desktop.rules import common
 from desktop.rules.base import RuleContext, finding
@@ -27,6 +27,8 @@ CL_LAB = "核算指南·煤质检测与报告"
 CL_PROD = "核算指南·生产数据"
 CL_PLAUS = "CarbonDesk 合理性检查 / plausibility heuristic"
 CL_ALLOC = "配额分配方案"
+CL_LAB_2022 = "2022年4月核查通知·检测报告（月末后40日内出具；同一样品 C、NCV、H、S、水分）"
+CL_COMPLIANCE = "碳排放权交易管理办法（试行）·配额清缴"
 
 MESSAGES: Mapping[str, Message] = {
     # form-driven (declared in forms/power_generation.toml)
@@ -102,9 +104,22 @@ MESSAGES: Mapping[str, Message] = {
         "“{label_zh}” 较上月变化 {change}%（{previous} → {value}），超过 {limit}% 且无说明",
         '"{label_en}" changed {change}% from last month ({previous} → {value}), above {limit}% with no note',
     ),
-    "PWR-W010": Message(
-        "检测报告日期 {reported} 距月末已 {days} 天（超过 {limit} 天）",
-        "lab report dated {reported}, {days} days after month end (more than {limit})",
+    "PWR-E011": Message(
+        "检测报告日期 {reported} 距月末已 {days} 天：元素碳检测报告须在月末后 {limit} 天内出具",
+        "lab report dated {reported}, {days} days after month end: the element-carbon report must be issued "
+        "within {limit} days",
+    ),
+    "PWR-E012": Message(
+        "检测报告日期 {reported} 晚于本月存证日期 {deposited}：存证时报告尚不存在",
+        "lab report dated {reported}, after this month was deposited on {deposited}: the report did not exist yet",
+    ),
+    "PWR-E013": Message(
+        "预支配额 {borrowed} tCO2，但 {year} 年度方案不允许预支",
+        "{borrowed} tCO2 borrowed, but the {year} plan allows no borrowing",
+    ),
+    "PWR-E014": Message(
+        "实际使用 CCER {used} tCO2 超过抵销上限 {cap} tCO2（应清缴配额量的 {percent}%）",
+        "CCER used {used} tCO2 exceeds the offset cap {cap} tCO2 ({percent} % of the obligation)",
     ),
     "PWR-W011": Message(
         "检测报告日期 {reported} 早于所检月份开始，不可能是该月样品",
@@ -116,6 +131,48 @@ MESSAGES: Mapping[str, Message] = {
         "one test passed off as several months?",
     ),
     "PWR-W013": Message("检测报告缺少 {missing_zh}", "lab report lacks {missing_en}"),
+    "PWR-W018": Message(
+        "检测报告编号 {report_no} 同时用于 {places_zh}：一份报告不能证明多个月份或机组",
+        "report number {report_no} is used for {places_en}: one report cannot prove several months or units",
+    ),
+    "PWR-W019": Message(
+        "同一份扫描件（{file}，SHA-256 {short}…）同时用于 {places_zh}",
+        "the same scan ({file}, SHA-256 {short}…) is attached to {places_en}",
+    ),
+    "PWR-W021": Message(
+        "{month} 月采用实测月份平均值，但未说明未检测原因（该缓解政策针对疫情导致的缺失月份）",
+        "month {month} takes the mean of measured months but states no reason why it was not tested "
+        "(the relief was for months lost to the epidemic)",
+    ),
+    "PWR-W022": Message(
+        "低位发热量 {ncv} GJ/t 与同一样品的 C、H、S、水分按门捷列夫公式推算的 {estimate} GJ/t 相差 {diff}%（超过 {band}%）",
+        "NCV {ncv} GJ/t differs by {diff} % from {estimate} GJ/t estimated by Mendeleev's formula from C, H, S and "
+        "moisture of the same sample (more than {band} %)",
+    ),
+    "PWR-W031": Message(
+        "参数 “{key}” = {value} {unit} 未经官方确认（{note}）：请确认或按主管部门公布值修改并注明来源",
+        'parameter "{key}" = {value} {unit} is not confirmed ({note}): confirm it, or enter the official value with '
+        "its source",
+    ),
+    "PWR-W032": Message(
+        "清缴后盈余 {surplus} tCO2 超过可结转上限 {cap} tCO2：超出部分 {excess} tCO2 不能结转",
+        "the surplus after surrender, {surplus} tCO2, exceeds the banking cap {cap} tCO2: {excess} tCO2 cannot be "
+        "carried forward",
+    ),
+    "PWR-W040": Message(
+        "机组装机容量 {capacity} MW 按 {threshold} MW 界限应属“{expected_zh}”，但登记为“{category_zh}”",
+        'rated capacity {capacity} MW belongs to "{expected_en}" by the {threshold} MW threshold, but the unit is '
+        'registered as "{category_en}"',
+    ),
+    "PWR-I003": Message(
+        "机组 {unit} 于 {date} 投产，当年照常核算和报告，但不参与 {year} 年度配额分配和清缴",
+        "unit {unit} was commissioned on {date}: it is accounted and reported, but gets no allocation for {year} "
+        "and surrenders none",
+    ),
+    "PWR-I004": Message(
+        "{year} 年度配额须于 {deadline} 前清缴（应清缴 {obligation} tCO2）",
+        "allowances for {year} must be surrendered by {deadline} (obligation {obligation} tCO2)",
+    ),
     "PWR-W014": Message(
         "实测元素碳数据过于稳定：{detail_zh}", "measured carbon data are implausibly stable: {detail_en}"
     ),
@@ -213,7 +270,7 @@ def moisture_order(ctx: RuleContext) -> list[Finding]:
 def lab_dates(ctx: RuleContext) -> list[Finding]:
     """Receipt ≤ test ≤ report; the report neither before the month nor absurdly late after it."""
     out: list[Finding] = []
-    lag_limit = int(ctx.pack.number("checks.report_lag_max_days"))
+    lag_limit = int(ctx.pack.number("lab.report_within_days"))
     year = ctx.report.data_year
     for unit, record, _ in _months(ctx):
         for i, row in enumerate(record.fuels):
@@ -244,12 +301,22 @@ def lab_dates(ctx: RuleContext) -> list[Finding]:
                 elif reported > end + timedelta(days=lag_limit):
                     out.append(
                         finding(
-                            "PWR-W010",
+                            "PWR-E011",
                             _ref(unit, record.month, "report_date", i),
-                            CL_LAB,
+                            CL_LAB_2022,
                             reported=reported.isoformat(),
                             days=(reported - end).days,
                             limit=lag_limit,
+                        )
+                    )
+                if record.deposited_on is not None and reported > record.deposited_on:
+                    out.append(
+                        finding(
+                            "PWR-E012",
+                            _ref(unit, record.month, "report_date", i),
+                            CL_LAB_2022,
+                            reported=reported.isoformat(),
+                            deposited=record.deposited_on.isoformat(),
                         )
                     )
     return out
@@ -462,8 +529,9 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
     max_same_day = int(ctx.pack.number("checks.same_day_reports_max"))
     min_months = int(ctx.pack.number("checks.stable_c_ar_min_months"))
     cv_min = ctx.pack.number("checks.stable_c_ar_cv_min")
+    # Across the entity: one lab issuing reports for many different months on one day.
+    same_day: dict[tuple[str, date], list[tuple[UnitRecord, int, int]]] = {}
     for unit in ctx.report.units:
-        same_day: dict[tuple[str, date], list[tuple[int, int]]] = {}
         samples: dict[tuple, list[int]] = {}
         c_ars: list[Decimal] = []
         result = ctx.result.unit(unit.unit_id)
@@ -489,8 +557,8 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                         )
                     )
                 lab, reported = row.get("lab_name"), row.get("report_date")
-                if isinstance(lab, str) and isinstance(reported, date):
-                    same_day.setdefault((lab.strip(), reported), []).append((record.month, i))
+                if isinstance(lab, str) and lab.strip() and isinstance(reported, date):
+                    same_day.setdefault((lab.strip(), reported), []).append((unit, record.month, i))
                 key = tuple(row.get(k) for k in ("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"))
                 if all(isinstance(v, Decimal) for v in key):
                     samples.setdefault(key, []).append(record.month)
@@ -498,21 +566,6 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                 fuel_result = next((r for r in month_result.rows if r.index == i), None) if month_result else None
                 if fuel_result is not None and fuel_result.figures["c_ar"].value is not None:
                     c_ars.append(fuel_result.figures["c_ar"].value)
-        for (lab, reported), items in same_day.items():
-            if len(items) > max_same_day:
-                months = ", ".join(str(m) for m, _ in items)
-                for month, i in items:
-                    out.append(
-                        finding(
-                            "PWR-W012",
-                            _ref(unit, month, "report_date", i),
-                            CL_LAB,
-                            lab=lab,
-                            reported=reported.isoformat(),
-                            count=len(items),
-                            months=months,
-                        )
-                    )
         for months in samples.values():
             if len(months) > 1:
                 listing = ", ".join(str(m) for m in months)
@@ -538,6 +591,250 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                         detail_en=f"{len(c_ars)} measured months vary by a coefficient of {cv:.4f} (below {cv_min})",
                     )
                 )
+    for (lab, reported), items in same_day.items():
+        months = sorted({m for _, m, _ in items})
+        if len(months) > max_same_day:
+            listing = ", ".join(str(m) for m in months)
+            for unit, month, i in items:
+                out.append(
+                    finding(
+                        "PWR-W012",
+                        _ref(unit, month, "report_date", i),
+                        CL_LAB,
+                        lab=lab,
+                        reported=reported.isoformat(),
+                        count=len(months),
+                        months=listing,
+                    )
+                )
+    return out
+
+
+def _places(items: list[tuple[UnitRecord, int]]) -> tuple[str, str]:
+    """'1# 3月、2# 4月' / '1# month 3, 2# month 4'."""
+    distinct = sorted({(u.unit_id, m) for u, m in items}, key=lambda p: (p[0], p[1]))
+    return (
+        "、".join(f"{u} {m}月" for u, m in distinct),
+        ", ".join(f"{u} month {m}" for u, m in distinct),
+    )
+
+
+def evidence_reuse(ctx: RuleContext) -> list[Finding]:
+    """One lab report (by its number, or its scan's SHA-256) used for two months or two units."""
+    out: list[Finding] = []
+    by_number: dict[str, list[tuple[UnitRecord, int, int]]] = {}
+    by_scan: dict[str, list[tuple[UnitRecord, int, str, str]]] = {}
+    for unit in ctx.report.units:
+        for record in unit.months:
+            for i, row in enumerate(record.fuels):
+                number = row.get("report_no")
+                if isinstance(number, str) and number.strip() and row.get("carbon_measured") is True:
+                    by_number.setdefault(number.strip().upper(), []).append((unit, record.month, i))
+            for ref in record.evidence:
+                by_scan.setdefault(ref.sha256, []).append((unit, record.month, ref.kind, ref.file_name))
+    for number, items in by_number.items():
+        if len({(u.unit_id, m) for u, m, _ in items}) < 2:
+            continue
+        zh, en = _places([(u, m) for u, m, _ in items])
+        for unit, month, i in items:
+            out.append(
+                finding(
+                    "PWR-W018", _ref(unit, month, "report_no", i), CL_LAB, report_no=number, places_zh=zh, places_en=en
+                )
+            )
+    for sha, items in by_scan.items():
+        months = {(u.unit_id, m) for u, m, _, _ in items}
+        lab = any(kind == "lab_report" for _, _, kind, _ in items)
+        # A plant-wide production ledger may back every unit of one month; a scan for two months never,
+        # and a lab report never for two units.
+        if len({m for _, m in months}) < 2 and not (lab and len(months) >= 2):
+            continue
+        zh, en = _places([(u, m) for u, m, _, _ in items])
+        for unit, month in sorted({(u.unit_id, m) for u, m, _, _ in items}):
+            record_unit = next(u for u, _, _, _ in items if u.unit_id == unit)
+            out.append(
+                finding(
+                    "PWR-W019",
+                    _ref(record_unit, month, "evidence"),
+                    CL_LAB,
+                    file=items[0][3],
+                    short=sha[:12],
+                    places_zh=zh,
+                    places_en=en,
+                )
+            )
+    return out
+
+
+def ncv_consistency(ctx: RuleContext) -> list[Finding]:
+    """NCV against Mendeleev's formula from C, H, S and moisture of the same sample (a wide band).
+
+    Q_net,ar [kJ/kg] = 339·C + 1030·H − 109·(O − S) − 25·(9·H + M_ar), elements as received (%);
+    oxygen is not on a carbon lab report, so the pack's typical value stands in for it.
+    """
+    out: list[Finding] = []
+    band = ctx.pack.number("checks.ncv_consistency_band")
+    o_ad = ctx.pack.number("checks.mendeleev_o_ad_pct")
+    for unit, record, _ in _months(ctx):
+        for i, row in enumerate(record.fuels):
+            if _family(ctx, row) != "coal" or row.get("carbon_measured") is not True:
+                continue
+            values = [_num(row.get(k)) for k in ("ncv", "c_ad_pct", "h_ad_pct", "m_ad_pct", "m_ar_pct")]
+            if any(v is None for v in values):
+                continue
+            ncv, c_ad, h_ad, m_ad, m_ar = values  # type: ignore[misc]
+            s_ad = _num(row.get("s_t_ad_pct")) or Decimal(0)
+            if ncv <= 0 or m_ad >= 100 or m_ar >= 100:
+                continue
+            k = (100 - m_ar) / (100 - m_ad)
+            c, h, s_ar, o = c_ad * k, h_ad * k, s_ad * k, o_ad * k
+            estimate = (339 * c + 1030 * h - 109 * (o - s_ar) - 25 * (9 * h + m_ar)) / 1000
+            diff = abs(ncv - estimate) / ncv
+            if diff > band:
+                out.append(
+                    finding(
+                        "PWR-W022",
+                        _ref(unit, record.month, "ncv", i),
+                        CL_LAB_2022,
+                        ncv=ncv,
+                        estimate=round(estimate, 2),
+                        diff=round(diff * 100, 1),
+                        band=round(band * 100),
+                    )
+                )
+    return out
+
+
+def relief_reasons(ctx: RuleContext) -> list[Finding]:
+    """Months charged the mean of measured months must say why they were not tested."""
+    out: list[Finding] = []
+    for unit in ctx.report.units:
+        result = ctx.result.unit(unit.unit_id)
+        if result is None:
+            continue
+        for record in unit.months:
+            month = result.month(record.month)
+            if month is None or not any(r.tags.get("carbon_source") == "mean_of_measured" for r in month.rows):
+                continue
+            reason = record.get("carbon_missing_reason")
+            if not (isinstance(reason, str) and reason.strip()):
+                out.append(
+                    finding("PWR-W021", _ref(unit, record.month, "carbon_missing_reason"), CL_F4, month=record.month)
+                )
+    return out
+
+
+def category_capacity(ctx: RuleContext) -> list[Finding]:
+    """The allocation category's capacity class against the rated capacity (pack threshold)."""
+    out: list[Finding] = []
+    threshold = ctx.pack.number("allocation.gt300_min_capacity_mw")
+    classes = {
+        str(o.attrs["capacity_class"]): o
+        for o in ctx.form.enums["unit_category"].options
+        if "capacity_class" in o.attrs
+    }
+    for unit in ctx.report.units:
+        option = ctx.form.enums["unit_category"].option(str(unit.get("category")))
+        capacity = _num(unit.get("capacity_mw"))
+        if option is None or capacity is None or "capacity_class" not in option.attrs:
+            continue
+        expected = classes.get("above" if capacity >= threshold else "below")
+        if expected is None or expected.id == option.id:
+            continue
+        out.append(
+            finding(
+                "PWR-W040",
+                _ref(unit, None, "category"),
+                CL_ALLOC,
+                capacity=capacity,
+                threshold=threshold,
+                expected_zh=expected.label_zh,
+                expected_en=expected.label_en,
+                category_zh=option.label_zh,
+                category_en=option.label_en,
+            )
+        )
+    return out
+
+
+def commissioned_in_year(ctx: RuleContext) -> list[Finding]:
+    out: list[Finding] = []
+    for unit_result in ctx.result.units:
+        if unit_result.tags.get("not_allocated") != NOT_ALLOCATED_COMMISSIONED:
+            continue
+        unit = ctx.report.unit(unit_result.unit_id)
+        commissioned = unit.get("commissioning_date") if unit else None
+        out.append(
+            finding(
+                "PWR-I003",
+                FieldRef(unit_result.unit_id, None, None, "commissioning_date", "unit"),
+                CL_ALLOC,
+                unit=unit_result.unit_id,
+                date=_iso(commissioned),
+                year=ctx.report.data_year,
+            )
+        )
+    return out
+
+
+def compliance(ctx: RuleContext) -> list[Finding]:
+    """Offsets and allowances carried between years against the year's plan; the surrender deadline."""
+    out: list[Finding] = []
+    totals = ctx.result.totals
+
+    def value(key: str) -> Decimal | None:
+        figure = totals.get(key)
+        return None if figure is None else figure.value
+
+    used, cap = value("ccer_used_t"), value("ccer_cap_t")
+    if used is not None and cap is not None and used > cap:
+        fraction = ctx.pack.number("compliance.ccer_cap_fraction")
+        out.append(
+            finding(
+                "PWR-E014",
+                FieldRef(field="ccer_used_t", scope="year"),
+                CL_COMPLIANCE,
+                used=round(used),
+                cap=round(cap),
+                percent=round(fraction * 100, 1),
+            )
+        )
+    borrowed = _num(ctx.report.year.get("borrowed_t"))
+    if borrowed and ctx.pack.switch("compliance.borrowing_allowed") is not True:
+        out.append(
+            finding(
+                "PWR-E013",
+                FieldRef(field="borrowed_t", scope="year"),
+                CL_ALLOC,
+                borrowed=borrowed,
+                year=ctx.report.data_year,
+            )
+        )
+    position, bank_cap = value("position_t"), value("banking_cap_t")
+    if position is not None and bank_cap is not None and position > bank_cap:
+        out.append(
+            finding(
+                "PWR-W032",
+                FieldRef(field="net_sales_t", scope="year"),
+                CL_ALLOC,
+                surplus=round(position),
+                cap=round(bank_cap),
+                excess=round(position - bank_cap),
+            )
+        )
+    obligation = value("obligation_t")
+    deadline = ctx.pack.get("compliance.deadline").value
+    if obligation is not None and isinstance(deadline, str):
+        out.append(
+            finding(
+                "PWR-I004",
+                FieldRef(scope="year"),
+                CL_COMPLIANCE,
+                year=ctx.report.data_year,
+                deadline=deadline,
+                obligation=round(obligation),
+            )
+        )
     return out
 
 
@@ -583,6 +880,19 @@ def pack_gaps(ctx: RuleContext) -> list[Finding]:
             finding("PWR-W030", FieldRef(), CL_ALLOC, pack=ctx.pack.label, key=key, what_zh=what_zh, what_en=what_en)
         )
     used = {key: ctx.pack.get(key) for key in ctx.result.used_parameters}
+    for key, p in sorted(used.items()):
+        if p.needs_confirmation:
+            out.append(
+                finding(
+                    "PWR-W031",
+                    FieldRef(field=f"parameter:{key}"),
+                    CL_ALLOC,
+                    key=key,
+                    value=p.value if p.value is not None else "—",
+                    unit=p.unit,
+                    note=p.note or p.confidence,
+                )
+            )
     unconfirmed = sorted(k for k, p in used.items() if p.confidence == "U")
     if unconfirmed:
         out.append(finding("PWR-I001", FieldRef(), "", count=len(unconfirmed), keys=", ".join(unconfirmed)))
@@ -614,6 +924,12 @@ RULES = (
     load_factor_consistency,
     month_on_month,
     lab_report_signals,
+    evidence_reuse,
+    ncv_consistency,
+    relief_reasons,
     unmeasured_months,
+    category_capacity,
+    commissioned_in_year,
+    compliance,
     pack_gaps,
 )

@@ -90,6 +90,13 @@ def _no_ledger_scan(doc: dict) -> None:
     month(doc, 2)["evidence"] = [e for e in month(doc, 2)["evidence"] if e["kind"] != "fuel_ledger"]
 
 
+def _reused_scan(doc: dict) -> None:
+    lab = next(e for e in month(doc, 3)["evidence"] if e["kind"] == "lab_report")
+    for e in month(doc, 4)["evidence"]:
+        if e["kind"] == "lab_report":
+            e["sha256"] = lab["sha256"]
+
+
 def _jump(doc: dict) -> None:
     month(doc, 6).pop("note")
     fuel(doc, 6)["consumption"] = fuel(doc, 5)["consumption"] * 2
@@ -157,7 +164,14 @@ CASES: list[tuple[str, Callable[[dict], None], str, str | None]] = [
     ("hydrogen out of range", _set(lambda d: fuel(d, 2), "h_ad_pct", Decimal("7.5")), "PWR-W008", None),
     ("carbon per heat too high", _set(lambda d: fuel(d, 2), "c_ad_pct", Decimal("75")), "PWR-W003", None),
     ("jump without note", _jump, "PWR-W009", "units[1#].months[6].fuels[0].consumption"),
-    ("report absurdly late", _set(lambda d: fuel(d, 2), "report_date", "2022-07-30"), "PWR-W010", None),
+    ("report later than 40 days", _set(lambda d: fuel(d, 2), "report_date", "2022-04-12"), "PWR-E011", None),
+    ("report after the deposit", _set(lambda d: month(d, 2), "deposited_on", "2022-03-05"), "PWR-E012", None),
+    ("hydrogen missing when measured", _drop(lambda d: fuel(d, 4), "h_ad_pct"), "PWR-E001", None),
+    ("sulphur missing when measured", _drop(lambda d: fuel(d, 4), "s_t_ad_pct"), "PWR-E001", None),
+    ("report number used twice", _set(lambda d: fuel(d, 5), "report_no", "R-2022-04"), "PWR-W018", None),
+    ("scan used for two months", _reused_scan, "PWR-W019", None),
+    ("NCV inconsistent with the sample", _set(lambda d: fuel(d, 7), "ncv", Decimal("26.5")), "PWR-W022", None),
+    ("category against capacity", _set(lambda d: d["units"][0], "capacity_mw", Decimal(350)), "PWR-W040", None),
     ("report before the month", _drop(lambda d: fuel(d, 2), "sample_received_date"), None, None),
     ("three reports on one day", _same_day, "PWR-W012", None),
     ("QR code missing", _set(lambda d: fuel(d, 2), "qr_present", False), "PWR-W013", None),
