@@ -19,7 +19,7 @@ from cryptography import x509
 from desktop import __version__
 from desktop.cli import text
 from desktop.domain.findings import Severity, render
-from desktop.domain.numbers import format_decimal, round_reported
+from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
 from desktop.engine.params import PackError, load_pack
 from desktop.engine.provenance import explain
 from desktop.exports.workbook import WorkbookError
@@ -68,6 +68,9 @@ T = {
         "not_allocated": "不参与配额分配",
         "demo_workspace": "演示工作区：{path}",
         "imported": "已导入 {units} 台机组、{months} 个月（{changes} 处更改）到 {path}",
+        "year_items": "{year} 年度履约数据（{entity}）：",
+        "year_bad_item": "“{item}” 应写作 项目=数值，可用项目：{keys}",
+        "year_bad_value": "“{label}” 须为数值：{value}",
         "backup_done": "备份已写入 {path}",
         "restore_done": "已从 {source} 恢复；恢复前的数据已备份到 {safety}",
         "audit_ok": "审计链完整：{n} 条记录与数据一致；{files} 个证据文件完好。",
@@ -113,6 +116,9 @@ T = {
         "not_allocated": "outside allocation",
         "demo_workspace": "demo workspace: {path}",
         "imported": "imported {units} unit(s), {months} month(s) ({changes} changes) into {path}",
+        "year_items": "items of data year {year} ({entity}):",
+        "year_bad_item": '"{item}" must read item=value; items: {keys}',
+        "year_bad_value": '"{label}" must be a number: {value}',
         "backup_done": "backup written to {path}",
         "restore_done": "restored from {source}; the previous content was backed up to {safety}",
         "audit_ok": "audit chain intact: {n} entries match the data; {files} evidence files intact.",
@@ -462,6 +468,42 @@ def _workspace_target(args: argparse.Namespace) -> tuple[Workspace, str, int]:
     return ws, chosen[0].id, args.year or (years[-1] if years else date.today().year - 1)
 
 
+def cmd_year(args: argparse.Namespace, out: TextIO) -> int:
+    """Show or set the entity's items of one data year (CCER used, banked and borrowed allowances)."""
+    t = T[args.lang]
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        entity = store.get_entity(ws=ws, entity_id=entity_id)
+        form = guideline(entity.guideline).form
+        specs = {s.id: s for s in form.fields("year")}
+        if args.action == "set":
+            changes: dict[str, Any] = {}
+            for item in args.items:
+                key, sep, raw = item.partition("=")
+                spec = specs.get(key.strip())
+                if not sep or spec is None:
+                    raise ValueError(t["year_bad_item"].format(item=item, keys=", ".join(specs)))
+                if not raw.strip():
+                    changes[spec.id] = None
+                elif spec.type in ("decimal", "integer"):
+                    try:
+                        changes[spec.id] = parse_decimal(raw)
+                    except NumberFormatError:
+                        raise ValueError(t["year_bad_value"].format(label=spec.label(args.lang), value=raw)) from None
+                else:
+                    changes[spec.id] = raw.strip()
+            store.set_year_values(ws=ws, entity_id=entity_id, year=year, changes=changes, reason=args.reason or "")
+        values = store.load_report(ws=ws, entity_id=entity_id, year=year).year
+    out.write(t["year_items"].format(year=year, entity=entity.name) + "\n")
+    rows = [
+        [spec.label(args.lang), spec.id, "—" if values.get(spec.id) is None else str(values[spec.id]), spec.unit or ""]
+        for spec in specs.values()
+    ]
+    for line in text.table([t["figure"], "", t["value"], ""], rows, "llrl"):
+        out.write(line + "\n")
+    return 0
+
+
 def cmd_export_pdf(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
@@ -637,6 +679,15 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("package")
     verify.add_argument("--trust", action="append", help="a PEM certificate to trust as the signer (repeatable)")
     verify.set_defaults(func=cmd_verify)
+    year_cmd = sub.add_parser(
+        "year", help="show or set the entity's items of a data year (CCER used, banked or borrowed allowances)"
+    )
+    year_cmd.add_argument("action", choices=("show", "set"))
+    year_cmd.add_argument("items", nargs="*", metavar="ITEM=VALUE", help="e.g. ccer_used_t=12000 (empty value clears)")
+    year_cmd.add_argument("--entity")
+    year_cmd.add_argument("--year", type=int)
+    year_cmd.add_argument("--reason", help="why, recorded in the audit trail")
+    year_cmd.set_defaults(func=cmd_year)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--all", action="store_true", help="list every problem")

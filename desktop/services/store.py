@@ -43,6 +43,7 @@ from desktop.storage.models import (
     AcknowledgementRecord,
     AuditRecord,
     Entity,
+    EntityYear,
     Evidence,
     EvidenceLink,
     FuelRowRecord,
@@ -285,6 +286,36 @@ def edit_entity(*, ws: Workspace, entity_id: str, changes: Mapping[str, Value], 
         entity.name = str(values.get("name", entity.name))
         entity.uscc = str(values.get("uscc", entity.uscc))
         return _entity_summary(entity)
+
+
+def _entity_year(session: Session, entity_id: str, year: int) -> EntityYear | None:
+    return session.execute(
+        select(EntityYear).where(EntityYear.entity_id == entity_id, EntityYear.data_year == year)
+    ).scalar_one_or_none()
+
+
+def _set_year_values(
+    uow: UnitOfWork, ws: Workspace, entity: Entity, year: int, changes: Mapping[str, Value], reason: str
+) -> list[FieldChange]:
+    form = guideline(entity.guideline).form
+    row = _entity_year(uow.session, entity.id, year)
+    if row is None:
+        row = EntityYear(workspace_id=ws.id, entity_id=entity.id, data_year=year, values_json="{}", created_at=utcnow())
+        uow.session.add(row)
+    values = codec.loads(row.values_json)
+    target = f"entity_years:{entity.id}:{year}"
+    out = _apply_values(uow, form, "year", target, values, changes, "year.set", reason)
+    row.values_json = codec.dumps(values)
+    return out
+
+
+def set_year_values(
+    *, ws: Workspace, entity_id: str, year: int, changes: Mapping[str, Value], reason: str = ""
+) -> tuple[FieldChange, ...]:
+    """The entity's items of one data year as a whole (offsets used, allowances carried), audited."""
+    with ws.unit_of_work() as uow:
+        entity = _get(uow.session, Entity, entity_id, "entity")
+        return tuple(_set_year_values(uow, ws, entity, year, changes, reason))
 
 
 def create_unit(*, ws: Workspace, entity_id: str, values: Mapping[str, Value]) -> UnitSummary:
@@ -806,7 +837,11 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                 )
             ).scalars()
         )
-        report = ReportInput(entity.guideline, year, codec.loads(entity.values_json), units, overrides, acks)
+        year_row = _entity_year(session, entity_id, year)
+        year_values = codec.loads(year_row.values_json) if year_row is not None else {}
+        report = ReportInput(
+            entity.guideline, year, codec.loads(entity.values_json), units, overrides, acks, year_values
+        )
         return report, stored
 
 
@@ -1178,6 +1213,8 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                     ov.by or ws.app_user,
                     utcnow(),
                 )
+        if report.year:
+            changes += len(_set_year_values(uow, ws, entity, report.data_year, report.year, reason))
         for ack in report.acknowledgements:
             existing = _ack_record(s, entity.id, report.data_year, ack.code, ack.path)
             if existing is None or existing.justification != ack.justification:
@@ -1290,7 +1327,10 @@ def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
             "status": snap.get("status"),
             "deposited_on": snap.get("deposited_on"),
         }
-    elif record.action in ("entity.set", "unit.set", "month.set") and target in state:
+    elif record.action == "year.set" and target not in state:
+        state[target] = {"values": {}}
+        _replay(state, record)
+    elif record.action in ("entity.set", "unit.set", "month.set", "year.set") and target in state:
         st = state[target]
         new = json.loads(record.new_value) if record.new_value is not None else None
         field = record.field
@@ -1344,6 +1384,10 @@ def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[
             problems.append(f"{where}: status {mv.status} differs from the audit trail ({st['status']})")
         if st.get("deposited_on") != deposited:
             problems.append(f"{where}: deposit date differs from the audit trail")
+    for row in session.execute(select(EntityYear)).scalars():
+        recorded = state.get(f"entity_years:{row.entity_id}:{row.data_year}", {}).get("values", {})
+        if recorded != json.loads(row.values_json):
+            problems.append(f"year {row.data_year}: year items differ from the audit trail (edited outside the app)")
     for ov in session.execute(select(OverrideRecord)).scalars():
         if state.get(f"parameter_overrides:{ov.entity_id}:{ov.data_year}", {}).get(ov.key) != ov.value_json:
             problems.append(f"parameter override {ov.key}: differs from the audit trail")

@@ -87,6 +87,21 @@ class Unit(Base):
     __table_args__ = (UniqueConstraint("entity_id", "code", name="uq_units_entity_code"),)
 
 
+class EntityYear(Base):
+    """The entity's items of one data year as a whole (the form's "year" scope), since schema 0003."""
+
+    __tablename__ = "entity_years"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(String(36))
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id"))
+    data_year: Mapped[int] = mapped_column(Integer)
+    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("entity_id", "data_year", name="uq_entity_years"),)
+
+
 class MonthVersion(Base):
     """One version of a unit's month; amending a locked month adds version n+1 and keeps n readable."""
 

@@ -277,3 +277,33 @@ def test_fuel_rows_can_be_removed(ws: Workspace, plant) -> None:
     )
     assert [f["fuel"] for f in outcome.month.fuels] == ["diesel"]
     assert store.verify_audit(ws=ws).ok
+
+
+def test_year_items_are_stored_audited_and_imported(ws: Workspace, plant) -> None:
+    entity, _ = plant
+    store.set_year_values(
+        ws=ws, entity_id=entity.id, year=2022, changes={"ccer_used_t": Decimal(1200)}, reason="清缴材料"
+    )
+    store.set_year_values(ws=ws, entity_id=entity.id, year=2022, changes={"borrowed_t": Decimal(300)})
+    report = store.load_report(ws=ws, entity_id=entity.id, year=2022)
+    assert dict(report.year) == {"ccer_used_t": Decimal(1200), "borrowed_t": Decimal(300)}
+    assert store.load_report(ws=ws, entity_id=entity.id, year=2023).year == {}
+    assert store.verify_audit(ws=ws).ok
+    with pytest.raises(StorageError):  # the form's type applies
+        store.set_year_values(ws=ws, entity_id=entity.id, year=2022, changes={"ccer_used_t": "很多"})
+    with pytest.raises(StorageError):  # and only the form's year items exist
+        store.set_year_values(ws=ws, entity_id=entity.id, year=2022, changes={"generation_mwh": Decimal(1)})
+    with ws.engine.begin() as conn:  # an edit outside the app
+        conn.execute(text('UPDATE entity_years SET values_json = \'{"ccer_used_t": {"$d": "9000"}}\''))
+    assert any("year items differ" in p for p in store.verify_audit(ws=ws).problems)
+
+
+def test_import_carries_the_year_items(ws: Workspace) -> None:
+    doc = clean_document()
+    doc["year"] = {"ccer_used_t": Decimal(5000), "net_sales_t": Decimal(0)}
+    report = parse_report(dumps(doc), forms_by_guideline())
+    outcome = store.import_report(ws=ws, report=report)
+    again = store.load_report(ws=ws, entity_id=outcome.entity_id, year=2022)
+    assert dict(again.year) == {"ccer_used_t": Decimal(5000), "net_sales_t": Decimal(0)}
+    assert store.import_report(ws=ws, report=report).changes == 0
+    assert store.verify_audit(ws=ws).ok
