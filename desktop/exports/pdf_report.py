@@ -357,6 +357,32 @@ def _supplementary(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[An
                 _num(a.get("supply_coal_rate_gce_per_kwh"), 2),
             ]
         )
+    operation = [
+        [
+            "机组",
+            "运行小时 h",
+            "负荷系数",
+            "厂用电率",
+            "加权低位发热量 GJ/t(10⁴Nm³)",
+            "加权收到基元素碳 tC/t",
+            "供电煤耗 gce/kWh",
+            "供热煤耗 kgce/GJ",
+        ]
+    ]
+    for unit in doc.result.units:
+        a = unit.annual
+        operation.append(
+            [
+                unit.unit_id,
+                _num(a.get("operating_hours"), 1),
+                _num(a.get("load_factor"), 4),
+                _num(a.get("aux_rate"), 4),
+                _num(a.get("ncv_weighted"), 3),
+                _num(a.get("c_ar_weighted"), 6) if unit.tags.get("family") != "gas" else "—",
+                _num(a.get("supply_coal_rate_gce_per_kwh") or a.get("supply_energy_rate_gce_per_kwh"), 2),
+                _num(a.get("heat_coal_rate_kgce_per_gj") or a.get("heat_energy_rate_kgce_per_gj"), 2),
+            ]
+        )
     return [
         Paragraph("四、机组补充数据表 Supplementary data per unit", s["h1"]),
         _table(
@@ -378,6 +404,11 @@ def _supplementary(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[An
             s,
             numeric=range(5, 12),
         ),
+        Spacer(1, 3 * mm),
+        _table(
+            operation, [14 * mm, 20 * mm, 18 * mm, 18 * mm, 30 * mm, 28 * mm, 24 * mm, 24 * mm], s, numeric=range(1, 8)
+        ),
+        Paragraph("注：燃气机组的煤耗为天然气折标准煤 / gas units: their gas as standard coal equivalent", s["small"]),
     ]
 
 
@@ -402,17 +433,29 @@ def _compliance(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     summary = [
         ["项目 Item", "tCO2"],
         ["核查排放量 Verified emissions", _num(t.get("e_total_t"), 0)],
+        ["履约口径排放量 Emissions under compliance", _num(t.get("e_compliance_t"), 0)],
         ["配额 Allowances allocated", _num(t.get("allocation_t"), 0)],
         ["应清缴配额 Compliance obligation", _num(t.get("obligation_t"), 0)],
-        ["CCER 抵销上限 CCER cap (5 %)", _num(t.get("ccer_cap_t"), 0)],
+        ["CCER 抵销上限 CCER cap (5 % of the obligation)", _num(t.get("ccer_cap_t"), 0)],
         ["配额盈缺 Surplus (+) / shortfall (−)", _num(t.get("balance_t"), 0)],
+        ["实际使用 CCER CCER used", _num(t.get("ccer_used_t"), 0)],
+        ["使用结转配额 Banked allowances used", _num(t.get("banked_in_t"), 0)],
+        ["预支配额 Allowances borrowed", _num(t.get("borrowed_t"), 0)],
+        ["清缴后盈缺 Position after surrender", _num(t.get("position_t"), 0)],
     ]
+    if "banking_cap_t" in t:
+        summary.append(["可结转上限 Banking cap", _num(t.get("banking_cap_t"), 0)])
+    deadline = doc.pack.get("compliance.deadline").value if "compliance.deadline" in doc.pack.parameters else None
+    notes = _obligation_notes(doc)
     story = [
         Paragraph("五、配额与履约 Allocation and compliance", s["h1"]),
         _table(rows, [24 * mm, 20 * mm, 22 * mm, 22 * mm, 42 * mm, 40 * mm], s, numeric=range(1, 6)),
         Spacer(1, 3 * mm),
         _table(summary, [90 * mm, 50 * mm], s, numeric=(1,)),
     ]
+    if isinstance(deadline, str):
+        story.append(Paragraph(f"清缴截止日期 Surrender deadline: {deadline}", s["small"]))
+    story += [Paragraph(note, s["small"]) for note in notes]
     if doc.result.missing_parameters:
         story.append(
             Paragraph(
@@ -422,6 +465,33 @@ def _compliance(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
             )
         )
     return story
+
+
+def _obligation_notes(doc: ReportDocument) -> list[str]:
+    """Why the obligation differs from verified emissions: scope, gas exemption, gap cap, new units."""
+    t, notes = doc.result.totals, []
+    total, scoped, obligation = (
+        (t[k].value if k in t else None) for k in ("e_total_t", "e_compliance_t", "obligation_t")
+    )
+    if None in (total, scoped, obligation) or obligation == total:
+        return notes
+    if scoped != total:
+        notes.append(
+            "注：本年度方案仅对直接排放（化石燃料燃烧）清缴，购入电力排放只报告不清缴 / "
+            "the year's plan surrenders direct emissions only; purchased electricity is reported, not surrendered"
+        )
+
+    def exempted(u: Any) -> bool:
+        owed, scope = u.annual.get("obligation_t"), u.annual.get("e_compliance_t")
+        return bool(owed and scope and owed.value is not None and scope.value is not None and owed.value < scope.value)
+
+    if any(exempted(u) for u in doc.result.units):
+        notes.append("注：燃气机组应清缴量不超过其配额 / gas units surrender at most their allocation")
+    if t["obligation_t"].formula == "CP2" and obligation < scoped:
+        notes.append("注：配额缺口上限（20%）生效 / the gap cap applies")
+    if any(u.tags.get("not_allocated") for u in doc.result.units):
+        notes.append("注：不参与分配的机组（含当年新投产机组）不清缴 / units outside allocation surrender nothing")
+    return notes
 
 
 def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:

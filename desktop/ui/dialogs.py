@@ -317,6 +317,73 @@ class TextDialog(QDialog):
         return self.text.toPlainText().strip()
 
 
+# -------------------------------------------------------------------------------------- year items
+
+
+class YearItemsDialog(QDialog):
+    """The entity's items of one data year (the form's "year" scope): CCER used, banked, borrowed."""
+
+    def __init__(self, form: FormSpec, year: int, values: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.setWindowTitle(i18n.pick(f"{year} 年度履约数据", f"Compliance items, data year {year}"))
+        layout = QVBoxLayout(self)
+        grid = QFormLayout()
+        self.edits: dict[str, QLineEdit] = {}
+        for spec in form.fields("year"):
+            edit = QLineEdit("" if values.get(spec.id) is None else f"{values[spec.id]:f}")
+            edit.setObjectName(f"year_{spec.id}")
+            edit.setToolTip(spec.help(i18n.current()))
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(QLabel(form.unit_of(spec)))
+            grid.addRow(spec.label(i18n.current()), row)
+            self.edits[spec.id] = edit
+        layout.addLayout(grid)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(
+            i18n.pick("依据（如清缴确认单编号）", "basis (e.g. the surrender receipt number)")
+        )
+        layout.addWidget(self.reason)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.try_accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.original = dict(values)
+        self.changes: dict[str, Any] = {}
+
+    def try_accept(self) -> None:
+        changes: dict[str, Any] = {}
+        for spec in self.form.fields("year"):
+            text = self.edits[spec.id].text()
+            if not text.strip():
+                value = None
+            else:
+                try:
+                    value = parse_decimal(text)
+                except NumberFormatError:
+                    self.problem.setText(
+                        i18n.pick(f"“{spec.label_zh}”须为数值：{text}", f'"{spec.label_en}" must be a number: {text}')
+                    )
+                    self.edits[spec.id].setFocus()
+                    return
+                if not spec.in_range(value):
+                    self.problem.setText(
+                        i18n.pick(f"“{spec.label_zh}”不能为负数", f'"{spec.label_en}" cannot be negative')
+                    )
+                    self.edits[spec.id].setFocus()
+                    return
+            if value != self.original.get(spec.id):
+                changes[spec.id] = value
+        self.changes = changes
+        self.accept()
+
+
 # ------------------------------------------------------------------------------------------ settings
 
 

@@ -57,7 +57,7 @@ from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
-from desktop.ui.dialogs import EvidenceDialog, SettingsDialog, TextDialog, reminder_text
+from desktop.ui.dialogs import EvidenceDialog, SettingsDialog, TextDialog, YearItemsDialog, reminder_text
 from desktop.ui.models import (
     ROLE_KEY,
     CellEdit,
@@ -237,6 +237,10 @@ class MainWindow(QMainWindow):
         top.addWidget(self.year_caption)
         top.addWidget(self.year_unit)
         top.addStretch(1)
+        self.year_items_button = QPushButton()
+        self.year_items_button.clicked.connect(self.edit_year_items)
+        self.year_items_button.setVisible(bool(self.form.fields("year")))
+        top.addWidget(self.year_items_button)
         year_layout.addLayout(top)
         year_layout.addWidget(year_split, 1)
 
@@ -374,6 +378,7 @@ class MainWindow(QMainWindow):
         self.evidence_label.setText(self.tr("Evidence of this unit and month"))
         self.ack_button.setText(self.tr("Justify warning…"))
         self.year_caption.setText(self.tr("Unit:"))
+        self.year_items_button.setText(i18n.pick("履约数据…", "Compliance items…"))
         scope = self.findings_scope.currentIndex()
         self.findings_scope.blockSignals(True)
         self.findings_scope.clear()
@@ -1007,6 +1012,21 @@ class MainWindow(QMainWindow):
             lambda: store.acknowledge(
                 ws=ws, entity_id=entity_id, year=year, code=f.code, path=f.ref.path, justification=justification
             ),
+            lambda _r: self.refresh(),
+            self.show_error,
+        )
+
+    def edit_year_items(self) -> None:
+        if self.snapshot is None:
+            return
+        year_values = dict(self.snapshot.evaluation.report.year)
+        dialog = YearItemsDialog(self.form, self.year, year_values, self)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changes:
+            return
+        ws, entity_id, year, changes, reason = self.ws, self.entity_id, self.year, dialog.changes, dialog.reason.text()
+        self.worker.submit(
+            lambda: store.set_year_values(ws=ws, entity_id=entity_id, year=year, changes=changes, reason=reason),
             lambda _r: self.refresh(),
             self.show_error,
         )

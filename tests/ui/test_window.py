@@ -436,3 +436,37 @@ def test_outputs_from_the_window(qtbot, fresh_data_dir: Path, tmp_path: Path, la
     assert package.verify_package(zipped).ok
     assert "Written" in window.last_message or "已写入" in window.last_message
     window.close()
+
+
+def test_compliance_items_entered_in_the_year_view(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+    """CCER used and banked allowances typed in the year view reach the store and the compliance figures."""
+    from desktop.ui.dialogs import YearItemsDialog
+
+    window = gui_app.build_window(["--demo", "--today", "2026-11-23", "--lang", "zh"])
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    if window.reminder_box is not None:
+        window.reminder_box.close()
+    window.tabs.setCurrentIndex(1)
+    assert window.year_items_button.isVisible() and window.year_items_button.text() == "履约数据…"
+
+    def fill_bad(dialog: YearItemsDialog) -> None:
+        dialog.edits["ccer_used_t"].setText("一万")
+        dialog.try_accept()
+        assert "须为数值" in dialog.problem.text() and dialog.isVisible()
+        dialog.edits["ccer_used_t"].setText("12,000")
+        dialog.edits["banked_in_t"].setText("3000")
+        dialog.reason.setText("清缴确认单 2026-001")
+        dialog.try_accept()
+
+    answer_next_dialog(qtbot, fill_bad)
+    window.edit_year_items()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.snapshot.evaluation.report.year.get("ccer_used_t") == Decimal(12000), timeout=5000)
+    totals = window.snapshot.evaluation.result.totals
+    assert totals["banked_in_t"].value == 3000
+    labels = [
+        window.results.topLevelItem(1).child(i).text(0) for i in range(window.results.topLevelItem(1).childCount())
+    ]
+    assert "实际使用 CCER 抵销量" in labels and "清缴后盈缺" in labels
+    window.close()
