@@ -16,6 +16,7 @@ NUM_EMPTY = "NUM-EMPTY"
 NUM_NOT_A_NUMBER = "NUM-NAN"
 NUM_NOT_FINITE = "NUM-INF"
 NUM_BAD_GROUPING = "NUM-GROUPING"
+NUM_EXPONENT = "NUM-EXPONENT"
 
 _MINUS_SIGNS = "\u2212\u2012\u2013\uff0d\ufe63"
 _SPACES = " \t\u00a0\u2009\u202f\u3000"
@@ -53,6 +54,9 @@ def parse_decimal(text: str) -> Decimal:
         if not _GROUPED.match(folded):
             raise NumberFormatError(NUM_BAD_GROUPING, text)
         folded = folded.replace(",", "")
+    if "e" in folded.lower() and _PLAIN.match(folded):
+        # 1e999 is a valid literal but no data item is typed that way; refused before it is expanded
+        raise NumberFormatError(NUM_EXPONENT, text)
     if not _PLAIN.match(folded):
         lowered = folded.lower().lstrip("+-")
         if lowered in {"inf", "infinity", "nan", "snan"}:

@@ -13,11 +13,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from desktop.formspec.model import FIELD_TYPES, SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec
+from desktop.formspec.model import (
+    DEFAULT_DIGITS,
+    DEFAULT_MAX_MAGNITUDE,
+    FIELD_TYPES,
+    SCOPES,
+    EnumOption,
+    EnumSpec,
+    EvidenceKind,
+    FieldSpec,
+    FormSpec,
+)
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Z]{2,5}-[EWI]\d{3}$")
 _FIELD_KEYS = {
+    "digits",
+    "max_magnitude",
     "id",
     "label_zh",
     "label_en",
@@ -276,6 +288,13 @@ def _field(
     places = table.get("places")
     if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
         problems.append(f"{where}: 'places' must be a whole number ≥ 0")
+    digits = table.get("digits", DEFAULT_DIGITS)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= DEFAULT_DIGITS:
+        problems.append(f"{where}: 'digits' must be a whole number from 1 to {DEFAULT_DIGITS}")
+        digits = DEFAULT_DIGITS
+    magnitude = _decimal(table.get("max_magnitude"), "max_magnitude", where, problems) or DEFAULT_MAX_MAGNITUDE
+    if ("digits" in table or "max_magnitude" in table) and ftype not in {"decimal", "integer"}:
+        problems.append(f"{where}: 'digits' and 'max_magnitude' are only meaningful on numbers")
     return FieldSpec(
         id=fid,
         scope=scope,
@@ -298,4 +317,6 @@ def _field(
         evidence_blocking=evidence_blocking is True,
         group=str(group),
         places=places,
+        digits=digits,
+        max_magnitude=magnitude,
     )

@@ -9,6 +9,37 @@ from typing import Any
 
 # "year": the entity's items of one data year as a whole (e.g. offsets used at compliance).
 SCOPES = ("entity", "year", "unit", "month", "fuel")
+
+# Every number field: at most this many significant digits (what a float-based spreadsheet keeps exactly)
+# and a magnitude below this bound, unless the form declares its own ("digits", "max_magnitude").
+DEFAULT_DIGITS = 15
+DEFAULT_MAX_MAGNITUDE = Decimal("1e12")
+
+# Why a number cannot be the value of a field (``FieldSpec.number_fault``); messages where they are shown.
+FAULT_NOT_FINITE = "not_finite"
+FAULT_DIGITS = "digits"
+FAULT_MAGNITUDE = "magnitude"
+
+
+def fault_text(spec: FieldSpec, fault: str, lang: str) -> str:
+    """The reason a number is refused, in the user's language."""
+    bound = (
+        f"{spec.max_magnitude:,f}"
+        if spec.max_magnitude == spec.max_magnitude.to_integral_value()
+        else str(spec.max_magnitude)
+    )
+    texts = {
+        FAULT_NOT_FINITE: ("不是有限数值", "is not a finite number"),
+        FAULT_DIGITS: (
+            f"有效数字超过 {spec.digits} 位，无法精确保存",
+            f"has more than {spec.digits} significant digits and cannot be kept exactly",
+        ),
+        FAULT_MAGNITUDE: (f"绝对值应小于 {bound}", f"must be smaller than {bound} in magnitude"),
+    }
+    zh, en = texts.get(fault, (fault, fault))
+    return zh if lang == "zh" else en
+
+
 FIELD_TYPES = ("decimal", "integer", "text", "bool", "date", "enum", "uscc")
 
 
@@ -74,6 +105,19 @@ class FieldSpec:
     evidence_blocking: bool = False  # a value lacking its evidence is an error, not a warning
     group: str = ""
     places: int | None = None
+    digits: int = DEFAULT_DIGITS
+    max_magnitude: Decimal = DEFAULT_MAX_MAGNITUDE
+
+    def number_fault(self, value: Decimal) -> str | None:
+        """Why ``value`` can never be this field's value (checked before it is stored, shown or used)."""
+        if not value.is_finite():
+            return FAULT_NOT_FINITE
+        # the exponent first: a huge exponent is refused without ever expanding the number
+        if value.adjusted() >= self.max_magnitude.adjusted() + 1 or abs(value) >= self.max_magnitude:
+            return FAULT_MAGNITUDE
+        if len(value.normalize().as_tuple().digits) > self.digits:
+            return FAULT_DIGITS
+        return None
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en

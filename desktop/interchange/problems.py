@@ -35,6 +35,7 @@ MESSAGES: Mapping[str, Message] = {
         "no parameter pack for data year {value} (available: {options})",
     ),
     "INP-E015": Message("{detail}", "{detail}"),
+    "INP-E016": Message("数值{zh}", "the number {en}"),
 }
 
 _KINDS_ZH = {

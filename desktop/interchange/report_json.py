@@ -30,6 +30,7 @@ from desktop.domain.records import (
     Value,
 )
 from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec.model import fault_text
 from desktop.interchange.problems import InputError, InputProblem
 
 FORMAT = "carbondesk.report"
@@ -127,6 +128,10 @@ class _Reader:
                 return None
             if isinstance(raw, bool) or not isinstance(raw, Decimal):
                 self.problem(path, "INP-E002", expected="number", got=_kind(raw))
+                return None
+            fault = spec.number_fault(raw)
+            if fault is not None:
+                self.problem(path, "INP-E016", zh=fault_text(spec, fault, "zh"), en=fault_text(spec, fault, "en"))
                 return None
             if kind == "integer" and raw != raw.to_integral_value():
                 self.problem(path, "INP-E002", expected="whole number", got="number")

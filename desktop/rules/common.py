@@ -7,6 +7,7 @@ They read field definitions from the guideline's form and deadline parameters fr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 from desktop.domain import uscc
 from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import annual_report_due, deposit_due, month_end
-from desktop.domain.records import MonthRecord
-from desktop.formspec import FieldSpec
+from desktop.domain.records import MonthRecord, ReportInput
+from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec.model import fault_text
 from desktop.rules.base import RuleContext, finding
 
 USCC_SHAPE = "GEN-E001"
@@ -28,8 +30,13 @@ DEPOSIT_OVERDUE = "DEP-W002"
 DEPOSIT_DUE_SOON = "DEP-I001"
 ANNUAL_REPORT_DUE_SOON = "DEP-I002"
 PACK_OF_ANOTHER_YEAR = "GEN-W020"
+STORED_NUMBER_INVALID = "GEN-E020"
 
 MESSAGES: Mapping[str, Message] = {
+    STORED_NUMBER_INVALID: Message(
+        "“{label_zh}”保存的数值{reason_zh}，计算时按未填写处理：请重新填写",
+        '"{label_en}": the stored number {reason_en}; it is treated as not entered: enter it again',
+    ),
     PACK_OF_ANOTHER_YEAR: Message(
         "{year} 年度尚无参数包，暂用 {pack_year} 年度参数包（{pack}）计算；主管部门发布新参数后请导入新参数包",
         "no parameter pack for data year {year} yet: calculated with the {pack_year} pack ({pack}); "
@@ -278,6 +285,58 @@ def pack_year(ctx: RuleContext) -> list[Finding]:
             pack=ctx.pack.label,
         )
     ]
+
+
+def stored_number_faults(report: ReportInput, form: FormSpec) -> tuple[ReportInput, list[Finding]]:
+    """A report without numbers no field can hold (stored by an older version or edited outside the app).
+
+    Such a value is treated as not entered, and an error finding marks its cell, so that every view,
+    report and export keeps working and the user can fix it.
+    """
+    found: list[Finding] = []
+
+    def clean(scope: str, values: Mapping[str, Any], ref: FieldRef) -> Mapping[str, Any]:
+        bad = {}
+        for spec in form.fields(scope):
+            value = values.get(spec.id)
+            fault = spec.number_fault(value) if isinstance(value, Decimal) else None
+            if fault is not None:
+                bad[spec.id] = fault
+                at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
+                found.append(
+                    finding(
+                        STORED_NUMBER_INVALID,
+                        at,
+                        spec.clause,
+                        reason_zh=fault_text(spec, fault, "zh"),
+                        reason_en=fault_text(spec, fault, "en"),
+                        **_labels(spec),
+                    )
+                )
+        return values if not bad else {k: v for k, v in values.items() if k not in bad}
+
+    entity = clean("entity", report.entity, FieldRef(scope="entity"))
+    year = clean("year", report.year, FieldRef(scope="year"))
+    units = []
+    for unit in report.units:
+        uid = unit.unit_id
+        months = []
+        for m in unit.months:
+            fuels = tuple(
+                replace(row, values=clean("fuel", row.values, FieldRef(uid, m.month, i, None, "fuel")))
+                for i, row in enumerate(m.fuels)
+            )
+            months.append(
+                replace(m, values=clean("month", m.values, FieldRef(uid, m.month, None, None, "month")), fuels=fuels)
+            )
+        units.append(
+            replace(
+                unit, values=clean("unit", unit.values, FieldRef(uid, None, None, None, "unit")), months=tuple(months)
+            )
+        )
+    if not found:
+        return report, []
+    return replace(report, entity=entity, year=year, units=tuple(units)), found
 
 
 RULES = (form_fields, uscc_code, months_present, deadlines, evidence, pack_year)

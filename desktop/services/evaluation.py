@@ -13,6 +13,7 @@ from desktop.engine.params import ParameterPack
 from desktop.engine.results import ReportResult
 from desktop.interchange import report_json
 from desktop.rules.base import RuleContext, apply_acknowledgements, run_rules
+from desktop.rules.common import stored_number_faults
 from desktop.services.guidelines import Guideline, forms_by_guideline, guideline
 
 
@@ -45,9 +46,14 @@ def evaluate(
     base = pack if pack is not None else g.pack(report.data_year)
     effective = base.with_overrides(report.overrides) if report.overrides else base
     form = g.form
+    report, invalid = stored_number_faults(report, form)
     result = g.calculate(report, effective, form, progress)
     context = RuleContext(report=report, form=form, pack=effective, result=result, today=today or date.today())
-    findings = apply_acknowledgements(run_rules(g.rules, context), report.acknowledgements)
+    found = run_rules(g.rules, context)
+    if invalid:  # the cell is marked invalid, not also "missing"
+        marked = {f.ref for f in invalid}
+        found = invalid + [f for f in found if not (f.code == form.missing_code and f.ref in marked)]
+    findings = apply_acknowledgements(found, report.acknowledgements)
     return Evaluation(report, g, effective, result, tuple(sorted_findings(findings)))
 
 

@@ -35,6 +35,7 @@ from desktop.domain.stored import (
     UnitSummary,
 )
 from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec.model import fault_text
 from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import guideline
 from desktop.storage import codec
@@ -108,6 +109,15 @@ def _check_value(form: FormSpec, spec: FieldSpec, value: Value) -> Value:
         zh, en = _expected(spec)
         raise StorageError(
             "STO-E011", label_zh=spec.label_zh, label_en=spec.label_en, expected_zh=zh, expected_en=en, value=str(value)
+        )
+    fault = spec.number_fault(value) if isinstance(value, Decimal) else None
+    if fault is not None:
+        raise StorageError(
+            "STO-E018",
+            label_zh=spec.label_zh,
+            label_en=spec.label_en,
+            reason_zh=fault_text(spec, fault, "zh"),
+            reason_en=fault_text(spec, fault, "en"),
         )
     return value
 

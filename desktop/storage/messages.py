@@ -52,6 +52,7 @@ MESSAGES: Mapping[str, Message] = {
         "PostgreSQL 工作区请使用数据库服务器的备份工具（pg_dump / pg_restore）。",
         "For a PostgreSQL workspace use the server's backup tools (pg_dump / pg_restore).",
     ),
+    "STO-E018": Message("“{label_zh}”的数值{reason_zh}。", '"{label_en}": the number {reason_en}.'),
     "STO-E017": Message(
         "统一社会信用代码 “{uscc}” 格式不正确（应为18位）。",
         'Unified social credit code "{uscc}" is malformed (18 characters).',

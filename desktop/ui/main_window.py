@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.month: int = 1
         self.years: list[int] = []
         self.saving = 0
+        self.grid_held_back = False  # a snapshot arrived while an editor was open
         self.generation = 0  # of the snapshot being shown; its stages stop when a newer one arrives
         self.applying = False
         self.reminder_box: QMessageBox | None = None
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         self.grid.editsRequested.connect(self.request_edits)
         self.grid.fileDropped.connect(self.attach_to_cell)
         self.grid.selectionModel().currentChanged.connect(self.on_cell)
+        self.grid.editorClosed.connect(self.on_editor_closed)
         self.month_title = QLabel()
         self.month_title.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px")
         self.month_status = QLabel()
@@ -522,16 +524,25 @@ class MainWindow(QMainWindow):
             self.show_in_navigator()
 
     def _show_grid(self, snapshot: session.YearSnapshot) -> None:
+        if self.grid.editing():
+            # Never under an open editor: the snapshot waits until the user commits or leaves the cell.
+            self.grid_held_back = True
+            return
+        self.grid_held_back = False
         current = self.grid.currentIndex()
-        editing = self.grid.state() == GridView.State.EditingState
         self.grid_model.set_snapshot(snapshot, self.month)
-        if not editing and current.isValid() and current.row() < self.grid_model.rowCount():
+        if current.isValid() and current.row() < self.grid_model.rowCount():
             self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
         self.grid.resizeColumnToContents(0)
         for column in range(MonthGridModel.FIXED, self.grid_model.columnCount()):
             self.grid.setColumnWidth(column, 150)
         self.show_month_header()
         self.update_status()
+
+    def on_editor_closed(self) -> None:
+        if self.grid_held_back and self.snapshot is not None:
+            # after the commit that closed the editor has been turned into its pending value
+            QTimer.singleShot(0, self, lambda: self.snapshot is not None and self._show_grid(self.snapshot))
 
     def _show_year(self, snapshot: session.YearSnapshot) -> None:
         self.year_unit.blockSignals(True)
@@ -584,6 +595,7 @@ class MainWindow(QMainWindow):
                 self.year_unit.setCurrentIndex(self.year_unit.findData(self.unit_id))
 
     def select_month(self, unit_id: str, year: int, month: int) -> None:
+        self.grid.commit_open_editor()
         self.unit_id, self.month = unit_id, month
         self.tabs.setCurrentIndex(0)
         if year != self.year:
@@ -842,7 +854,16 @@ class MainWindow(QMainWindow):
 
         for unit_id, _month, changes in batches:
             self.grid_model.show_pending(unit_id, changes)
-        self.worker.submit(save, saved, failed)
+        seq = self.grid_model.pending_seq
+
+        def confirmed(then: Any) -> Any:
+            def callback(result: Any) -> None:
+                self.grid_model.confirm_pending(seq)  # the snapshot asked for next is read after this save
+                then(result)
+
+            return callback
+
+        self.worker.submit(save, confirmed(saved), confirmed(failed))
 
     def cell_target(self, index: QModelIndex) -> tuple[Any, str, str] | None:
         """The unit, the evidence path and the evidence kind of a grid cell."""
@@ -863,6 +884,7 @@ class MainWindow(QMainWindow):
         index = self.grid.currentIndex()
         if not index.isValid():
             return
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getOpenFileName(
             self,
             self.tr("Attach evidence"),
@@ -923,6 +945,7 @@ class MainWindow(QMainWindow):
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         form.addRow(buttons)
+        self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -946,6 +969,7 @@ class MainWindow(QMainWindow):
             ),
             self,
         )
+        self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -1001,6 +1025,7 @@ class MainWindow(QMainWindow):
             self,
             initial=f.acknowledged.justification if f.acknowledged else "",
         )
+        self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -1021,6 +1046,7 @@ class MainWindow(QMainWindow):
             return
         year_values = dict(self.snapshot.evaluation.report.year)
         dialog = YearItemsDialog(self.form, self.year, year_values, self)
+        self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changes:
             return
@@ -1052,6 +1078,7 @@ class MainWindow(QMainWindow):
             )
         )
         dialog.packImportRequested.connect(self.import_pack)
+        self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -1084,6 +1111,7 @@ class MainWindow(QMainWindow):
         self.refresh(long=True)
 
     def import_json(self) -> None:
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getOpenFileName(
             self, self.tr("Import JSON report"), str(Path.home()), self.tr("CarbonDesk report (*.json)")
         )
@@ -1117,6 +1145,7 @@ class MainWindow(QMainWindow):
             self.show_error(StorageError("STO-E016"))
             return
         default = locations.data_dir() / "backups" / f"{self.ws.path.stem}-{date.today().isoformat()}.sqlite"
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getSaveFileName(
             self, self.tr("Back up workspace"), str(default), self.tr("CarbonDesk workspace (*.sqlite)")
         )
@@ -1137,6 +1166,7 @@ class MainWindow(QMainWindow):
     # -- outputs ------------------------------------------------------------------------------------
 
     def ask_target(self, title: str, suggested: str, pattern: str) -> Path | None:
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), pattern)
         return Path(chosen) if chosen else None
 
@@ -1175,6 +1205,7 @@ class MainWindow(QMainWindow):
         )
 
     def export_month_sheet(self) -> None:
+        self.grid.commit_open_editor()
         folder = QFileDialog.getExistingDirectory(self, self.tr("Export monthly deposit sheet"), str(Path.home()))
         if folder:
             self.export_month_to(Path(folder))
@@ -1204,6 +1235,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.last_message, 10000)
 
     def import_xlsx(self) -> None:
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getOpenFileName(
             self, self.tr("Import Excel workbook"), str(Path.home()), "Excel (*.xlsx)"
         )
@@ -1250,6 +1282,7 @@ class MainWindow(QMainWindow):
         )
 
     def build_package(self) -> None:
+        self.grid.commit_open_editor()
         passphrase, ok = QInputDialog.getText(
             self, self.tr("Signed package"), self.tr("Passphrase of your signing key:"), QLineEdit.EchoMode.Password
         )
@@ -1325,6 +1358,7 @@ class MainWindow(QMainWindow):
         )
 
     def open_workspace(self) -> None:
+        self.grid.commit_open_editor()
         chosen, _ = QFileDialog.getOpenFileName(
             self, self.tr("Open workspace"), str(locations.data_dir()), self.tr("CarbonDesk workspace (*.sqlite)")
         )
@@ -1390,6 +1424,7 @@ class MainWindow(QMainWindow):
         raise exc  # the global error hook shows it with its details and logs it
 
     def closeEvent(self, event: Any) -> None:
+        self.grid.commit_open_editor()  # what is typed but not yet entered is saved, not lost
         self.generation += 1  # a snapshot still being shown stops here
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

@@ -17,11 +17,12 @@ from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.domain.findings import Finding, Severity, render
-from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
 from desktop.domain.periods import DepositState
 from desktop.engine.provenance import Figure
 from desktop.engine.results import FigureInfo
 from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec.model import fault_text
 from desktop.services.session import YearSnapshot
 from desktop.ui import i18n
 
@@ -62,6 +63,9 @@ def show_value(spec: FieldSpec | None, value: Any, form: FormSpec) -> str:
     if isinstance(value, bool):
         return i18n.pick("是", "yes") if value else i18n.pick("否", "no")
     if isinstance(value, Decimal):
+        if spec is not None and spec.number_fault(value) is not None:
+            # a value stored by an older version or outside the app: shown as an error, never expanded
+            return i18n.pick("⚠ 数值无效，请重新填写", "⚠ invalid number, enter it again")
         places = spec.places if spec is not None and spec.places is not None else None
         return format_decimal(round_reported(value, places)) if places is not None else format_decimal(value)
     if isinstance(value, date):
@@ -90,7 +94,16 @@ def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
         try:
             value = parse_decimal(text)
         except NumberFormatError as exc:
+            if exc.reason == NUM_EXPONENT:
+                raise InputRefused(
+                    i18n.pick(
+                        f"“{text}” 是科学计数法，请直接写出数值", f'"{text}" is exponent notation; write the number out'
+                    )
+                ) from exc
             raise InputRefused(i18n.pick(f"“{text}” 不是数值", f'"{text}" is not a number')) from exc
+        fault = spec.number_fault(value)
+        if fault is not None:
+            raise InputRefused(f"“{text}” {fault_text(spec, fault, i18n.current())}")
         if spec.type == "integer" and value != value.to_integral_value():
             raise InputRefused(i18n.pick("应为整数", "must be a whole number"))
         if spec.range_code and not spec.in_range(value):
@@ -263,7 +276,10 @@ class MonthGridModel(QAbstractTableModel):
         self.rows: list[GridRow] = []
         self.units: list[Any] = []
         self._findings: dict[tuple[str, str], list[Finding]] = {}
-        self._pending: dict[tuple[str, str], Any] = {}
+        # What was typed and not yet confirmed by a snapshot read after its save: (value, sequence).
+        self._pending: dict[tuple[str, str], tuple[Any, int]] = {}
+        self._pending_seq = 0
+        self._confirmed_seq = 0
 
     # -- data in --------------------------------------------------------------------------------
 
@@ -278,7 +294,8 @@ class MonthGridModel(QAbstractTableModel):
         if not same_shape:
             self.beginResetModel()
         self.snapshot, self.month, self.rows, self.units = snapshot, month, rows, units
-        self._pending.clear()
+        # A snapshot shows every save confirmed before it was applied; later typing stays pending.
+        self._pending = {k: v for k, v in self._pending.items() if v[1] > self._confirmed_seq}
         self._findings = {}
         for f in snapshot.findings:
             if f.ref.month == month and f.ref.unit is not None and f.ref.field is not None:
@@ -359,7 +376,7 @@ class MonthGridModel(QAbstractTableModel):
         if path is None:
             return None
         if (unit.id, path) in self._pending:
-            return self._pending[(unit.id, path)]
+            return self._pending[(unit.id, path)][0]
         state = self.state(unit.id)
         return state.stored.get(path) if state is not None and state.stored is not None else None
 
@@ -531,10 +548,19 @@ class MonthGridModel(QAbstractTableModel):
         self.show_pending(unit.id, changes)
         return CellEdit(unit.id, self.month, changes, previous)
 
+    @property
+    def pending_seq(self) -> int:
+        return self._pending_seq
+
+    def confirm_pending(self, seq: int) -> None:
+        """The saves up to ``seq`` are done (or failed): the next snapshot shows the store's values."""
+        self._confirmed_seq = max(self._confirmed_seq, seq)
+
     def show_pending(self, unit_id: str, changes: dict[str, Any]) -> None:
-        """Show what was typed at once; the next snapshot from the store confirms it."""
+        """Show what was typed at once; a snapshot read after its save confirms it."""
+        self._pending_seq += 1
         for path, value in changes.items():
-            self._pending[(unit_id, path)] = value
+            self._pending[(unit_id, path)] = (value, self._pending_seq)
         column = next((i for i, u in enumerate(self.units) if u.id == unit_id), None)
         if column is not None and self.rows:
             col = column + self.FIXED

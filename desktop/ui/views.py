@@ -8,11 +8,32 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QTableView,
+    QWidget,
+)
 
 from desktop.domain.numbers import format_decimal, round_reported
 from desktop.ui import i18n
 from desktop.ui.models import CellEdit, MonthGridModel
+
+
+class StableEditorDelegate(QStyledItemDelegate):
+    """An open editor is the user's: it is filled once, when it opens, and never again.
+
+    Qt refills every open editor inside a ``dataChanged`` range; a refresh after a save (or the pending
+    value of the cell just committed) would otherwise overwrite what is being typed.
+    """
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:
+        if editor.property("carbondesk_filled"):
+            return
+        super().setEditorData(editor, index)
+        editor.setProperty("carbondesk_filled", True)
 
 
 class GridView(QTableView):
@@ -20,6 +41,7 @@ class GridView(QTableView):
 
     editsRequested = Signal(object)  # list[CellEdit]
     fileDropped = Signal(object, object)  # QModelIndex, Path
+    editorClosed = Signal()  # the window applies a snapshot it held back while the editor was open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +58,21 @@ class GridView(QTableView):
         self.verticalHeader().setDefaultSectionSize(24)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.setWordWrap(False)
+        self.setItemDelegate(StableEditorDelegate(self))
+
+    def editing(self) -> bool:
+        return self.state() == QAbstractItemView.State.EditingState
+
+    def commit_open_editor(self) -> None:
+        """Commit what is typed in an open editor (closing the window, switching month, opening a dialog)."""
+        if not self.editing():
+            return
+        editor = self.indexWidget(self.currentIndex())
+        if editor is None:
+            return
+        self.commitData(editor)
+        super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        self.editorClosed.emit()
 
     def grid(self) -> MonthGridModel:
         return self.model()  # type: ignore[return-value]
@@ -60,8 +97,9 @@ class GridView(QTableView):
         if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
             super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
             self.move_to(1, 0)
-            return
-        super().closeEditor(editor, hint)
+        else:
+            super().closeEditor(editor, hint)
+        self.editorClosed.emit()
 
     def move_to(self, rows: int, cols: int) -> None:
         current = self.currentIndex()

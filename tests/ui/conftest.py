@@ -22,3 +22,6 @@ def lang_zh(qapp) -> Iterator[None]:
     i18n.set_language("zh")
     yield
     i18n.set_language("zh")
+
+
+from tests.ui.test_window import new_workspace  # noqa: E402, F401 - the fixture, for every UI test module

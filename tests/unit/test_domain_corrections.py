@@ -260,3 +260,22 @@ def test_year_items_refuse_negative_values_and_unknown_keys() -> None:
         assert "year.ccer_sold" in str(exc)
     else:
         raise AssertionError("an unknown year item was accepted")
+
+
+def test_numbers_beyond_the_form_are_refused_by_every_reader() -> None:
+    """One rule, from the form: exponent notation, huge magnitudes and over 15 significant digits."""
+    import pytest
+
+    from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, parse_decimal
+    from desktop.interchange.problems import InputError
+
+    with pytest.raises(NumberFormatError) as caught:
+        parse_decimal("1e999")
+    assert caught.value.reason == NUM_EXPONENT
+    for bad in ("1e999999999", "-1e308", "12345678901234567890123456", "1234567890.123456"):
+        doc = clean_document()
+        text = dumps(doc).replace('"generation_mwh": 339512.9', f'"generation_mwh": {bad}', 1)
+        assert bad in text
+        with pytest.raises(InputError) as refused:
+            parse_report(text, forms_by_guideline())
+        assert "units[0].months[0].generation_mwh" in refused.value.render("en")

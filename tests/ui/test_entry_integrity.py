@@ -1,0 +1,166 @@
+"""Issue 9: every key lands in the cell it was typed into, and no number can break a workspace.
+
+A refresh arriving while an editor is open (the snapshot after the previous save) must not touch the
+editor; closing the window with an editor open saves what was typed; numbers no field can hold are
+refused in the cell, and one already stored marks its cell instead of breaking a view or a report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit
+from sqlalchemy import text
+
+from desktop.services import outputs, store
+from desktop.storage.workspace import Workspace
+from tests.ui.test_window import cell_text, open_window, row_of, wait_idle
+
+
+def open_editor(qtbot, window, row: int, first_key: str) -> QLineEdit:
+    window.grid.setCurrentIndex(window.grid_model.index(row, window.grid_model.FIXED))
+    window.grid.setFocus()
+    QTest.keyClicks(window.grid, first_key)
+    editor = window.grid.indexWidget(window.grid.currentIndex())
+    assert isinstance(editor, QLineEdit) and window.grid.editing()
+    return editor
+
+
+def enter(qtbot, window, editor: QLineEdit) -> None:
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.grid.editing(), timeout=5000)  # Qt commits on Enter in a queued call
+
+
+def stored(window, field: str, month: int = 1):
+    state = window.snapshot.months.get((window.unit_id, month))
+    return None if state is None or state.stored is None else state.stored.get(field)
+
+
+def test_a_refresh_never_rewrites_the_open_editor(qtbot, new_workspace: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    # a cell that already holds a value, typed over (the report: 22.0 typed over became 2,245.0)
+    row = row_of(window, "operating_hours")
+    store.save_month(
+        ws=window.ws, unit_id=window.unit_id, year=window.year, month=1, changes={"operating_hours": Decimal("22.0")}
+    )
+    window.refresh()
+    wait_idle(qtbot, window)
+    editor = open_editor(qtbot, window, row, "2")
+    # the snapshot of an earlier save arrives now: the whole grid is refreshed under the open editor
+    window.apply_snapshot(window.snapshot)
+    window.grid_model.show_pending(window.unit_id, {"generation_mwh": Decimal(1)})  # another cell's pending value
+    QTest.keyClicks(editor, "45")
+    assert editor.text() == "245"
+    enter(qtbot, window, editor)
+    wait_idle(qtbot, window)
+    assert stored(window, "operating_hours") == Decimal("245")
+    assert cell_text(window, row) == "245.0"
+
+
+def test_typing_right_after_enter_while_the_save_runs(qtbot, new_workspace: Path) -> None:
+    """160000.5 typed just after Enter on the cell above was saved as 60,000.5."""
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    first, second = row_of(window, "generation_mwh"), row_of(window, "supply_mwh")
+    editor = open_editor(qtbot, window, first, "1")
+    QTest.keyClicks(editor, "70000")
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # the save and its refresh are now under way
+    qtbot.waitUntil(lambda: not window.grid.editing(), timeout=5000)  # Qt commits on Enter in a queued call
+    assert window.grid.currentIndex().row() == second
+    QTest.keyClicks(window.grid, "1")
+    editor = window.grid.indexWidget(window.grid.currentIndex())
+    for key in "60000.5":
+        QTest.keyClicks(editor, key)
+        qtbot.wait(5)  # the worker's snapshot lands somewhere in here
+    enter(qtbot, window, editor)
+    wait_idle(qtbot, window)
+    assert stored(window, "generation_mwh") == Decimal("170000")
+    assert stored(window, "supply_mwh") == Decimal("160000.5")
+    assert cell_text(window, second) == "160,000.5"
+
+
+def test_closing_with_an_editor_open_keeps_the_value(qtbot, new_workspace: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    editor = open_editor(qtbot, window, row_of(window, "operating_hours"), "6")
+    QTest.keyClicks(editor, "13.2")
+    unit_id, year = window.unit_id, window.year
+    window.close()  # no Enter
+    with Workspace.open(new_workspace) as ws:
+        month = store.get_month(ws=ws, unit_id=unit_id, year=year, month=1)
+    assert month is not None and month.values["operating_hours"] == Decimal("613.2")
+
+
+def test_switching_month_commits_the_open_editor(qtbot, new_workspace: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    editor = open_editor(qtbot, window, row_of(window, "operating_hours"), "7")
+    QTest.keyClicks(editor, "00")
+    window.select_month(window.unit_id, window.year, 2)
+    wait_idle(qtbot, window)
+    assert stored(window, "operating_hours", month=1) == Decimal("700")
+
+
+def test_numbers_no_field_can_hold_are_refused_in_the_cell(qtbot, new_workspace: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    row = row_of(window, "generation_mwh")
+    for typed, reason in (
+        ("1e999", "科学计数法"),
+        ("12345678901234567890123456", "绝对值应小于"),  # 26 digits
+        ("1000000000000", "绝对值应小于"),
+        ("1234567890.123456", "有效数字"),  # 16 significant digits
+    ):
+        editor = open_editor(qtbot, window, row, typed[0])
+        QTest.keyClicks(editor, typed[1:])
+        enter(qtbot, window, editor)
+        wait_idle(qtbot, window)
+        assert reason in window.last_message, (typed, window.last_message)
+        assert stored(window, "generation_mwh") is None
+    editor = open_editor(qtbot, window, row, "9")
+    QTest.keyClicks(editor, "99999999999.9")  # 15 digits, below 10^12: accepted exactly
+    enter(qtbot, window, editor)
+    wait_idle(qtbot, window)
+    assert stored(window, "generation_mwh") == Decimal("999999999999.9")
+
+
+def test_a_stored_impossible_number_marks_its_cell_and_breaks_nothing(
+    qtbot, new_workspace: Path, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    store.save_month(
+        ws=window.ws, unit_id=window.unit_id, year=window.year, month=1, changes={"supply_mwh": Decimal(100)}
+    )
+    unit_id, year = window.unit_id, window.year
+    window.close()
+    with Workspace.open(new_workspace) as ws:  # as an older version or an edit outside the app left it
+        with ws.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE month_versions SET values_json = "
+                    '\'{"supply_mwh": {"$d": "1E+999999999"}, "generation_mwh": {"$d": "-1E+308"}}\''
+                )
+            )
+        evaluation = store.compute_year(ws=ws, entity_id=store.list_entities(ws=ws)[0].id, year=year)
+        bad = {(f.code, f.ref.field) for f in evaluation.findings}
+        assert ("GEN-E020", "supply_mwh") in bad and ("GEN-E020", "generation_mwh") in bad
+        pdf = tmp_path / "report.pdf"
+        outputs.export_pdf(ws=ws, entity_id=store.list_entities(ws=ws)[0].id, year=year, target=pdf)
+        assert pdf.stat().st_size > 1000
+    window = open_window(qtbot, new_workspace)
+    window.select_month(unit_id, year, 1)
+    wait_idle(qtbot, window)
+    assert "数值无效" in cell_text(window, row_of(window, "supply_mwh"))
+    assert any(f.code == "GEN-E020" for f in window.grid_model.snapshot.findings)
+    window.close()
