@@ -173,6 +173,8 @@ COMPUTED_MONTH = (
     ("emission_per_generation_t_per_mwh", 4),
     ("supply_intensity_t_per_mwh", 4),
     ("supply_coal_rate_gce_per_kwh", 2),
+    ("heat_coal_rate_kgce_per_gj", 2),
+    ("supply_energy_rate_gce_per_kwh", 2),
     ("allocation_share_t", 0),
 )
 
