@@ -178,6 +178,12 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
     return a * b
 
 
+def _aux_rate(supply: Figure, generation: Figure) -> Figure:
+    return derive(
+        "aux_rate", "—", "M2", FORMULAS["M2"][1], (supply, generation), lambda s, g: None if g == 0 else _ONE - s / g
+    )
+
+
 class _UnitCalc:
     """Working state of one unit's year."""
 
@@ -193,6 +199,7 @@ class _UnitCalc:
         self.conventional = bool(category.attrs.get("conventional")) if category else False
         self.missing: set[str] = set()
         self.used: set[str] = set()
+        self.not_allocated = self.not_allocated_reason()
 
     # -- parameters --------------------------------------------------------------------------
 
@@ -383,7 +390,7 @@ class _UnitCalc:
             tags={
                 "category": self.category,
                 "family": self.family,
-                "not_allocated": self.not_allocated_reason(),
+                "not_allocated": self.not_allocated,
                 "months_not_measured": not_measured,
                 "months_measured": tuple(sorted(measured_months)),
             },
@@ -413,14 +420,7 @@ class _UnitCalc:
             "operating_hours": self.field(record, "operating_hours", "h"),
             "load_factor": self.field(record, "load_factor", "—"),
             "purchased_electricity_mwh": elec,
-            "aux_rate": derive(
-                "aux_rate",
-                "—",
-                "M2",
-                FORMULAS["M2"][1],
-                (supply, gen),
-                lambda s, g: None if g == 0 else _ONE - s / g,
-            ),
+            "aux_rate": _aux_rate(supply, gen),
             "heat_rate_gj_per_mwh": derive(
                 "heat_rate_gj_per_mwh", "GJ/MWh", "M3", FORMULAS["M3"][1], (heat, gen), _safe_div
             ),
@@ -539,14 +539,7 @@ class _UnitCalc:
             lambda e, hr, h: None if h == 0 else e * hr / h,
         )
         a.update(self.coal_rates(a["heat_input_gj"], a["heat_ratio"], a["supply_mwh"], a["heat_supply_gj"]))
-        a["aux_rate"] = derive(
-            "aux_rate",
-            "—",
-            "M2",
-            FORMULAS["M2"][1],
-            (a["supply_mwh"], a["generation_mwh"]),
-            lambda s, g: None if g == 0 else _ONE - s / g,
-        )
+        a["aux_rate"] = _aux_rate(a["supply_mwh"], a["generation_mwh"])
         a.update(self.weighted_quality(months))
         a["e_compliance_t"] = self.compliance_emissions(a)
         a.update(self.allocation(a))
@@ -580,26 +573,13 @@ class _UnitCalc:
 
     def compliance_emissions(self, a: Mapping[str, Figure]) -> Figure:
         """Emissions the unit surrenders allowances for: with or without purchased electricity (pack)."""
-        indirect = self.pack.switch("compliance.includes_indirect") is True
         self.used.add("compliance.includes_indirect")
         scope = param_figure(self.pack, "compliance.includes_indirect", "scope")
-        if indirect:
-            return Figure(
-                "e_compliance_t",
-                a["e_total_t"].value,
-                "tCO2",
-                "CP5",
-                "fuel + purchased electricity (the year's plan covers indirect emissions)",
-                (a["e_total_t"], scope),
-            )
-        return Figure(
-            "e_compliance_t",
-            a["e_fuel_t"].value,
-            "tCO2",
-            "CP5",
-            "fuel (direct) emissions only (the year's plan excludes indirect emissions)",
-            (a["e_fuel_t"], scope),
-        )
+        if self.pack.switch("compliance.includes_indirect") is True:
+            part, why = a["e_total_t"], "fuel + purchased electricity (the year's plan covers indirect emissions)"
+        else:
+            part, why = a["e_fuel_t"], "fuel (direct) emissions only (the year's plan excludes indirect emissions)"
+        return Figure("e_compliance_t", part.value, "tCO2", "CP5", why, (part, scope))
 
     def not_allocated_reason(self) -> str | None:
         if self.family not in ("coal", "gas"):
@@ -618,7 +598,7 @@ class _UnitCalc:
 
     def allocation(self, a: Mapping[str, Figure]) -> dict[str, Figure]:
         out: dict[str, Figure] = {}
-        if self.not_allocated_reason() is not None:
+        if self.not_allocated is not None:
             return out
         basis = self.pack.switch("allocation.basis")
         if self.family == "coal" and self.unit.get("cooling") == "air":

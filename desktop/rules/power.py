@@ -650,12 +650,11 @@ def evidence_reuse(ctx: RuleContext) -> list[Finding]:
         if len({m for _, m in months}) < 2 and not (lab and len(months) >= 2):
             continue
         zh, en = _places([(u, m) for u, m, _, _ in items])
-        for unit, month in sorted({(u.unit_id, m) for u, m, _, _ in items}):
-            record_unit = next(u for u, _, _, _ in items if u.unit_id == unit)
+        for unit_id, month in sorted({(u.unit_id, m) for u, m, _, _ in items}):
             out.append(
                 finding(
                     "PWR-W019",
-                    _ref(record_unit, month, "evidence"),
+                    FieldRef(unit_id, month, None, "evidence", "month"),
                     CL_LAB,
                     file=items[0][3],
                     short=sha[:12],
