@@ -37,6 +37,7 @@ from desktop.domain import uscc
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
+from desktop.formspec.model import fault_text
 from desktop.services.session import Reminder
 from desktop.ui import i18n
 
@@ -372,10 +373,11 @@ class YearItemsDialog(QDialog):
                     )
                     self.edits[spec.id].setFocus()
                     return
-                if not spec.in_range(value):
-                    self.problem.setText(
-                        i18n.pick(f"“{spec.label_zh}”不能为负数", f'"{spec.label_en}" cannot be negative')
-                    )
+                fault = spec.number_fault(value)
+                if fault is not None or not spec.in_range(value):
+                    reason_zh = fault_text(spec, fault, "zh") if fault else "不能为负数"
+                    reason_en = fault_text(spec, fault, "en") if fault else "cannot be negative"
+                    self.problem.setText(i18n.pick(f"“{spec.label_zh}” {reason_zh}", f'"{spec.label_en}" {reason_en}'))
                     self.edits[spec.id].setFocus()
                     return
             if value != self.original.get(spec.id):
