@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord, Value
+from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import FigureInfo, ReportResult
 from desktop.exports.errors import CellProblem, WorkbookError
@@ -291,20 +292,20 @@ class _Reader:
                 self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)[:40]))
                 return None
         if spec.type == "bool":
-            text = str(raw).strip().lower()
-            if text in ("是", "yes", "true", "1", "y"):
-                return True
-            if text in ("否", "no", "false", "0", "n"):
-                return False
-            self.problems.append(CellProblem(sheet, ref, "XLS-E010", str(raw)[:40]))
-            return None
+            if isinstance(raw, bool):
+                return raw
+            try:
+                return parse_bool_text(str(raw))
+            except ValueError:
+                self.problems.append(CellProblem(sheet, ref, "XLS-E010", str(raw)[:40]))
+                return None
         if spec.type == "date":
             if isinstance(raw, datetime):
                 return raw.date()
             if isinstance(raw, date):
                 return raw
             try:
-                return date.fromisoformat(str(raw).strip())
+                return parse_date_text(str(raw))
             except ValueError:
                 self.problems.append(CellProblem(sheet, ref, "XLS-E009", str(raw)[:40]))
                 return None

@@ -29,6 +29,7 @@ from desktop.domain.records import (
     UnitRecord,
     Value,
 )
+from desktop.domain.typed_text import parse_date_text
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
 from desktop.interchange.problems import InputError, InputProblem
@@ -159,7 +160,7 @@ class _Reader:
             self.problem(path, "INP-E002", expected="date", got=_kind(raw))
             return None
         try:
-            return date.fromisoformat(raw)
+            return parse_date_text(raw)
         except ValueError:
             self.problem(path, "INP-E006", value=raw)
             return None

@@ -455,6 +455,26 @@ def _refuse_unless_draft(mv: MonthVersion, unit: Unit) -> None:
         )
 
 
+def _renumber_fuel_links(uow: UnitOfWork, mv: MonthVersion, removed: list[int]) -> None:
+    """Evidence of a removed fuel row goes with it; the rows after it keep theirs under their new index."""
+    links = uow.session.execute(select(EvidenceLink).where(EvidenceLink.month_version_id == mv.id)).scalars().all()
+    gone = set(removed)
+    moves: list[tuple[int, EvidenceLink, str]] = []
+    for link in links:
+        match = re.match(r"fuels\[(\d+)\](.*)$", link.field_path)
+        if match is None:
+            continue
+        index = int(match.group(1))
+        if index in gone:
+            uow.session.delete(link)
+        elif shift := sum(1 for r in gone if r < index):
+            moves.append((index, link, f"fuels[{index - shift}]{match.group(2)}"))
+    uow.session.flush()  # the removed rows' links first, so no renumbered path meets one of them
+    for _index, link, path in sorted(moves, key=lambda m: m[0]):  # lowest first: each new path is free
+        link.field_path = path
+        uow.session.flush()
+
+
 def _write_changes(
     uow: UnitOfWork,
     form: FormSpec,
@@ -494,12 +514,17 @@ def _write_changes(
             reason,
         )
         out.append(FieldChange(path, old, value))
-    removed = sorted(set(remove_fuel_rows), reverse=True)
+    # A fuel row emptied of every value (the undo of typing into a new fuel's row) goes with its last value:
+    # a hidden empty row would block submission with nothing on screen to fix.
+    existing = len(mv.fuels)
+    while len(fuels) > existing and not fuels[-1]:
+        fuels.pop()  # a new row that got nothing (only empty values) is never created
+    emptied = {i for i, f in enumerate(fuels) if not f}
+    removed = sorted({i for i in remove_fuel_rows if 0 <= i < len(fuels)} | emptied, reverse=True)
     if removed:
         before = [dict(f) for f in fuels]
         for index in removed:
-            if 0 <= index < len(fuels):
-                fuels.pop(index)
+            fuels.pop(index)
         uow.audit(
             "month.set",
             target,
@@ -509,12 +534,7 @@ def _write_changes(
             reason,
         )
         out.append(FieldChange("fuels", before, fuels))
-        # evidence linked to a removed row no longer proves anything here
-        uow.session.execute(
-            EvidenceLink.__table__.delete().where(
-                EvidenceLink.month_version_id == mv.id, EvidenceLink.field_path.like("fuels[%")
-            )
-        )
+        _renumber_fuel_links(uow, mv, removed)
     if not out:
         return out
     mv.values_json = codec.dumps(values)

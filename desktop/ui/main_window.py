@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -66,7 +67,7 @@ from desktop.ui.models import (
     NavigatorModel,
     YearTableModel,
 )
-from desktop.ui.views import ChartWidget, GridView
+from desktop.ui.views import ChartWidget, GridView, ReminderBar
 from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
 
 
@@ -111,6 +112,22 @@ class EditCommand(QUndoCommand):
         self.window.save_edits([(e.unit_id, e.month, e.previous) for e in self.edits])
 
 
+class RemoveFuelCommand(QUndoCommand):
+    """A fuel row of a unit's month removed (audited by the store); undo brings its values back."""
+
+    def __init__(self, window: MainWindow, unit_id: str, month: int, fuel: str, text: str) -> None:
+        super().__init__(text)
+        self.window = window
+        self.unit_id, self.month, self.fuel = unit_id, month, fuel
+        self.removed: dict[str, Any] = {}  # filled by the save job on the worker thread, read by the undo job
+
+    def redo(self) -> None:
+        self.window.save_fuel_removal(self)
+
+    def undo(self) -> None:
+        self.window.save_fuel_restore(self)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, settings: QSettings, *, today: date | None = None) -> None:
         super().__init__()
@@ -129,7 +146,10 @@ class MainWindow(QMainWindow):
         self.grid_held_back = False  # a snapshot arrived while an editor was open
         self.generation = 0  # of the snapshot being shown; its stages stop when a newer one arrives
         self.applying = False
-        self.reminder_box: QMessageBox | None = None
+        self.stage_queue: list[Any] = []
+        self.stage_snapshot: session.YearSnapshot | None = None
+        self.reminder_box: ReminderBar | None = None
+        self.focus_first_input = True  # the first month shown puts the cursor in its first input cell
         self.last_message = ""
         self.form = guideline("power_generation").form
         self.messages = guideline("power_generation").messages
@@ -170,6 +190,8 @@ class MainWindow(QMainWindow):
         self.grid.fileDropped.connect(self.attach_to_cell)
         self.grid.selectionModel().currentChanged.connect(self.on_cell)
         self.grid.editorClosed.connect(self.on_editor_closed)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self.grid_menu)
         self.month_title = QLabel()
         self.month_title.setStyleSheet("font-size: 15px; font-weight: bold; padding: 4px")
         self.month_status = QLabel()
@@ -249,7 +271,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(month_page, "")
         self.tabs.addTab(year_page, "")
-        self.setCentralWidget(self.tabs)
+        # Deadlines show in a bar inside the window: a pop-up would take the keyboard from the grid.
+        self.reminder_bar = ReminderBar()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.reminder_bar)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         # findings
         self.findings_model = FindingsTableModel(self.form, self)
@@ -310,6 +340,8 @@ class MainWindow(QMainWindow):
         self.act_redo = self.undo_stack.createRedoAction(self)
         self.act_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
         self.act_attach = action(QKeySequence("Ctrl+E"), self.attach_to_current)
+        self.act_add_fuel = action(None, self.add_fuel)
+        self.act_remove_fuel = action(QKeySequence("Ctrl+Shift+Delete"), self.remove_fuel)
         self.act_submit = action(QKeySequence("Ctrl+Return"), self.submit_month)
         self.act_lock = action(None, self.lock_month)
         self.act_amend = action(None, self.amend_month)
@@ -339,7 +371,10 @@ class MainWindow(QMainWindow):
                     self.act_quit,
                 ),
             ),
-            ("edit", (self.act_undo, self.act_redo, None, self.act_attach)),
+            (
+                "edit",
+                (self.act_undo, self.act_redo, None, self.act_attach, None, self.act_add_fuel, self.act_remove_fuel),
+            ),
             ("month", (self.act_submit, self.act_lock, self.act_amend, None, self.act_month_sheet)),
             ("view", (self.act_month_view, self.act_year_view, self.act_recalc)),
             ("tools", (self.act_settings, self.act_audit)),
@@ -367,8 +402,15 @@ class MainWindow(QMainWindow):
             self.toolbar.addAction(act)
         self.addToolBar(self.toolbar)
 
+    def update_title(self) -> None:
+        """The entity and year on screen, as Excel names its file: the window a user looks for in the task bar."""
+        if self.snapshot is None:
+            self.setWindowTitle(self.tr("CarbonDesk — carbon emissions accounting"))
+            return
+        self.setWindowTitle(f"{self.snapshot.entity.name} · {self.year} — CarbonDesk")
+
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("CarbonDesk — carbon emissions accounting"))
+        self.update_title()
         self.nav_dock.setWindowTitle(self.tr("Entity and units"))
         self.findings_dock.setWindowTitle(self.tr("Findings"))
         self.tabs.setTabText(0, self.tr("Monthly entry"))
@@ -410,6 +452,8 @@ class MainWindow(QMainWindow):
             (self.act_month_sheet, self.tr("Export monthly deposit sheet…")),
             (self.act_quit, self.tr("Quit")),
             (self.act_attach, self.tr("Attach evidence…")),
+            (self.act_add_fuel, i18n.pick("本月增加一种燃料…", "Add a fuel to this month…")),
+            (self.act_remove_fuel, i18n.pick("删除当前燃料行", "Remove this fuel row")),
             (self.act_submit, self.tr("Submit month")),
             (self.act_lock, self.tr("Mark deposited (lock)")),
             (self.act_amend, self.tr("Amend locked month…")),
@@ -502,21 +546,30 @@ class MainWindow(QMainWindow):
         if self.unit_id not in current_units:
             self.unit_id = current_units[0] if current_units else None
         self.generation += 1
-        generation = self.generation
-        stages = [self._show_grid, self._show_navigator, self._show_year, self._show_panels, self._show_results]
+        # The stages to run and the snapshot they show live on the window, not in a closure that refers to
+        # itself: such a cycle keeps every snapshot alive once settle_after_snapshot freezes it (40 MiB each).
+        self.stage_queue = [
+            self._show_grid,
+            self._show_navigator,
+            self._show_year,
+            self._show_panels,
+            self._show_results,
+        ]
+        self.stage_snapshot = snapshot
         self.applying = True
+        self.run_next_stage(self.generation)
 
-        def run(index: int = 0) -> None:
-            if generation != self.generation:
-                return
-            stages[index](snapshot)
-            if index + 1 < len(stages):
-                QTimer.singleShot(0, self, lambda: run(index + 1))  # dropped if the window is gone
-            else:
-                self.applying = False
-                settle_after_snapshot()
-
-        run()
+    def run_next_stage(self, generation: int) -> None:
+        if generation != self.generation or self.stage_snapshot is None or not self.stage_queue:
+            return
+        stage = self.stage_queue.pop(0)
+        stage(self.stage_snapshot)
+        if self.stage_queue:
+            QTimer.singleShot(0, self, lambda: self.run_next_stage(generation))  # dropped if the window is gone
+        else:
+            self.applying = False
+            self.stage_snapshot = None
+            settle_after_snapshot()
 
     def _show_navigator(self, snapshot: session.YearSnapshot) -> None:
         if self.navigator_model.set_tree(snapshot, self.years):
@@ -531,13 +584,19 @@ class MainWindow(QMainWindow):
         self.grid_held_back = False
         current = self.grid.currentIndex()
         self.grid_model.set_snapshot(snapshot, self.month)
-        if current.isValid() and current.row() < self.grid_model.rowCount():
+        if self.focus_first_input:
+            # a window that opens ready to type: the cursor in the first input cell of the month shown
+            self.focus_first_input = False
+            self.put_cursor_on_first_input()
+            self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif current.isValid() and current.row() < self.grid_model.rowCount():
             self.grid.setCurrentIndex(self.grid_model.index(current.row(), current.column()))
         self.grid.resizeColumnToContents(0)
         for column in range(MonthGridModel.FIXED, self.grid_model.columnCount()):
             self.grid.setColumnWidth(column, 150)
         self.show_month_header()
         self.update_status()
+        self.update_title()
 
     def on_editor_closed(self) -> None:
         if self.grid_held_back and self.snapshot is not None:
@@ -606,12 +665,15 @@ class MainWindow(QMainWindow):
         if self.snapshot is not None:
             self.show_in_navigator()
             self.grid_model.set_snapshot(self.snapshot, month)
-            column = next((i for i, u in enumerate(self.grid_model.units) if u.id == unit_id), 0)
-            first_input = next((r for r, row in enumerate(self.grid_model.rows) if row.kind == "input"), 0)
-            self.grid.setCurrentIndex(self.grid_model.index(first_input, MonthGridModel.FIXED + column))
+            self.put_cursor_on_first_input()
             self.show_month_header()
             self.show_evidence()
             self.show_findings()
+
+    def put_cursor_on_first_input(self) -> None:
+        column = next((i for i, u in enumerate(self.grid_model.units) if u.id == self.unit_id), 0)
+        first_input = next((r for r, row in enumerate(self.grid_model.rows) if row.kind == "input"), 0)
+        self.grid.setCurrentIndex(self.grid_model.index(first_input, MonthGridModel.FIXED + column))
 
     def on_cell(self, current: QModelIndex, _previous: QModelIndex) -> None:
         unit = self.grid_model.unit_at(current.column()) if current.isValid() else None
@@ -805,17 +867,10 @@ class MainWindow(QMainWindow):
             return
         reminders = self.snapshot.reminders()
         if not reminders:
+            self.reminder_bar.hide()
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            self.tr("Deadlines"),
-            reminder_text(reminders),
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.show()
-        self.reminder_box = box
+        self.reminder_bar.show_text(reminder_text(reminders))
+        self.reminder_box = self.reminder_bar
 
     # -- editing --------------------------------------------------------------------------------
 
@@ -836,12 +891,141 @@ class MainWindow(QMainWindow):
     def save_edits(self, batches: list[tuple[str, int, dict[str, Any]]]) -> None:
         """Autosave through the serial worker; then a fresh snapshot shows figures and findings."""
         ws, year = self.ws, self.year
-        self.saving += 1
-        self.update_status()
 
         def save() -> None:
             for unit_id, month, changes in batches:
                 store.save_month(ws=ws, unit_id=unit_id, year=year, month=month, changes=changes, validate=False)
+
+        for unit_id, _month, changes in batches:
+            self.grid_model.show_pending(unit_id, changes)
+        self.run_save(save)
+
+    # -- fuel rows ------------------------------------------------------------------------------
+
+    def grid_menu(self, pos: Any) -> None:
+        index = self.grid.indexAt(pos)
+        if index.isValid():
+            self.grid.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction(self.act_undo)
+        menu.addAction(self.act_redo)
+        menu.addSeparator()
+        menu.addAction(self.act_attach)
+        menu.addSeparator()
+        menu.addAction(self.act_add_fuel)
+        menu.addAction(self.act_remove_fuel)
+        self.act_remove_fuel.setEnabled(self.current_fuel() is not None)
+        menu.exec(self.grid.viewport().mapToGlobal(pos))
+        self.act_remove_fuel.setEnabled(True)
+
+    def current_fuel(self) -> tuple[Any, str] | None:
+        """The unit and fuel kind of the grid's current cell, when it is on a fuel's rows."""
+        index = self.grid.currentIndex()
+        if not index.isValid() or self.snapshot is None:
+            return None
+        row = self.grid_model.rows[index.row()]
+        unit = self.grid_model.unit_at(index.column())
+        if row.fuel is None or unit is None:
+            return None
+        return unit, row.fuel
+
+    def add_fuel(self) -> None:
+        """Show the rows of a fuel not yet in the month (oil for a start-up, gas co-firing); typing stores them."""
+        if self.snapshot is None:
+            return
+        self.grid.commit_open_editor()
+        shown = {r.fuel for r in self.grid_model.rows if r.fuel}
+        options = [o for o in self.form.enums["fuel"].options if o.id not in shown]
+        if not options:
+            self.refuse_input(i18n.pick("所有燃料都已列出", "Every fuel is already listed"))
+            return
+        labels = [o.label_zh if i18n.current() == "zh" else o.label_en for o in options]
+        label, ok = QInputDialog.getItem(
+            self,
+            i18n.pick("增加燃料", "Add a fuel"),
+            i18n.pick("本月增加的燃料：", "Fuel to add to this month:"),
+            labels,
+            0,
+            False,
+        )
+        if not ok:
+            return
+        fuel = options[labels.index(label)].id
+        self.grid_model.extra_fuels.add(fuel)
+        self.grid_model.set_snapshot(self.snapshot, self.month)
+        column = next((i for i, u in enumerate(self.grid_model.units) if u.id == self.unit_id), 0)
+        first = next(i for i, r in enumerate(self.grid_model.rows) if r.fuel == fuel and r.kind == "input")
+        self.grid.setCurrentIndex(self.grid_model.index(first, MonthGridModel.FIXED + column))
+        self.grid.setFocus()
+
+    def remove_fuel(self) -> None:
+        target = self.current_fuel()
+        if target is None or self.snapshot is None:
+            self.refuse_input(
+                i18n.pick("请先选中要删除的燃料行中的一个单元格", "Select a cell of the fuel row to remove first")
+            )
+            return
+        self.grid.commit_open_editor()
+        unit, fuel = target
+        label = self.form.enums["fuel"].option(fuel)
+        name = (label.label_zh if i18n.current() == "zh" else label.label_en) if label else fuel
+        state = self.grid_model.state(unit.id)
+        if state is not None and not state.writable:
+            self.refuse_input(i18n.pick("本月已锁定，不能修改", "This month is locked and cannot be changed"))
+            return
+        _, exists = self.grid_model.fuel_index(unit.id, fuel)
+        pending = any(k[0] == unit.id and k[1].startswith("fuels[") for k in self.grid_model.pending_keys())
+        if not exists and not pending:
+            # only shown, nothing typed: hiding its rows is all there is to do
+            self.grid_model.extra_fuels.discard(fuel)
+            self.grid_model.set_snapshot(self.snapshot, self.month)
+            return
+        text = i18n.pick(f"删除 {unit.code} 的燃料行：{name}", f"Remove the {name} row of {unit.code}")
+        self.undo_stack.push(RemoveFuelCommand(self, unit.id, self.month, fuel, text))
+
+    def save_fuel_removal(self, command: RemoveFuelCommand) -> None:
+        ws, year = self.ws, self.year
+        spec_ids = [s.id for s in self.form.fields("fuel")]
+        index, _ = self.grid_model.fuel_index(command.unit_id, command.fuel)
+        self.grid_model.show_pending(command.unit_id, {f"fuels[{index}].{f}": None for f in spec_ids if f != "fuel"})
+
+        def save() -> None:
+            stored = store.get_month(ws=ws, unit_id=command.unit_id, year=year, month=command.month)
+            rows = [i for i, f in enumerate(stored.fuels if stored else ()) if f.get("fuel") == command.fuel]
+            if not rows:
+                return
+            command.removed = dict(stored.fuels[rows[0]])  # type: ignore[union-attr]
+            store.save_month(
+                ws=ws,
+                unit_id=command.unit_id,
+                year=year,
+                month=command.month,
+                changes={},
+                remove_fuel_rows=rows[:1],
+                validate=False,
+            )
+
+        self.run_save(save)
+
+    def save_fuel_restore(self, command: RemoveFuelCommand) -> None:
+        ws, year = self.ws, self.year
+
+        def save() -> None:
+            if not command.removed:
+                return
+            stored = store.get_month(ws=ws, unit_id=command.unit_id, year=year, month=command.month)
+            n = len(stored.fuels) if stored else 0
+            changes = {f"fuels[{n}].{k}": v for k, v in command.removed.items()}
+            store.save_month(
+                ws=ws, unit_id=command.unit_id, year=year, month=command.month, changes=changes, validate=False
+            )
+
+        self.run_save(save)
+
+    def run_save(self, save: Any) -> None:
+        """A save on the serial worker, then a fresh snapshot (the same path as typed values)."""
+        self.saving += 1
+        self.update_status()
 
         def saved(_result: Any) -> None:
             self.saving -= 1
@@ -852,13 +1036,11 @@ class MainWindow(QMainWindow):
             self.show_error(exc)
             self.refresh()
 
-        for unit_id, _month, changes in batches:
-            self.grid_model.show_pending(unit_id, changes)
         seq = self.grid_model.pending_seq
 
         def confirmed(then: Any) -> Any:
             def callback(result: Any) -> None:
-                self.grid_model.confirm_pending(seq)  # the snapshot asked for next is read after this save
+                self.grid_model.confirm_pending(seq)
                 then(result)
 
             return callback

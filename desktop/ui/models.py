@@ -7,7 +7,7 @@ the window saves it through the serial worker.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from desktop.domain.findings import Finding, Severity, render
 from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
 from desktop.domain.periods import DepositState
+from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.provenance import Figure
 from desktop.engine.results import FigureInfo
 from desktop.formspec import FieldSpec, FormSpec
@@ -112,17 +113,20 @@ def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
             raise InputRefused(i18n.pick(f"应在 {low} 到 {high} 之间", f"must be between {low} and {high}"))
         return value
     if spec.type == "bool":
-        lowered = text.lower()
-        if lowered in ("是", "y", "yes", "true", "1", "有", "√", "✓"):
-            return True
-        if lowered in ("否", "n", "no", "false", "0", "无", "×"):
-            return False
-        raise InputRefused(i18n.pick("请填“是”或“否”", "type yes or no"))
+        try:
+            return parse_bool_text(text)
+        except ValueError as exc:
+            raise InputRefused(i18n.pick("请填“是”或“否”", "type yes or no")) from exc
     if spec.type == "date":
         try:
-            return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
+            return parse_date_text(text)
         except ValueError as exc:
-            raise InputRefused(i18n.pick("日期请写成 2024-03-31", "write dates as 2024-03-31")) from exc
+            raise InputRefused(
+                i18n.pick(
+                    f"“{text}” 不是日期（例如 2025-02-04、2025/2/4 或 2025年2月4日）",
+                    f'"{text}" is not a date (e.g. 2025-02-04, 2025/2/4 or 20250204)',
+                )
+            ) from exc
     if spec.type == "enum":
         for option in form.enums[spec.enum or ""].options:
             if text in (option.id, option.label_zh, option.label_en):
@@ -179,9 +183,10 @@ COMPUTED_MONTH = (
 )
 
 
-def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None) -> list[str]:
-    """Fuels to show: those entered in any unit (in this month, or the year), and each unit's main fuel."""
-    wanted: set[str] = set()
+def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None, extra: Iterable[str] = ()) -> list[str]:
+    """Fuels to show: those entered in any unit (in this month, or the year), each unit's main fuel, and
+    those the user added to the month (their rows are stored when a first value is typed)."""
+    wanted: set[str] = set(extra)
     for unit in snapshot.entity.units:
         main = UNIT_FUEL_TO_FUEL.get(str(unit.values.get("fuel_type") or ""))
         if main is None:
@@ -282,11 +287,15 @@ class MonthGridModel(QAbstractTableModel):
         self._pending: dict[tuple[str, str], tuple[Any, int]] = {}
         self._pending_seq = 0
         self._confirmed_seq = 0
+        self.extra_fuels: set[str] = set()  # fuels added to this month's grid, not yet typed into
 
     # -- data in --------------------------------------------------------------------------------
 
     def set_snapshot(self, snapshot: YearSnapshot, month: int) -> None:
-        rows = grid_rows(self.form, snapshot.evaluation.guideline.figures, fuel_kinds(snapshot, self.form, month))
+        if month != self.month:
+            self.extra_fuels = set()
+        kinds = fuel_kinds(snapshot, self.form, month, self.extra_fuels)
+        rows = grid_rows(self.form, snapshot.evaluation.guideline.figures, kinds)
         units = list(snapshot.entity.units)
         same_shape = (
             [r.key for r in rows] == [r.key for r in self.rows]
@@ -553,6 +562,10 @@ class MonthGridModel(QAbstractTableModel):
     @property
     def pending_seq(self) -> int:
         return self._pending_seq
+
+    def pending_keys(self) -> list[tuple[str, str]]:
+        """(unit id, path) of values shown but not yet confirmed by a snapshot."""
+        return list(self._pending)
 
     def confirm_pending(self, seq: int) -> None:
         """The saves up to ``seq`` are done (or failed): the next snapshot shows the store's values."""

@@ -11,15 +11,48 @@ from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPai
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QStyledItemDelegate,
     QTableView,
+    QToolButton,
     QWidget,
 )
 
 from desktop.domain.numbers import format_decimal, round_reported
 from desktop.ui import i18n
 from desktop.ui.models import CellEdit, MonthGridModel
+
+
+class ReminderBar(QFrame):
+    """Deadlines in a bar above the views: seen at once, never taking the keyboard, closed with its ×."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reminderBar")
+        self.setStyleSheet("#reminderBar { background: #fff4d6; border-bottom: 1px solid #e0c36a; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QToolButton()
+        self.close_button.setText("×")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.close_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text()
 
 
 class StableEditorDelegate(QStyledItemDelegate):

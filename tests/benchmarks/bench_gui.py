@@ -137,6 +137,62 @@ def responsiveness(units: int) -> dict[str, tuple[float, int, float]]:
     return out
 
 
+def rss_mib() -> float:
+    """Resident memory of this process (Linux /proc; elsewhere the peak from getrusage)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory_over_saves(units: int, saves: int = 50, report: tuple[int, ...] = (1, 10, 50)) -> dict[int, float]:
+    """RSS after 1, 10 and 50 saves typed into the window, each followed by the year's recalculation."""
+    from decimal import Decimal
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.storage.workspace import Workspace
+    from desktop.ui.app import tune_garbage_collector
+    from desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    tune_garbage_collector()
+    out: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CARBONDESK_DATA_DIR"] = tmp
+        path = Path(tmp) / "group.sqlite"
+        group_workspace(path, units)
+        ws = Workspace.open(path, app_user="bench")
+        window = MainWindow(ws, QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        window.show()
+
+        def idle() -> bool:
+            return window.snapshot is not None and not window.worker.busy and window.saving == 0 and not window.applying
+
+        while not idle():
+            app.processEvents()
+            time.sleep(0.001)
+        model = window.grid_model
+        row = next(i for i, r in enumerate(model.rows) if r.spec is not None and r.spec.id == "operating_hours")
+        for n in range(1, saves + 1):
+            before = window.snapshot
+            model.setData(model.index(row, model.FIXED), str(Decimal(600 + n)))
+            while window.snapshot is before or not idle():
+                app.processEvents()
+                time.sleep(0.001)
+            if n in report:
+                out[n] = rss_mib()
+        window.close()
+        ws.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small figures (used by the test suite)")
@@ -155,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name} ({units} units): took {elapsed:.2f} s; GUI probe worst lateness {worst * 1000:.0f} ms "
             f"over {ticks} ticks (target < 100 ms)"
         )
+    memory = memory_over_saves(12)
+    figures = ", ".join(f"{n} save{'s' if n > 1 else ''} {mib:.0f} MiB" for n, mib in memory.items())
+    growth = memory[max(memory)] - memory[min(memory)]
+    print(f"  memory (RSS) of the window, 12 units: after {figures}; growth {growth:.1f} MiB (target <= 20 MiB)")
     return 0
 
 

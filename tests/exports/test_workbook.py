@@ -73,6 +73,21 @@ def test_filled_in_values_are_previewed_then_applied(demo, tmp_path: Path) -> No
     assert store.verify_audit(ws=ws).ok
 
 
+def test_dates_as_people_type_them_in_a_workbook(demo, tmp_path: Path) -> None:
+    """Issue 9: a report date typed as text in the Chinese or slash form reads as the same date."""
+    ws, entity_id, path = demo
+    wb = load_workbook(path)
+    sheet = wb["机组 2#"]
+    row = row_of(sheet, "fuel:coal:report_date")
+    sheet.cell(row, 5).value = "2025年4月8日"  # March
+    sheet.cell(row, 6).value = "2025/5/9"  # April
+    edited = tmp_path / "dates.xlsx"
+    wb.save(edited)
+    preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=edited)
+    got = {(m, c.new) for _u, m, c in preview.changes if c.path == "coal.report_date"}
+    assert got == {(3, date(2025, 4, 8)), (4, date(2025, 5, 9))}
+
+
 def _broken(path: Path, tmp_path: Path, name: str, change) -> Path:
     wb = load_workbook(path)
     change(wb)

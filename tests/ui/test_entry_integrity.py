@@ -13,9 +13,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from desktop.services import outputs, store
+from desktop.storage.models import AuditRecord
 from desktop.storage.workspace import Workspace
 from tests.ui.test_window import cell_text, open_window, row_of, wait_idle
 
@@ -163,4 +164,94 @@ def test_a_stored_impossible_number_marks_its_cell_and_breaks_nothing(
     wait_idle(qtbot, window)
     assert "数值无效" in cell_text(window, row_of(window, "supply_mwh"))
     assert any(f.code == "GEN-E020" for f in window.grid_model.snapshot.findings)
+    window.close()
+
+
+def test_memory_stays_flat_over_fifty_saves(qapp, fresh_data_dir: Path) -> None:
+    """Each save recalculates the year; no snapshot may stay alive after the next one is shown (issue 9)."""
+    from tests.benchmarks.bench_gui import memory_over_saves
+
+    rss = memory_over_saves(3, saves=50, report=(1, 50))
+    assert rss[50] - rss[1] <= 20, f"RSS grew from {rss[1]:.0f} MiB to {rss[50]:.0f} MiB over 50 saves"
+
+
+def month_fuels(window, month: int = 1) -> list[dict]:
+    record = store.get_month(ws=window.ws, unit_id=window.unit_id, year=window.year, month=month)
+    return [] if record is None else [dict(f) for f in record.fuels]
+
+
+def add_fuel_through_dialog(qtbot, window, label: str) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.ui.test_window import answer_next_dialog
+
+    def choose(dialog) -> None:
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue(label)
+        dialog.accept()
+
+    answer_next_dialog(qtbot, choose)
+    window.add_fuel()
+
+
+def test_a_fuel_added_typed_and_undone_leaves_no_hidden_row(qtbot, new_workspace: Path) -> None:
+    """Issue 9: typing a gas fuel for a coal unit, then Ctrl+Z, left a hidden row that blocked submission."""
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    add_fuel_through_dialog(qtbot, window, "天然气")
+    gas_row = row_of(window, "consumption", "natural_gas")
+    assert window.grid.currentIndex().row() == gas_row  # the cursor waits in the new fuel's first cell
+    editor = open_editor(qtbot, window, gas_row, "1")
+    editor.setText("1250.5")
+    enter(qtbot, window, editor)
+    wait_idle(qtbot, window)
+    assert month_fuels(window) == [{"fuel": "natural_gas", "consumption": Decimal("1250.5")}]
+
+    window.act_undo.trigger()  # Ctrl+Z (real keys: tests/ui/test_real_keyboard.py)
+    wait_idle(qtbot, window)
+    assert month_fuels(window) == []  # the row went with its last value: nothing hidden is left
+    assert not any(f.ref.fuel is not None for f in window.snapshot.findings if f.ref.month == 1)
+    window.act_redo.trigger()
+    wait_idle(qtbot, window)
+    assert month_fuels(window) == [{"fuel": "natural_gas", "consumption": Decimal("1250.5")}]
+    window.close()
+
+
+def test_a_fuel_row_removed_with_undo_and_audited(qtbot, new_workspace: Path) -> None:
+    window = open_window(qtbot, new_workspace)
+    window.select_month(window.unit_id, window.year, 1)
+    wait_idle(qtbot, window)
+    for field, typed in (("consumption", "52000"), ("ncv", "21.5")):
+        editor = open_editor(qtbot, window, row_of(window, field, "coal"), typed[0])
+        editor.setText(typed)
+        enter(qtbot, window, editor)
+        wait_idle(qtbot, window)
+    add_fuel_through_dialog(qtbot, window, "柴油")
+    editor = open_editor(qtbot, window, row_of(window, "consumption", "diesel"), "3")
+    editor.setText("3.2")
+    enter(qtbot, window, editor)
+    wait_idle(qtbot, window)
+    coal = {"fuel": "coal", "consumption": Decimal(52000), "ncv": Decimal("21.5")}
+    diesel = {"fuel": "diesel", "consumption": Decimal("3.2")}
+    assert month_fuels(window) == [coal, diesel]
+
+    # remove the coal row (the cursor on any of its cells): diesel moves up, coal's rows show empty
+    window.grid.setCurrentIndex(window.grid_model.index(row_of(window, "ncv", "coal"), window.grid_model.FIXED))
+    window.remove_fuel()
+    wait_idle(qtbot, window)
+    assert month_fuels(window) == [diesel]
+    assert cell_text(window, row_of(window, "consumption", "coal")) == ""  # the unit's main fuel stays listed
+    with window.ws.read() as session:
+        audit = session.execute(select(AuditRecord)).scalars().all()
+        assert any(e.field == "fuels" and "52000" in e.old_value and "52000" not in e.new_value for e in audit)
+
+    window.undo_stack.undo()
+    wait_idle(qtbot, window)
+    assert sorted(month_fuels(window), key=lambda f: f["fuel"]) == [coal, diesel]
+    assert cell_text(window, row_of(window, "ncv", "coal")) == "21.500"
+    window.undo_stack.redo()
+    wait_idle(qtbot, window)
+    assert month_fuels(window) == [diesel]
+    assert store.verify_audit(ws=window.ws).ok  # removal and restore replay against the tables
     window.close()
