@@ -558,7 +558,13 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
         path = package.build_package(
-            ws=ws, entity_id=entity_id, year=year, target=Path(args.output), signer=signer, today=_today(args.today)
+            ws=ws,
+            entity_id=entity_id,
+            year=year,
+            target=Path(args.output),
+            signer=signer,
+            today=_today(args.today),
+            allow_errors=args.allow_errors,
         )
     out.write(T[args.lang]["written"].format(path=path) + "\n")
     return 0
@@ -674,6 +680,11 @@ def _parser() -> argparse.ArgumentParser:
         if name == "package":
             cmd.add_argument("--signer", help="folder of the signer (default: the data directory)")
             cmd.add_argument("--passphrase-env", required=True, help="environment variable holding the key passphrase")
+            cmd.add_argument(
+                "--allow-errors",
+                action="store_true",
+                help="build even though the year has errors (the manifest lists the months with errors)",
+            )
         cmd.set_defaults(func=func)
     verify = sub.add_parser("verify", help="check a signed package: hashes, signatures, certificate; exit 1 if not")
     verify.add_argument("package")

@@ -24,6 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from desktop import __version__
+from desktop.domain.findings import Finding, Severity
 from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.interchange import result_json
@@ -39,6 +40,56 @@ SIGNATURE = "manifest.p7s"
 MAX_MEMBER = 512 * 1024 * 1024  # refuse zip bombs while verifying
 
 
+@dataclass(frozen=True)
+class Preflight:
+    """What stands between the year and a clean package: errors, and warnings nobody has justified."""
+
+    errors: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+
+    @classmethod
+    def of(cls, findings: tuple[Finding, ...] | list[Finding]) -> Preflight:
+        ordered = sorted(findings, key=lambda f: f.sort_key())
+        return cls(
+            tuple(f for f in ordered if f.severity is Severity.ERROR),
+            tuple(f for f in ordered if f.severity is Severity.WARNING and f.acknowledged is None),
+        )
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors and not self.warnings
+
+    def months_with_errors(self) -> list[dict[str, Any]]:
+        counts: dict[tuple[str, int], int] = {}
+        for f in self.errors:
+            if f.ref.unit is not None and f.ref.month is not None:
+                counts[(f.ref.unit, f.ref.month)] = counts.get((f.ref.unit, f.ref.month), 0) + 1
+        return [{"unit": u, "month": m, "errors": n} for (u, m), n in sorted(counts.items())]
+
+    def where(self) -> str:
+        months = [f"{m['unit']} {m['month']:02d}" for m in self.months_with_errors()]
+        whole_year = sum(1 for f in self.errors if f.ref.month is None)
+        parts = months[:8] + ([f"… +{len(months) - 8}"] if len(months) > 8 else [])
+        if whole_year:
+            parts.append(f"{whole_year} × year")
+        return ", ".join(parts)
+
+    def manifest(self) -> dict[str, Any]:
+        status = "errors" if self.errors else "warnings" if self.warnings else "clean"
+        return {
+            "status": status,
+            "errors": len(self.errors),
+            "unjustified_warnings": len(self.warnings),
+            "months_with_errors": self.months_with_errors(),
+            "year_errors": sorted({f.code for f in self.errors if f.ref.month is None}),
+        }
+
+
+def preflight(*, ws: Workspace, entity_id: str, year: int, today: date | None = None) -> Preflight:
+    """The checks shown before a package is built (the same findings the package will state)."""
+    return Preflight.of(store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today).findings)
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -52,7 +103,9 @@ def build_package(
     signer: Signer,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    allow_errors: bool = False,
 ) -> Path:
+    """Refused while the year has errors unless ``allow_errors`` (a deliberate choice, stated in the manifest)."""
     step = progress or (lambda done, total: None)
     bad = [c for c in store.verify_evidence(ws=ws) if c.status in ("missing", "changed")]
     if bad:
@@ -60,6 +113,9 @@ def build_package(
     doc, json_bytes = outputs.report_document(ws=ws, entity_id=entity_id, year=year, today=today)
     step(1, 5)
     evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
+    checks = Preflight.of(evaluation.findings)
+    if checks.errors and not allow_errors:
+        raise StorageError("STO-E019", count=len(checks.errors), where=checks.where())
     results = json.dumps(
         result_json.result_document(
             report=evaluation.report,
@@ -108,6 +164,7 @@ def build_package(
         "signer": {"subject": signer.subject, "certificate_sha256": signer.fingerprint},
         "files": [{"path": path, "sha256": _sha(data), "size": len(data)} for path, data in sorted(members.items())],
         "evidence": evidence_index,
+        "checks": checks.manifest(),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     signature = sign_detached(manifest_bytes, signer)

@@ -452,6 +452,12 @@ def _refuse_unless_draft(mv: MonthVersion, unit: Unit) -> None:
             version=mv.version,
             status_zh=zh,
             status_en=en,
+            advice_zh="如需更正，请先“退回草稿”并说明原因。"
+            if mv.status == PeriodStatus.SUBMITTED.value
+            else "如需更正，请“修订”该月并说明原因。",
+            advice_en="To correct it, take it back to draft with a reason."
+            if mv.status == PeriodStatus.SUBMITTED.value
+            else "To correct it, amend the month with a reason.",
         )
 
 
@@ -679,14 +685,17 @@ def submit_month(*, ws: Workspace, unit_id: str, year: int, month: int, today: d
         return _stored(mv, code, _links(uow.session, [mv.id]).get(mv.id, []))
 
 
-def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int) -> StoredMonth:
+def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: str) -> StoredMonth:
+    """A submitted month not yet deposited goes back to draft, with the reason in the audit trail."""
+    if not reason.strip():
+        raise StorageError("STO-E020")
     with ws.unit_of_work() as uow:
         unit, mv = _existing_month(uow, unit_id, year, month)
         try:
             new = _period(mv).reopen()
         except PeriodTransitionError as exc:
             raise _transition_error(exc, "退回草稿", "reopened") from exc
-        _transition(uow, unit, mv, new, "reopen")
+        _transition(uow, unit, mv, new, "reopen", reason.strip())
         return _stored(mv, unit.code, _links(uow.session, [mv.id]).get(mv.id, []))
 
 

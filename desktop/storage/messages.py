@@ -18,9 +18,8 @@ MESSAGES: Mapping[str, Message] = {
     ),
     "STO-E003": Message("“{what}” 不是 CarbonDesk 工作区文件。", '"{what}" is not a CarbonDesk workspace.'),
     "STO-E004": Message(
-        "{unit} 机组 {year} 年 {month} 月（第 {version} 版）已{status_zh}，不能修改。如需更正，请“修订”该月并说明原因。",
-        "Unit {unit}, {year}-{month:02} (version {version}) is {status_en} and cannot be changed. "
-        "To correct it, amend the month with a reason.",
+        "{unit} 机组 {year} 年 {month} 月（第 {version} 版）{status_zh}，不能修改。{advice_zh}",
+        "Unit {unit}, {year}-{month:02} (version {version}) is {status_en} and cannot be changed. {advice_en}",
     ),
     "STO-E005": Message(
         "{unit} 机组 {year} 年 {month} 月还有 {count} 个错误，不能提交：{codes}",
@@ -52,6 +51,12 @@ MESSAGES: Mapping[str, Message] = {
         "PostgreSQL 工作区请使用数据库服务器的备份工具（pg_dump / pg_restore）。",
         "For a PostgreSQL workspace use the server's backup tools (pg_dump / pg_restore).",
     ),
+    "STO-E019": Message(
+        "本年度仍有 {count} 项错误（{where}）。请先更正；确需提交时，明确选择“带错误生成”，清单中会注明这些错误。",
+        "The year still has {count} error(s) ({where}). Correct them first; if it must go now, choose explicitly to "
+        "build it with errors, and its manifest will list them.",
+    ),
+    "STO-E020": Message("退回草稿必须填写原因。", "Taking a month back to draft needs a written reason."),
     "STO-E018": Message("“{label_zh}”的数值{reason_zh}。", '"{label_en}": the number {reason_en}.'),
     "STO-E017": Message(
         "统一社会信用代码 “{uscc}” 格式不正确（应为18位）。",

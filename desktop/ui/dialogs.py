@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import uscc
+from desktop.domain.findings import render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
@@ -316,6 +319,68 @@ class TextDialog(QDialog):
 
     def value(self) -> str:
         return self.text.toPlainText().strip()
+
+
+# -------------------------------------------------------------------------------------- pre-flight
+
+
+class PreflightDialog(QDialog):
+    """Before a package: the year's errors and unjustified warnings, each a double-click from its cell.
+
+    Errors make the default answer "go and fix"; building over them is a separate, plainly named button,
+    and the package's manifest then lists the months with errors.
+    """
+
+    def __init__(self, checks: Any, messages: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.jump_target: Any = None
+        self.setWindowTitle(i18n.pick("生成提交包前的检查", "Before the package is built"))
+        layout = QVBoxLayout(self)
+        summary = QLabel(
+            i18n.pick(
+                f"本年度有 {len(checks.errors)} 项错误、{len(checks.warnings)} 项尚未说明的警告。"
+                "双击一项可跳到对应的单元格。",
+                f"The year has {len(checks.errors)} error(s) and {len(checks.warnings)} warning(s) not yet "
+                "justified. Double-click one to go to its cell.",
+            )
+        )
+        summary.setWordWrap(True)
+        layout.addWidget(summary)
+        self.list = QListWidget()
+        lang = i18n.current()
+        for f in (*checks.errors, *checks.warnings):
+            where = " ".join(
+                x
+                for x in (
+                    f.ref.unit or "",
+                    i18n.pick(f"{f.ref.month}月", f"month {f.ref.month}") if f.ref.month else "",
+                )
+                if x
+            )
+            kind = i18n.pick("错误", "Error") if f in checks.errors else i18n.pick("警告", "Warning")
+            item = QListWidgetItem(f"{kind} · {where} · {render(f, messages, lang)}")
+            item.setData(Qt.ItemDataRole.UserRole, f)
+            self.list.addItem(item)
+        self.list.itemDoubleClicked.connect(self.jump)
+        layout.addWidget(self.list, 1)
+        buttons = QDialogButtonBox()
+        cancel = buttons.addButton(i18n.pick("返回修改", "Go back and correct"), QDialogButtonBox.ButtonRole.RejectRole)
+        go = buttons.addButton(
+            i18n.pick("带错误生成（清单中注明）", "Build with errors (stated in the manifest)")
+            if checks.errors
+            else i18n.pick("仍然生成", "Build anyway"),
+            QDialogButtonBox.ButtonRole.AcceptRole,
+        )
+        self.build_button = go
+        cancel.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(720, 420)
+
+    def jump(self, item: QListWidgetItem) -> None:
+        self.jump_target = item.data(Qt.ItemDataRole.UserRole)
+        self.reject()
 
 
 # -------------------------------------------------------------------------------------- year items

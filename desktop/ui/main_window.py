@@ -58,7 +58,14 @@ from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
-from desktop.ui.dialogs import EvidenceDialog, SettingsDialog, TextDialog, YearItemsDialog, reminder_text
+from desktop.ui.dialogs import (
+    EvidenceDialog,
+    PreflightDialog,
+    SettingsDialog,
+    TextDialog,
+    YearItemsDialog,
+    reminder_text,
+)
 from desktop.ui.models import (
     ROLE_KEY,
     CellEdit,
@@ -76,6 +83,12 @@ def _outputs() -> Any:
     from desktop.services import outputs  # noqa: PLC0415
 
     return outputs
+
+
+def _package_module() -> Any:
+    from desktop.services import package  # noqa: PLC0415 - crypto loads when a package is first built
+
+    return package
 
 
 def _signing() -> Any:
@@ -200,7 +213,7 @@ class MainWindow(QMainWindow):
         self.amend_button = QPushButton()
         self.submit_button.clicked.connect(self.submit_month)
         self.lock_button.clicked.connect(self.lock_month)
-        self.amend_button.clicked.connect(self.amend_month)
+        self.amend_button.clicked.connect(self.correct_month)
         self.evidence_list = QListWidget()
         self.evidence_list.itemActivated.connect(self.open_evidence)
         self.evidence_label = QLabel()
@@ -345,6 +358,7 @@ class MainWindow(QMainWindow):
         self.act_submit = action(QKeySequence("Ctrl+Return"), self.submit_month)
         self.act_lock = action(None, self.lock_month)
         self.act_amend = action(None, self.amend_month)
+        self.act_reopen = action(None, self.reopen_month)
         self.act_month_view = action(QKeySequence("Ctrl+1"), lambda: self.tabs.setCurrentIndex(0))
         self.act_year_view = action(QKeySequence("Ctrl+2"), lambda: self.tabs.setCurrentIndex(1))
         self.act_recalc = action(QKeySequence.StandardKey.Refresh, lambda: self.refresh(long=True))
@@ -375,7 +389,7 @@ class MainWindow(QMainWindow):
                 "edit",
                 (self.act_undo, self.act_redo, None, self.act_attach, None, self.act_add_fuel, self.act_remove_fuel),
             ),
-            ("month", (self.act_submit, self.act_lock, self.act_amend, None, self.act_month_sheet)),
+            ("month", (self.act_submit, self.act_reopen, self.act_lock, self.act_amend, None, self.act_month_sheet)),
             ("view", (self.act_month_view, self.act_year_view, self.act_recalc)),
             ("tools", (self.act_settings, self.act_audit)),
             ("help", (self.act_about,)),
@@ -457,6 +471,7 @@ class MainWindow(QMainWindow):
             (self.act_submit, self.tr("Submit month")),
             (self.act_lock, self.tr("Mark deposited (lock)")),
             (self.act_amend, self.tr("Amend locked month…")),
+            (self.act_reopen, i18n.pick("已提交月份退回草稿…", "Take a submitted month back to draft…")),
             (self.act_month_view, self.tr("Monthly entry")),
             (self.act_year_view, self.tr("Annual report")),
             (self.act_recalc, self.tr("Recalculate")),
@@ -730,8 +745,13 @@ class MainWindow(QMainWindow):
         self.act_submit.setEnabled(status == "draft")
         self.lock_button.setEnabled(status == "submitted")
         self.act_lock.setEnabled(status == "submitted")
-        self.amend_button.setEnabled(status == "locked")
+        # one button corrects a month: back to draft while submitted, a new version once deposited
+        self.amend_button.setEnabled(status in ("submitted", "locked"))
+        self.amend_button.setText(
+            i18n.pick("退回草稿…", "Back to draft…") if status == "submitted" else i18n.pick("修订…", "Amend…")
+        )
         self.act_amend.setEnabled(status == "locked")
+        self.act_reopen.setEnabled(status == "submitted")
 
     def show_evidence(self) -> None:
         self.evidence_list.clear()
@@ -1139,6 +1159,38 @@ class MainWindow(QMainWindow):
             self.show_error,
         )
 
+    def correct_month(self) -> None:
+        state = self.current_state()
+        if state is not None and state.stored is not None and state.stored.status.value == "submitted":
+            self.reopen_month()
+        else:
+            self.amend_month()
+
+    def reopen_month(self) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        dialog = TextDialog(
+            i18n.pick("退回草稿", "Back to draft"),
+            i18n.pick(
+                "本月已提交但尚未存证，可以退回草稿修改。原因会记入审计记录。为什么要退回？",
+                "This month is submitted but not yet deposited, so it can go back to draft. The reason is kept "
+                "in the audit trail. Why must it change?",
+            ),
+            self,
+        )
+        self.grid.commit_open_editor()
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        reason = dialog.value()
+        ws, year, month = self.ws, self.year, self.month
+        self.worker.submit(
+            lambda: store.reopen_month(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
+            lambda _m: self.refresh(),
+            self.show_error,
+        )
+
     def amend_month(self) -> None:
         state = self.current_state()
         if state is None:
@@ -1171,7 +1223,12 @@ class MainWindow(QMainWindow):
 
     def jump_to_finding(self, index: QModelIndex) -> None:
         f = self.findings_model.data(index, ROLE_KEY)
-        if f is None or self.snapshot is None or f.ref.unit is None or f.ref.month is None:
+        if f is not None:
+            self.jump_to(f)
+
+    def jump_to(self, f: Finding) -> None:
+        """The cell a finding is about, with the keyboard in it: typing goes into that cell next."""
+        if self.snapshot is None or f.ref.unit is None or f.ref.month is None:
             return
         unit = next((u for u in self.snapshot.entity.units if u.code == f.ref.unit), None)
         if unit is None:
@@ -1189,6 +1246,7 @@ class MainWindow(QMainWindow):
                 self.grid.setCurrentIndex(self.grid_model.index(row_no, column))
                 self.grid.scrollTo(self.grid_model.index(row_no, column))
                 break
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def acknowledge_selected(self) -> None:
         f = self.selected_finding()
@@ -1465,6 +1523,18 @@ class MainWindow(QMainWindow):
 
     def build_package(self) -> None:
         self.grid.commit_open_editor()
+        if self.snapshot is None:
+            return
+        checks = _package_module().Preflight.of(self.snapshot.findings)
+        allow_errors = False
+        if not checks.clean:
+            dialog = PreflightDialog(checks, self.messages, self)
+            self.pending_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                if dialog.jump_target is not None:
+                    self.jump_to(dialog.jump_target)
+                return
+            allow_errors = bool(checks.errors)
         passphrase, ok = QInputDialog.getText(
             self, self.tr("Signed package"), self.tr("Passphrase of your signing key:"), QLineEdit.EchoMode.Password
         )
@@ -1482,9 +1552,11 @@ class MainWindow(QMainWindow):
                 return
         target = self.ask_target(self.tr("Build signed package"), f"提交包-{self.year}.zip", "ZIP (*.zip)")
         if target:
-            self.build_package_to(target, passphrase.encode("utf-8"), name.strip())
+            self.build_package_to(target, passphrase.encode("utf-8"), name.strip(), allow_errors=allow_errors)
 
-    def build_package_to(self, target: Path, passphrase: bytes, new_signer_name: str = "") -> Any:
+    def build_package_to(
+        self, target: Path, passphrase: bytes, new_signer_name: str = "", *, allow_errors: bool = False
+    ) -> Any:
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         folder = locations.data_dir() / "signer"
         entity_name = str(self.snapshot.entity.name) if self.snapshot else ""
@@ -1497,7 +1569,14 @@ class MainWindow(QMainWindow):
                 signing.save_signer(signer, folder, passphrase)
             signer = signing.load_signer(folder, passphrase)
             return package.build_package(
-                ws=ws, entity_id=entity_id, year=year, target=target, signer=signer, today=today, progress=progress
+                ws=ws,
+                entity_id=entity_id,
+                year=year,
+                target=target,
+                signer=signer,
+                today=today,
+                progress=progress,
+                allow_errors=allow_errors,
             )
 
         return run_task(

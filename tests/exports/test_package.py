@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import shutil
@@ -19,6 +20,7 @@ from desktop.services import package, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.pades import validate_pdf
+from desktop.storage.db import StorageError
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,7 @@ def built(tmp_path_factory: pytest.TempPathFactory):
         target=root / "out" / "package.zip",
         signer=signer,
         today=date(2026, 11, 23),
+        allow_errors=True,  # the demo year keeps errors on purpose
     )
     yield path, signer, ws, entity_id
     ws.close()
@@ -47,6 +50,28 @@ def test_the_package_verifies(built) -> None:
     assert {"report.pdf", "report.xlsx", "report.json", "results.json", "manifest.json", "manifest.p7s"} <= set(names)
     assert sum(n.startswith("evidence/") for n in names) == 143
     assert [p.name for p in path.parent.iterdir()] == ["package.zip"]
+
+
+def test_no_package_silently_over_errors(built, tmp_path: Path) -> None:
+    """Issue 9: the year's errors refuse the package unless chosen explicitly; the manifest then lists them."""
+    path, signer, ws, entity_id = built
+    checks = package.preflight(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23))
+    assert checks.errors, "the demo year has errors"
+    target = tmp_path / "refused.zip"
+    with pytest.raises(StorageError) as refused:
+        package.build_package(
+            ws=ws, entity_id=entity_id, year=2025, target=target, signer=signer, today=date(2026, 11, 23)
+        )
+    assert refused.value.code == "STO-E019" and not target.exists()
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    stated = manifest["checks"]
+    assert stated["status"] == "errors" and stated["errors"] == len(checks.errors)
+    assert stated["unjustified_warnings"] == len(checks.warnings)
+    expected = {(f.ref.unit, f.ref.month) for f in checks.errors if f.ref.month is not None}
+    assert {(m["unit"], m["month"]) for m in stated["months_with_errors"]} == expected
+    assert sum(m["errors"] for m in stated["months_with_errors"]) + sum(
+        1 for f in checks.errors if f.ref.month is None
+    ) == len(checks.errors)
 
 
 def test_openssl_accepts_the_manifest_signature(built, tmp_path: Path) -> None:
@@ -219,6 +244,7 @@ def test_cli_signer_package_and_verify(built, tmp_path: Path, monkeypatch: pytes
                 "CD_PASS",
                 "--today",
                 "2026-11-23",
+                "--allow-errors",
             ],
             out=out,
             err=err,

@@ -10,14 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select, text
 
 from desktop.services import outputs, store
+from desktop.storage.db import StorageError
 from desktop.storage.models import AuditRecord
 from desktop.storage.workspace import Workspace
+from desktop.ui.main_window import user_message
 from tests.ui.test_window import cell_text, open_window, row_of, wait_idle
 
 
@@ -254,4 +257,77 @@ def test_a_fuel_row_removed_with_undo_and_audited(qtbot, new_workspace: Path) ->
     wait_idle(qtbot, window)
     assert month_fuels(window) == [diesel]
     assert store.verify_audit(ws=window.ws).ok  # removal and restore replay against the tables
+    window.close()
+
+
+def test_a_submitted_month_goes_back_to_draft_with_a_reason(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+    from desktop.ui import app as gui_app
+    from desktop.ui.dialogs import TextDialog
+    from tests.ui.test_window import answer_next_dialog
+
+    window = gui_app.build_window(["--demo", "--today", "2026-11-23", "--lang", "zh"])
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    december = next(
+        s for (_u, m), s in window.snapshot.months.items() if m == 12 and s.errors == 0 and s.stored is not None
+    )
+    window.select_month(december.unit_id, window.year, 12)
+    window.submit_month()
+    wait_idle(qtbot, window)
+    assert window.current_state().stored.status.value == "submitted"
+    assert window.amend_button.isEnabled() and window.amend_button.text() == "退回草稿…"
+
+    # typing into it is refused with a message that says how to correct it (and no "已已提交")
+    with pytest.raises(StorageError) as refused:
+        store.save_month(ws=window.ws, unit_id=december.unit_id, year=window.year, month=12, changes={"note": "x"})
+    text = user_message(refused.value)
+    assert "已已" not in text and "退回草稿" in text
+
+    def give_reason(dialog) -> None:
+        assert isinstance(dialog, TextDialog)
+        dialog.text.setPlainText("上网电量抄错，需更正")
+        dialog.accept()
+
+    answer_next_dialog(qtbot, give_reason)
+    window.amend_button.click()
+    wait_idle(qtbot, window)
+    assert window.current_state().stored.status.value == "draft"
+    assert window.current_state().stored.version == 1  # the same version, not an amendment
+    with window.ws.read() as session:
+        audit = session.execute(select(AuditRecord).where(AuditRecord.field == "status")).scalars().all()
+    assert audit[-1].reason == "上网电量抄错，需更正" and "draft" in audit[-1].new_value
+    with pytest.raises(StorageError) as no_reason:
+        store.reopen_month(ws=window.ws, unit_id=december.unit_id, year=window.year, month=12, reason=" ")
+    assert no_reason.value.code == "STO-E020"
+    window.close()
+
+
+def test_preflight_lists_errors_and_never_builds_silently(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from desktop.ui import app as gui_app
+    from desktop.ui.dialogs import PreflightDialog
+    from tests.ui.test_window import answer_next_dialog
+
+    window = gui_app.build_window(["--demo", "--today", "2026-11-23", "--lang", "zh"])
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    seen: list[PreflightDialog] = []
+
+    def look_and_go_to_first(dialog) -> None:
+        assert isinstance(dialog, PreflightDialog)
+        seen.append(dialog)
+        assert dialog.list.count() >= 1 and dialog.list.item(0).text().startswith("错误")
+        assert "带错误生成" in dialog.build_button.text()
+        dialog.jump(dialog.list.item(0))
+
+    answer_next_dialog(qtbot, look_and_go_to_first)
+    window.build_package()  # no passphrase is asked: the user went to the first error instead
+    assert seen and seen[0].result() == QDialog.DialogCode.Rejected
+    first = seen[0].list.item(0).data(Qt.ItemDataRole.UserRole)
+    assert window.current_state().unit_code == first.ref.unit and window.month == first.ref.month
+    row = window.grid_model.rows[window.grid.currentIndex().row()]
+    if first.ref.field is not None and first.ref.fuel is None:
+        assert row.spec is not None and row.spec.id == first.ref.field
+    assert window.focusWidget() is window.grid  # the next key typed goes into that cell
     window.close()

@@ -431,7 +431,7 @@ def test_outputs_from_the_window(qtbot, fresh_data_dir: Path, tmp_path: Path, la
     window.export_month_to(tmp_path)
     sheet = tmp_path / f"存证表-{window.year}-{window.month:02d}.xlsx"
     qtbot.waitUntil(sheet.exists, timeout=30000)
-    window.build_package_to(zipped, b"passphrase", "王碳")
+    window.build_package_to(zipped, b"passphrase", "王碳", allow_errors=True)  # the demo keeps its errors
     qtbot.waitUntil(zipped.exists, timeout=60000)
     assert package.verify_package(zipped).ok
     assert "Written" in window.last_message or "已写入" in window.last_message
