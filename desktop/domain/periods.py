@@ -35,14 +35,37 @@ class DepositState(Enum):
     READY = "ready"
     DEPOSITED = "deposited"
     LATE = "late"
+    NOT_TRACKED = "not_tracked"  # before the workspace's first month, or after the unit's retirement
+
+
+def month_tracked(year: int, month: int, *, reporting_from: date | None, retired_on: date | None) -> bool:
+    """Whether a deposit of this month is owed through this workspace.
+
+    Months before the first month kept here (``reporting_from``, any day of it) and months starting after
+    the unit's retirement are not: they are never shown overdue.  The annual report still needs them.
+    """
+    first = date(year, month, 1)
+    if reporting_from is not None and first < date(reporting_from.year, reporting_from.month, 1):
+        return False
+    return not (retired_on is not None and first > retired_on)
 
 
 def deposit_state(
-    *, has_values: bool, has_errors: bool, deposited_on: date | None, due: date, today: date
+    *,
+    has_values: bool,
+    has_errors: bool,
+    deposited_on: date | None,
+    due: date,
+    today: date,
+    tracked: bool = True,
+    current_cycle: bool = True,
 ) -> DepositState:
+    """``current_cycle``: the year's annual report is not yet due (an older year's months are history)."""
     if deposited_on is not None:
         return DepositState.DEPOSITED
-    if today > due:
+    if not tracked and not has_values:
+        return DepositState.NOT_TRACKED
+    if tracked and current_cycle and today > due:
         return DepositState.LATE
     if not has_values:
         return DepositState.NOT_STARTED

@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop.domain import uscc
 from desktop.domain.findings import FieldRef, Finding, Message
-from desktop.domain.periods import annual_report_due, deposit_due, month_end
+from desktop.domain.periods import annual_report_due, deposit_due, month_end, month_tracked
 from desktop.domain.records import MonthRecord, ReportInput
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
@@ -158,10 +158,21 @@ def months_present(ctx: RuleContext) -> list[Finding]:
             ref = FieldRef(unit=unit.unit_id, month=month, scope="month")
             if ctx.today > date(year, 12, 31):
                 out.append(finding(MONTH_ABSENT_FROM_REPORT, ref, unit=unit.unit_id, month=month))
-            else:
+            elif tracked(ctx, unit, month):  # a month not kept here is not expected here yet
                 due = deposit_due(year, month, int(ctx.pack.number("deadline.deposit_days")))
                 out.append(finding(MONTH_NOT_ENTERED, ref, unit=unit.unit_id, month=month, due=due.isoformat()))
     return out
+
+
+def tracked(ctx: RuleContext, unit: Any, month: int) -> bool:
+    """The month's deposit is owed through this workspace (see ``month_tracked``)."""
+    start, retired = ctx.report.entity.get("reporting_from"), unit.get("retired_on")
+    return month_tracked(
+        ctx.report.data_year,
+        month,
+        reporting_from=start if isinstance(start, date) else None,
+        retired_on=retired if isinstance(retired, date) else None,
+    )
 
 
 def deadlines(ctx: RuleContext) -> list[Finding]:
@@ -194,6 +205,8 @@ def deadlines(ctx: RuleContext) -> list[Finding]:
                             days=(record.deposited_on - due).days,
                         )
                     )
+            elif not tracked(ctx, unit, record.month):
+                continue
             elif current_cycle and ctx.today > due:
                 out.append(
                     finding(DEPOSIT_OVERDUE, ref, month=record.month, due=due.isoformat(), days=(ctx.today - due).days)

@@ -68,6 +68,12 @@ class Guideline:
             )
         return _pack(str(files[max(earlier)]))
 
+    def deposit_days(self, data_year: int) -> int:
+        """Days after a month's end to deposit it, from the year's pack (or the earliest one, for older years)."""
+        files = self.pack_files()
+        year = data_year if any(y <= data_year for y in files) else min(files)
+        return int(self.pack(year).number("deadline.deposit_days"))
+
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".") if part.isdigit())

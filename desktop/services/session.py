@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from desktop.domain.findings import Finding, Severity
-from desktop.domain.periods import DepositState, annual_report_due, deposit_due, deposit_state, month_end
+from desktop.domain.periods import (
+    DepositState,
+    annual_report_due,
+    deposit_due,
+    deposit_state,
+    month_end,
+    month_tracked,
+)
 from desktop.domain.stored import EntitySummary, StoredMonth
 from desktop.services import store
 from desktop.services.evaluation import Evaluation, evaluate
@@ -67,13 +74,16 @@ class YearSnapshot:
                 out.append(
                     Reminder("deposit_late", state.due, (self.today - state.due).days, state.unit_code, state.month)
                 )
-            elif state.state is not DepositState.DEPOSITED and month_end(
+            elif state.state not in (DepositState.DEPOSITED, DepositState.NOT_TRACKED) and month_end(
                 self.year, state.month
             ) < self.today <= state.due <= self.today + timedelta(days=days):
                 out.append(
                     Reminder("deposit_due", state.due, (state.due - self.today).days, state.unit_code, state.month)
                 )
-        if self.today <= self.annual_report_due <= self.today + timedelta(days=max(days, 30)):
+        # the annual report's date closes every list of deadlines of the running cycle (and shows alone
+        # in its last month)
+        soon = self.annual_report_due <= self.today + timedelta(days=max(days, 30))
+        if self.today <= self.annual_report_due and (out or soon):
             out.append(Reminder("annual_report", self.annual_report_due, (self.annual_report_due - self.today).days))
         return out
 
@@ -100,8 +110,13 @@ def year_snapshot(
                 c[0] += 1
             elif f.severity is Severity.WARNING and f.acknowledged is None:
                 c[1] += 1
+    report_due = annual_report_due(
+        year, int(pack.number("deadline.annual_report_month")), int(pack.number("deadline.annual_report_day"))
+    )
+    reporting_from = entity.values.get("reporting_from")
     months: dict[tuple[str, int], MonthState] = {}
     for unit in entity.units:
+        retired_on = unit.values.get("retired_on")
         for month in range(1, 13):
             record = stored.get((unit.id, month))
             due = deposit_due(year, month, days)
@@ -109,10 +124,18 @@ def year_snapshot(
             has_values = record is not None and (bool(record.values) or bool(record.fuels))
             deposited = record.deposited_on if record is not None and record.status.value == "locked" else None
             state = deposit_state(
-                has_values=has_values, has_errors=errors > 0, deposited_on=deposited, due=due, today=today
+                has_values=has_values,
+                has_errors=errors > 0,
+                deposited_on=deposited,
+                due=due,
+                today=today,
+                tracked=month_tracked(
+                    year,
+                    month,
+                    reporting_from=reporting_from if isinstance(reporting_from, date) else None,
+                    retired_on=retired_on if isinstance(retired_on, date) else None,
+                ),
+                current_cycle=today <= report_due,
             )
             months[(unit.id, month)] = MonthState(unit.id, unit.code, month, due, state, record, errors, warnings)
-    report_due = annual_report_due(
-        year, int(pack.number("deadline.annual_report_month")), int(pack.number("deadline.annual_report_day"))
-    )
     return YearSnapshot(entity, year, today, months, evaluation, report_due)

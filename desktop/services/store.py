@@ -298,6 +298,9 @@ def edit_entity(*, ws: Workspace, entity_id: str, changes: Mapping[str, Value], 
         return _entity_summary(entity)
 
 
+MIN_DATA_YEAR, MAX_DATA_YEAR = 2013, 2100  # from the first pilot markets
+
+
 def _entity_year(session: Session, entity_id: str, year: int) -> EntityYear | None:
     return session.execute(
         select(EntityYear).where(EntityYear.entity_id == entity_id, EntityYear.data_year == year)
@@ -890,15 +893,30 @@ def load_report(*, ws: Workspace, entity_id: str, year: int) -> ReportInput:
 
 
 def years_with_data(*, ws: Workspace, entity_id: str) -> tuple[int, ...]:
+    """The data years of the entity: those with months stored, and those added (or with year items)."""
     with ws.read() as session:
-        rows = session.execute(
+        months = session.execute(
             select(MonthVersion.data_year)
             .join(Unit, Unit.id == MonthVersion.unit_id)
             .where(Unit.entity_id == entity_id)
             .distinct()
-            .order_by(MonthVersion.data_year)
         ).scalars()
-        return tuple(rows)
+        added = session.execute(select(EntityYear.data_year).where(EntityYear.entity_id == entity_id)).scalars()
+        return tuple(sorted({*months, *added}))
+
+
+def add_data_year(*, ws: Workspace, entity_id: str, year: int) -> None:
+    """A data year to enter (the running year before any month is typed; a past year to catch up), audited."""
+    if not MIN_DATA_YEAR <= year <= MAX_DATA_YEAR:
+        raise StorageError("STO-E021", year=year, low=MIN_DATA_YEAR, high=MAX_DATA_YEAR)
+    with ws.unit_of_work() as uow:
+        entity = _get(uow.session, Entity, entity_id, "entity")
+        if _entity_year(uow.session, entity.id, year) is not None:
+            return
+        uow.session.add(
+            EntityYear(workspace_id=ws.id, entity_id=entity.id, data_year=year, values_json="{}", created_at=utcnow())
+        )
+        uow.audit("year.create", f"entity_years:{entity.id}:{year}", "data_year", None, json.dumps(year))
 
 
 def compute_year(*, ws: Workspace, entity_id: str, year: int, today: date | None = None) -> Evaluation:
@@ -1366,6 +1384,8 @@ def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
             "status": snap.get("status"),
             "deposited_on": snap.get("deposited_on"),
         }
+    elif record.action == "year.create":
+        state.setdefault(target, {"values": {}})
     elif record.action == "year.set" and target not in state:
         state[target] = {"values": {}}
         _replay(state, record)

@@ -56,6 +56,9 @@ MESSAGES: Mapping[str, Message] = {
         "The year still has {count} error(s) ({where}). Correct them first; if it must go now, choose explicitly to "
         "build it with errors, and its manifest will list them.",
     ),
+    "STO-E021": Message(
+        "数据年度 {year} 不在 {low}–{high} 之间。", "Data year {year} is not between {low} and {high}."
+    ),
     "STO-E020": Message("退回草稿必须填写原因。", "Taking a month back to draft needs a written reason."),
     "STO-E018": Message("“{label_zh}”的数值{reason_zh}。", '"{label_en}": the number {reason_en}.'),
     "STO-E017": Message(

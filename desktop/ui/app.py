@@ -97,9 +97,15 @@ def create_workspace_from_wizard(wizard: FirstRunWizard, user: str) -> Path:
     path = Path(wizard.path_edit.text()).expanduser()
     ws = Workspace.open(path, app_user=user, name=wizard.name_edit.text().strip())
     try:
-        entity = store.create_entity(ws=ws, name=wizard.name_edit.text().strip(), uscc=wizard.uscc_edit.normalized())
+        entity = store.create_entity(
+            ws=ws,
+            name=wizard.name_edit.text().strip(),
+            uscc=wizard.uscc_edit.normalized(),
+            values={"reporting_from": wizard.reporting_from()},
+        )
         for unit in wizard.units():
             store.create_unit(ws=ws, entity_id=entity.id, values={k: v for k, v in unit.items() if v is not None})
+        store.add_data_year(ws=ws, entity_id=entity.id, year=wizard.data_year())  # the window opens this year
     finally:
         ws.close()
     return path

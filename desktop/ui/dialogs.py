@@ -38,9 +38,11 @@ from PySide6.QtWidgets import (
 from desktop.domain import uscc
 from desktop.domain.findings import render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
+from desktop.domain.periods import deposit_due
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
 from desktop.formspec.model import fault_text
+from desktop.services.guidelines import guideline as guideline_of_id
 from desktop.services.session import Reminder
 from desktop.ui import i18n
 
@@ -127,6 +129,25 @@ class FirstRunWizard(QWizard):
         grid.addRow(self.tr("Unified social credit code"), self.uscc_edit)
         grid.addRow("", self.uscc_note)
         grid.addRow(self.tr("Data year"), self.year_edit)
+        self.from_edit = QComboBox()
+        self.from_edit.setObjectName("reporting_from")
+        for month in range(1, 13):
+            self.from_edit.addItem(i18n.pick(f"{month} 月", date(2000, month, 1).strftime("%B")), month)
+        self.from_edit.addItem(
+            i18n.pick("（本年度各月均已在平台存证）", "(every month of the year already deposited)"), 13
+        )
+        from_note = QLabel(
+            i18n.pick(
+                "此前的月份不会提示逾期；年度报告仍需要全年数据，可以随时补录。",
+                "Earlier months are never shown overdue; the annual report still needs the whole year, which "
+                "can be entered at any time.",
+            )
+        )
+        from_note.setWordWrap(True)
+        grid.addRow(i18n.pick("在本软件中存证的起始月份", "Monthly deposits kept here from"), self.from_edit)
+        grid.addRow("", from_note)
+        self.year_edit.currentIndexChanged.connect(self._default_first_month)
+        self._default_first_month()
         entity.isComplete = lambda: bool(self.name_edit.text().strip()) and self.uscc_ok  # type: ignore[method-assign]
         self.name_edit.textChanged.connect(entity.completeChanged)
         self.uscc_edit.verdict.connect(lambda *_: entity.completeChanged.emit())
@@ -154,6 +175,21 @@ class FirstRunWizard(QWizard):
         vbox.addWidget(add)
         self.add_unit_row()
         self.addPage(units)
+
+    def data_year(self) -> int:
+        return int(self.year_edit.currentData())
+
+    def reporting_from(self) -> date:
+        """The first day of the first month kept here (January of the next year: none of this one)."""
+        month = int(self.from_edit.currentData())
+        return date(self.data_year() + 1, 1, 1) if month == 13 else date(self.data_year(), month, 1)
+
+    def _default_first_month(self) -> None:
+        """The first month whose deposit is not yet due: what a plant joining today still has to deposit."""
+        year, today = self.data_year(), date.today()
+        days = guideline_of_id(self.form.id).deposit_days(year)
+        first = next((m for m in range(1, 13) if deposit_due(year, m, days) >= today), 13)
+        self.from_edit.setCurrentIndex(self.from_edit.findData(first))
 
     def _uscc_verdict(self, message: str, acceptable: bool) -> None:
         self.uscc_note.setText(message)
@@ -319,6 +355,146 @@ class TextDialog(QDialog):
 
     def value(self) -> str:
         return self.text.toPlainText().strip()
+
+
+# ----------------------------------------------------------------------------------- master data
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class RecordDialog(QDialog):
+    """The entity or a unit, field by field from the form; every value parsed by the grid's own rules."""
+
+    def __init__(
+        self,
+        form: FormSpec,
+        scope: str,
+        values: dict[str, Any],
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        only: tuple[str, ...] | None = None,
+        reason: str = "",  # "" no reason asked; "optional" or "required"
+    ) -> None:
+        super().__init__(parent)
+        from desktop.ui.models import parse_input  # noqa: PLC0415 - the grid's parsing, one rule for both
+
+        self._parse = parse_input
+        self.form, self.scope, self.original = form, scope, dict(values)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        grid = QFormLayout()
+        self.widgets: dict[str, QWidget] = {}
+        self.specs = [s for s in form.fields(scope) if only is None or s.id in only]
+        lang = i18n.current()
+        for spec in self.specs:
+            value = values.get(spec.id)
+            widget: QWidget
+            if spec.type == "enum":
+                combo = QComboBox()
+                if not spec.required:
+                    combo.addItem("", None)
+                for option in form.enums[spec.enum or ""].options:
+                    combo.addItem(option.label(lang), option.id)
+                combo.setCurrentIndex(max(0, combo.findData(value)))
+                widget = combo
+            elif spec.type == "bool":
+                box = QCheckBox()
+                box.setChecked(bool(value))
+                widget = box
+            elif spec.type == "uscc":
+                edit = UsccEdit()
+                edit.setText(_shown(value))
+                widget = edit
+            else:
+                widget = QLineEdit(_shown(value))
+            widget.setObjectName(f"{scope}_{spec.id}")
+            if spec.help(lang):
+                widget.setToolTip(spec.help(lang))
+            label = spec.label(lang) + (" *" if spec.required else "")
+            unit = form.unit_of(spec) if spec.unit or spec.unit_from else ""
+            grid.addRow(
+                f"{label}（{unit}）" if unit and lang == "zh" else f"{label} ({unit})" if unit else label, widget
+            )
+            self.widgets[spec.id] = widget
+        layout.addLayout(grid)
+        self.reason_mode = reason
+        self.reason_edit = QLineEdit()
+        if reason:
+            self.reason_edit.setObjectName("reason")
+            grid.addRow(
+                i18n.pick(
+                    "原因" + ("（必填）" if reason == "required" else ""),
+                    "Reason" + (" (required)" if reason == "required" else ""),
+                ),
+                self.reason_edit,
+            )
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.result_values: dict[str, Any] = {}
+
+    def read(self) -> tuple[dict[str, Any], list[str]]:
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        lang = i18n.current()
+        for spec in self.specs:
+            widget = self.widgets[spec.id]
+            if isinstance(widget, QComboBox):
+                value = widget.currentData()
+            elif isinstance(widget, QCheckBox):
+                value = widget.isChecked()
+            elif isinstance(widget, UsccEdit):
+                value = widget.normalized() or None
+                if value is not None and uscc.check(value).status is uscc.UsccStatus.BAD_SHAPE:
+                    problems.append(
+                        i18n.pick(
+                            f"{spec.label(lang)}：应为 18 位数字和大写字母（不含 I、O、S、V、Z）",
+                            f"{spec.label(lang)}: 18 digits and capitals, without I, O, S, V, Z",
+                        )
+                    )
+                    continue
+            else:
+                try:
+                    value = self._parse(spec, widget.text(), self.form)  # type: ignore[attr-defined]
+                except ValueError as exc:  # InputRefused: the reason is in the user's language
+                    problems.append(f"{spec.label(lang)}：{exc}" if lang == "zh" else f"{spec.label(lang)}: {exc}")
+                    continue
+            if spec.required and value in (None, ""):
+                problems.append(i18n.pick(f"{spec.label(lang)}：必填", f"{spec.label(lang)}: required"))
+                continue
+            values[spec.id] = value
+        if self.reason_mode == "required" and not self.reason_edit.text().strip():
+            problems.append(i18n.pick("请填写原因", "Please give a reason"))
+        return values, problems
+
+    def accept(self) -> None:
+        values, problems = self.read()
+        if problems:
+            self.problem.setText("\n".join(problems))
+            return
+        self.result_values = values
+        super().accept()
+
+    def changes(self) -> dict[str, Any]:
+        """What differs from the values the dialog opened with."""
+        return {k: v for k, v in self.result_values.items() if self.original.get(k) != v}
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
 
 
 # -------------------------------------------------------------------------------------- pre-flight

@@ -61,6 +61,7 @@ from desktop.ui import i18n
 from desktop.ui.dialogs import (
     EvidenceDialog,
     PreflightDialog,
+    RecordDialog,
     SettingsDialog,
     TextDialog,
     YearItemsDialog,
@@ -68,6 +69,7 @@ from desktop.ui.dialogs import (
 )
 from desktop.ui.models import (
     ROLE_KEY,
+    STATE_LABELS,
     CellEdit,
     FindingsTableModel,
     MonthGridModel,
@@ -286,11 +288,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(year_page, "")
         # Deadlines show in a bar inside the window: a pop-up would take the keyboard from the grid.
         self.reminder_bar = ReminderBar()
+        self.pack_bar = ReminderBar()  # the year is calculated with another year's pack: says which
+        self.pack_bar.setStyleSheet("#reminderBar { background: #e8f1fb; border-bottom: 1px solid #9cc3e6; }")
+        self.pack_note_shown: tuple[int, str] | None = None
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
         central_layout.addWidget(self.reminder_bar)
+        central_layout.addWidget(self.pack_bar)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -365,7 +371,14 @@ class MainWindow(QMainWindow):
         self.act_settings = action(QKeySequence.StandardKey.Preferences, self.open_settings)
         self.act_audit = action(None, self.verify_audit)
         self.act_about = action(None, self.about)
-        self.menus = {name: self.menuBar().addMenu("") for name in ("file", "edit", "month", "view", "tools", "help")}
+        self.act_edit_entity = action(None, self.edit_entity)
+        self.act_add_unit = action(None, self.add_unit)
+        self.act_edit_unit = action(None, self.edit_unit)
+        self.act_retire_unit = action(None, self.retire_unit)
+        self.act_add_year = action(None, self.add_year)
+        self.menus = {
+            name: self.menuBar().addMenu("") for name in ("file", "edit", "month", "entity", "view", "tools", "help")
+        }
         for name, acts in (
             (
                 "file",
@@ -390,6 +403,18 @@ class MainWindow(QMainWindow):
                 (self.act_undo, self.act_redo, None, self.act_attach, None, self.act_add_fuel, self.act_remove_fuel),
             ),
             ("month", (self.act_submit, self.act_reopen, self.act_lock, self.act_amend, None, self.act_month_sheet)),
+            (
+                "entity",
+                (
+                    self.act_edit_entity,
+                    None,
+                    self.act_add_unit,
+                    self.act_edit_unit,
+                    self.act_retire_unit,
+                    None,
+                    self.act_add_year,
+                ),
+            ),
             ("view", (self.act_month_view, self.act_year_view, self.act_recalc)),
             ("tools", (self.act_settings, self.act_audit)),
             ("help", (self.act_about,)),
@@ -448,6 +473,7 @@ class MainWindow(QMainWindow):
             "file": self.tr("&File"),
             "edit": self.tr("&Edit"),
             "month": self.tr("&Month"),
+            "entity": i18n.pick("主体与机组(&N)", "E&ntity"),
             "view": self.tr("&View"),
             "tools": self.tr("&Tools"),
             "help": self.tr("&Help"),
@@ -478,6 +504,11 @@ class MainWindow(QMainWindow):
             (self.act_settings, self.tr("Settings…")),
             (self.act_audit, self.tr("Verify audit trail and evidence")),
             (self.act_about, self.tr("About CarbonDesk")),
+            (self.act_edit_entity, i18n.pick("编辑重点排放单位信息…", "Edit the entity…")),
+            (self.act_add_unit, i18n.pick("增加机组…", "Add a unit…")),
+            (self.act_edit_unit, i18n.pick("编辑当前机组…", "Edit this unit…")),
+            (self.act_retire_unit, i18n.pick("机组停运（退役）…", "Retire this unit…")),
+            (self.act_add_year, i18n.pick("增加数据年度…", "Add a data year…")),
         ):
             act.setText(text)
         self.recent_menu.setTitle(self.tr("Recent workspaces"))
@@ -612,6 +643,36 @@ class MainWindow(QMainWindow):
         self.show_month_header()
         self.update_status()
         self.update_title()
+        self.show_pack_note()
+
+    def show_pack_note(self) -> None:
+        """When the data year has no pack of its own (the running year), say which one is used and how sure it is."""
+        if self.snapshot is None:
+            return
+        pack = self.snapshot.evaluation.pack
+        if pack.data_year == self.year:
+            self.pack_bar.hide()
+            return
+        if self.pack_note_shown == (self.year, i18n.current()):
+            return  # once per year (closed stays closed)
+        self.pack_note_shown = (self.year, i18n.current())
+        params = list(pack.parameters.values())
+        unconfirmed = sum(1 for p in params if p.confidence == "U")
+        missing = sum(1 for p in params if p.is_missing)
+        to_confirm = sum(1 for p in params if p.needs_confirmation)
+        self.pack_bar.show_text(
+            i18n.pick(
+                f"{self.year} 年度尚无参数包：本年度按“{pack.title_zh}”（版本 {pack.version}）计算。"
+                f"该包 {len(params)} 项参数中 {unconfirmed} 项未经确认（标 [U]）、{missing} 项缺失"
+                + (f"，{to_confirm} 项需要您核对后确认（见校验结果）" if to_confirm else "")
+                + f"。主管部门发布 {self.year} 年度参数后，请在“设置”中导入新参数包。",
+                f"No parameter pack for data year {self.year} yet: this year is calculated with "
+                f"“{pack.title_en}” (version {pack.version}). Of its {len(params)} parameters {unconfirmed} are "
+                f"unconfirmed (marked [U]) and {missing} missing"
+                + (f"; {to_confirm} need your confirmation (see the findings)" if to_confirm else "")
+                + f". Import the {self.year} pack in Settings once it is published.",
+            )
+        )
 
     def on_editor_closed(self) -> None:
         if self.grid_held_back and self.snapshot is not None:
@@ -717,13 +778,7 @@ class MainWindow(QMainWindow):
         if state is None:
             self.month_title.setText("")
             return
-        zh_state, en_state = {
-            "not_started": ("未开始", "not started"),
-            "in_progress": ("填报中", "in progress"),
-            "ready": ("可提交", "ready"),
-            "deposited": ("已存证", "deposited"),
-            "late": ("已逾期", "late"),
-        }[state.state.value]
+        zh_state, en_state = STATE_LABELS[state.state]
         title = i18n.pick(
             f"{self.year} 年 {self.month} 月 · 机组 {state.unit_code}",
             f"{self.year}-{self.month:02d} · unit {state.unit_code}",
@@ -919,6 +974,102 @@ class MainWindow(QMainWindow):
         for unit_id, _month, changes in batches:
             self.grid_model.show_pending(unit_id, changes)
         self.run_save(save)
+
+    # -- master data ----------------------------------------------------------------------------
+
+    def current_unit(self) -> Any:
+        if self.snapshot is None:
+            return None
+        return next((u for u in self.snapshot.entity.units if u.id == self.unit_id), None)
+
+    def master_data_saved(self, _result: Any = None) -> None:
+        self.years = sorted({*self.years, *store.years_with_data(ws=self.ws, entity_id=self.entity_id)})
+        self.refresh(long=True)
+
+    def run_master_data(self, job: Any) -> None:
+        self.worker.submit(job, self.master_data_saved, self.show_error)
+
+    def edit_entity(self) -> None:
+        if self.snapshot is None:
+            return
+        self.grid.commit_open_editor()
+        entity = self.snapshot.entity
+        dialog = RecordDialog(
+            self.form,
+            "entity",
+            {**entity.values, "name": entity.name, "uscc": entity.uscc},
+            i18n.pick("重点排放单位信息", "The entity"),
+            self,
+            reason="optional",
+        )
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changes():
+            return
+        ws, entity_id, changes, reason = self.ws, entity.id, dialog.changes(), dialog.reason()
+        self.run_master_data(lambda: store.edit_entity(ws=ws, entity_id=entity_id, changes=changes, reason=reason))
+
+    def add_unit(self) -> None:
+        if self.snapshot is None:
+            return
+        self.grid.commit_open_editor()
+        dialog = RecordDialog(self.form, "unit", {}, i18n.pick("增加机组", "Add a unit"), self)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ws, entity_id = self.ws, self.snapshot.entity.id
+        values = {k: v for k, v in dialog.result_values.items() if v is not None}
+        self.run_master_data(lambda: store.create_unit(ws=ws, entity_id=entity_id, values=values))
+
+    def edit_unit(self, *, only: tuple[str, ...] | None = None, reason: str = "optional") -> None:
+        unit = self.current_unit()
+        if unit is None:
+            return
+        self.grid.commit_open_editor()
+        title = (
+            i18n.pick(f"机组 {unit.code} 停运（退役）", f"Retire unit {unit.code}")
+            if only
+            else i18n.pick(f"机组 {unit.code}", f"Unit {unit.code}")
+        )
+        dialog = RecordDialog(self.form, "unit", dict(unit.values), title, self, only=only, reason=reason)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changes():
+            return
+        ws, unit_id, changes, why = self.ws, unit.id, dialog.changes(), dialog.reason()
+        self.run_master_data(lambda: store.edit_unit(ws=ws, unit_id=unit_id, changes=changes, reason=why))
+
+    def retire_unit(self) -> None:
+        """A retired unit owes no deposits after its retirement date; its earlier months stay as they are."""
+        self.edit_unit(only=("retired_on",), reason="required")
+
+    def add_year(self) -> None:
+        if self.entity_id is None:
+            return
+        self.grid.commit_open_editor()
+        suggested = max([*self.years, date.today().year - 1]) + 1
+        year, ok = QInputDialog.getInt(
+            self,
+            i18n.pick("增加数据年度", "Add a data year"),
+            i18n.pick("数据年度：", "Data year:"),
+            min(suggested, date.today().year),
+            store.MIN_DATA_YEAR,
+            date.today().year + 1,
+        )
+        if not ok:
+            return
+        ws, entity_id = self.ws, self.entity_id
+
+        def add() -> None:
+            store.add_data_year(ws=ws, entity_id=entity_id, year=year)
+
+        def added(_result: Any) -> None:
+            self.years = sorted({*self.years, year})
+            self.year = year
+            self.settings.setValue(f"entity/{entity_id}/year", year)
+            self.month = 0  # the month that needs attention in the new year
+            self.focus_first_input = True
+            self.refresh(long=True)
+
+        self.worker.submit(add, added, self.show_error)
 
     # -- fuel rows ------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ STATE_COLOURS = {
     DepositState.READY: QColor("#409eff"),
     DepositState.DEPOSITED: QColor("#67c23a"),
     DepositState.LATE: QColor("#f56c6c"),
+    DepositState.NOT_TRACKED: QColor("#c8c8c8"),
 }
 STATE_LABELS = {
     DepositState.NOT_STARTED: ("未开始", "not started"),
@@ -48,6 +49,7 @@ STATE_LABELS = {
     DepositState.READY: ("可提交", "ready"),
     DepositState.DEPOSITED: ("已存证", "deposited"),
     DepositState.LATE: ("已逾期", "late"),
+    DepositState.NOT_TRACKED: ("不在本软件存证", "not kept here"),
 }
 SOURCE_LABELS = {
     "measured": ("实测", "measured"),

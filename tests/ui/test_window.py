@@ -264,13 +264,25 @@ def test_undo_redo_and_language_switch(qtbot, new_workspace: Path) -> None:
     window.close()
 
 
+def test_reminders_of_the_running_cycle_end_with_the_annual_report(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+    window = gui_app.build_window(["--demo", "--today", "2026-02-20", "--lang", "zh"])
+    assert window is not None
+    qtbot.addWidget(window)
+    wait_idle(qtbot, window)
+    text = window.reminder_box.text()
+    assert window.reminder_box.isVisible() and "逾期" in text
+    assert text.splitlines()[-1].startswith("• 年度排放报告将于 2026-03-31 截止")
+    assert QApplication.activeModalWidget() is None  # a bar in the window, not a pop-up taking the keyboard
+    window.close()
+
+
 def test_demo_year_view_provenance_and_models(qtbot, qtmodeltester, fresh_data_dir: Path, lang_zh) -> None:
     window = gui_app.build_window(["--demo", "--today", "2026-11-23", "--lang", "zh"])
     assert window is not None
     qtbot.addWidget(window)
     wait_idle(qtbot, window)
-    assert window.reminder_box is not None and "逾期" in window.reminder_box.text()
-    window.reminder_box.close()
+    # 2025's annual report was due on 2026-03-31: its months are history, nothing is shown overdue
+    assert window.reminder_box is None or not window.reminder_box.isVisible()
     # the navigator shows deposit states; the month needing attention is open
     assert window.month in {7, 10, 12}
     for model in (window.navigator_model, window.grid_model, window.year_model, window.findings_model):
