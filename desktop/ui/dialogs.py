@@ -45,8 +45,17 @@ from desktop.formspec.model import fault_text
 from desktop.services.guidelines import guideline as guideline_of_id
 from desktop.services.session import Reminder
 from desktop.ui import i18n
+from desktop.ui.views import fit_to_screen
 
 # ---------------------------------------------------------------------------------------- first run
+
+
+class FittedDialog(QDialog):
+    """A dialog that opens inside the screen (see ``fit_to_screen``)."""
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        fit_to_screen(self)
 
 
 class UsccEdit(QLineEdit):
@@ -88,6 +97,10 @@ class FirstRunWizard(QWizard):
     """Create a workspace with its entity and units; or open the demo; or open an existing one."""
 
     CREATE, DEMO, OPEN = range(3)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        fit_to_screen(self)
 
     def __init__(self, form: FormSpec, default_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -255,7 +268,7 @@ class FirstRunWizard(QWizard):
 # ------------------------------------------------------------------------------------------ evidence
 
 
-class EvidenceDialog(QDialog):
+class EvidenceDialog(FittedDialog):
     """Asked once per scan: its kind and, for a lab report, the report's metadata."""
 
     def __init__(self, form: FormSpec, file: Path, kind: str, parent: QWidget | None = None) -> None:
@@ -332,7 +345,7 @@ class EvidenceDialog(QDialog):
 # ------------------------------------------------------------------------------------- justification
 
 
-class TextDialog(QDialog):
+class TextDialog(FittedDialog):
     """Asks for a written justification or reason; refuses an empty one."""
 
     def __init__(self, title: str, prompt: str, parent: QWidget | None = None, initial: str = "") -> None:
@@ -370,7 +383,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class RecordDialog(QDialog):
+class RecordDialog(FittedDialog):
     """The entity or a unit, field by field from the form; every value parsed by the grid's own rules."""
 
     def __init__(
@@ -500,7 +513,7 @@ class RecordDialog(QDialog):
 # -------------------------------------------------------------------------------------- pre-flight
 
 
-class PreflightDialog(QDialog):
+class PreflightDialog(FittedDialog):
     """Before a package: the year's errors and unjustified warnings, each a double-click from its cell.
 
     Errors make the default answer "go and fix"; building over them is a separate, plainly named button,
@@ -562,7 +575,7 @@ class PreflightDialog(QDialog):
 # -------------------------------------------------------------------------------------- year items
 
 
-class YearItemsDialog(QDialog):
+class YearItemsDialog(FittedDialog):
     """The entity's items of one data year (the form's "year" scope): CCER used, banked, borrowed."""
 
     def __init__(self, form: FormSpec, year: int, values: dict[str, Any], parent: QWidget | None = None) -> None:
@@ -630,7 +643,7 @@ class YearItemsDialog(QDialog):
 # ------------------------------------------------------------------------------------------ settings
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FittedDialog):
     """Language, user name, workspace, and the parameter pack of the year with its overrides."""
 
     overrideRequested = Signal(str, object, str)  # key, value, reason
@@ -728,12 +741,46 @@ class SettingsDialog(QDialog):
 # ------------------------------------------------------------------------------------------ reminders
 
 
+def reminder_summary(reminders: list[Reminder]) -> str:
+    """One line for the bar above the views: how many deposits are late or due soon, and the report date."""
+    late = [r for r in reminders if r.kind == "deposit_late"]
+    due = [r for r in reminders if r.kind == "deposit_due"]
+    report = [r for r in reminders if r.kind == "annual_report"]
+    parts = []
+    if late:
+        first = min(late, key=lambda r: r.due)
+        parts.append(
+            i18n.pick(
+                f"⚠ {len(late)} 项月度存证已逾期（最早：{first.unit_code} 机组 {first.month} 月，截止 {first.due}）",
+                f"⚠ {len(late)} monthly deposit(s) late (earliest: unit {first.unit_code}, month {first.month}, "
+                f"due {first.due})",
+            )
+        )
+    if due:
+        first = min(due, key=lambda r: r.due)
+        parts.append(
+            i18n.pick(
+                f"{len(due)} 项存证即将截止（最近 {first.due}，还剩 {first.days} 天）",
+                f"{len(due)} deposit(s) due soon (next {first.due}, {first.days} days left)",
+            )
+        )
+    for r in report:
+        parts.append(
+            i18n.pick(
+                f"年度排放报告 {r.due} 截止（还剩 {r.days} 天）",
+                f"annual emission report due {r.due} ({r.days} days left)",
+            )
+        )
+    return i18n.pick("；", "; ").join(parts)
+
+
 def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
     """Reminders grouped by month: a group with 200 units gets a few lines, not 200."""
     groups: dict[tuple[str, int, object], list[Reminder]] = {}
     for r in reminders:
         groups.setdefault((r.kind, r.month, r.due), []).append(r)
-    lines = []
+    lines: list[str] = []
+    closing: list[str] = []  # the annual report's date closes the list, never cut off
     for (kind, month, due), items in groups.items():
         units = [r.unit_code for r in items]
         named = "、".join(units[:5]) if i18n.current() == "zh" else ", ".join(units[:5])
@@ -755,7 +802,7 @@ def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
                 )
             )
         else:
-            lines.append(
+            closing.append(
                 i18n.pick(
                     f"• 年度排放报告将于 {due} 截止（还剩 {days} 天）",
                     f"• annual emission report due {due} ({days} days left)",
@@ -764,13 +811,13 @@ def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
     if len(lines) > most:
         rest = len(lines) - most
         lines = [*lines[:most], i18n.pick(f"……另有 {rest} 项", f"… and {rest} more")]
-    return "\n".join(lines)
+    return "\n".join([*lines, *closing])
 
 
 # --------------------------------------------------------------------------------------------- errors
 
 
-class ErrorDialog(QDialog):
+class ErrorDialog(FittedDialog):
     def __init__(self, message: str, details: str, log_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Something went wrong"))

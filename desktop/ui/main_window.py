@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -65,6 +65,7 @@ from desktop.ui.dialogs import (
     SettingsDialog,
     TextDialog,
     YearItemsDialog,
+    reminder_summary,
     reminder_text,
 )
 from desktop.ui.models import (
@@ -76,7 +77,7 @@ from desktop.ui.models import (
     NavigatorModel,
     YearTableModel,
 )
-from desktop.ui.views import ChartWidget, GridView, ReminderBar
+from desktop.ui.views import ChartWidget, FrozenTableView, GridView, ReminderBar
 from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
 
 
@@ -173,12 +174,33 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1360, 860)
+        self.fit_screen(saved=isinstance(geometry, QByteArray))
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
         self.open_first_entity()
+
+    def fit_screen(self, *, saved: bool) -> None:
+        """Never larger than the screen (a laptop's 1366×768, or 1920×1080 at 150 %): a first start on a
+        small screen fills it; a size saved on a bigger monitor is brought back inside this one."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        margin = 40  # title bar and frame, which the window manager adds outside our geometry
+        if not saved:
+            small = avail.width() < 1400 or avail.height() < 900
+            self.resize(min(1360, avail.width()), min(860, avail.height() - margin))
+            if small:
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            self.resizeDocks([self.findings_dock], [max(110, avail.height() // 7)], Qt.Orientation.Vertical)
+            self.resizeDocks([self.nav_dock], [max(180, avail.width() // 7)], Qt.Orientation.Horizontal)
+            return
+        width, height = min(self.width(), avail.width()), min(self.height(), avail.height() - margin)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not avail.intersects(self.frameGeometry()):
+            self.move(avail.topLeft())
 
     # -- building -------------------------------------------------------------------------------
 
@@ -187,6 +209,7 @@ class MainWindow(QMainWindow):
         self.navigator = QTreeView()
         self.navigator.setModel(self.navigator_model)
         self.navigator.setHeaderHidden(True)
+        self.navigator.setMinimumWidth(170)  # month names and their states stay readable
         self.navigator.setUniformRowHeights(True)  # a group's 200 units lay out without asking each row
         self.navigator.clicked.connect(self.on_navigate)
         self.navigator.activated.connect(self.on_navigate)
@@ -201,6 +224,7 @@ class MainWindow(QMainWindow):
         self.grid_model.inputRefused.connect(self.refuse_input)
         self.grid = GridView()
         self.grid.setModel(self.grid_model)
+        self.grid.freeze(MonthGridModel.FIXED)  # data item and unit stay while a group's units scroll
         self.grid.editsRequested.connect(self.request_edits)
         self.grid.fileDropped.connect(self.attach_to_cell)
         self.grid.selectionModel().currentChanged.connect(self.on_cell)
@@ -249,9 +273,10 @@ class MainWindow(QMainWindow):
         self.year_unit = QComboBox()
         self.year_unit.currentIndexChanged.connect(self.on_year_unit)
         self.year_model = YearTableModel(self.form, self)
-        self.year_table = QTableView()
+        self.year_table = FrozenTableView()
         self.year_table.setModel(self.year_model)
         self.year_table.verticalHeader().setDefaultSectionSize(22)
+        self.year_table.freeze(YearTableModel.FIXED)  # data item and unit stay while the months scroll
         self.results = QTreeWidget()
         self.results.setColumnCount(4)
         self.results.itemClicked.connect(self.show_provenance)
@@ -265,27 +290,35 @@ class MainWindow(QMainWindow):
         lower.addWidget(self.chart)
         lower.setSizes([360, 460, 560])
         year_split = QSplitter(Qt.Orientation.Vertical)
+        self.year_split = year_split
+        self.year_split_sized = False
         year_split.addWidget(self.year_table)
         year_split.addWidget(lower)
         year_split.setStretchFactor(0, 3)
-        year_split.setStretchFactor(1, 2)
+        year_split.setStretchFactor(1, 1)
+        year_split.setSizes([700, 260])  # the table first: at least ten rows on a 1366×768 screen
         self.year_caption = QLabel()
         year_page = QWidget()
         year_layout = QVBoxLayout(year_page)
-        top = QHBoxLayout()
+        year_layout.setContentsMargins(4, 4, 4, 4)
+        # the unit chooser and the compliance items sit in the tab bar's corner: the table gets their row
+        self.year_corner = QWidget()
+        top = QHBoxLayout(self.year_corner)
+        top.setContentsMargins(0, 0, 4, 0)
         top.addWidget(self.year_caption)
         top.addWidget(self.year_unit)
-        top.addStretch(1)
         self.year_items_button = QPushButton()
         self.year_items_button.clicked.connect(self.edit_year_items)
         self.year_items_button.setVisible(bool(self.form.fields("year")))
         top.addWidget(self.year_items_button)
-        year_layout.addLayout(top)
         year_layout.addWidget(year_split, 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(month_page, "")
         self.tabs.addTab(year_page, "")
+        self.tabs.setCornerWidget(self.year_corner, Qt.Corner.TopRightCorner)
+        self.year_corner.setVisible(False)
+        self.tabs.currentChanged.connect(lambda i: self.year_corner.setVisible(i == 1))
         # Deadlines show in a bar inside the window: a pop-up would take the keyboard from the grid.
         self.reminder_bar = ReminderBar()
         self.pack_bar = ReminderBar()  # the year is calculated with another year's pack: says which
@@ -367,6 +400,7 @@ class MainWindow(QMainWindow):
         self.act_reopen = action(None, self.reopen_month)
         self.act_month_view = action(QKeySequence("Ctrl+1"), lambda: self.tabs.setCurrentIndex(0))
         self.act_year_view = action(QKeySequence("Ctrl+2"), lambda: self.tabs.setCurrentIndex(1))
+        self.tabs.currentChanged.connect(lambda _i: QTimer.singleShot(0, self, self.size_year_split))
         self.act_recalc = action(QKeySequence.StandardKey.Refresh, lambda: self.refresh(long=True))
         self.act_settings = action(QKeySequence.StandardKey.Preferences, self.open_settings)
         self.act_audit = action(None, self.verify_audit)
@@ -618,8 +652,14 @@ class MainWindow(QMainWindow):
             settle_after_snapshot()
 
     def _show_navigator(self, snapshot: session.YearSnapshot) -> None:
+        expanded = self.navigator_model.expanded_keys(self.navigator)
         if self.navigator_model.set_tree(snapshot, self.years):
+            # rebuilt (a unit or a year added, another year shown): what was expanded stays expanded
             self.navigator.expandToDepth(0)
+            for kind, key in expanded:
+                found = self.navigator_model.find(kind, key)
+                if found.isValid():
+                    self.navigator.expand(found)
             self.show_in_navigator()
 
     def _show_grid(self, snapshot: session.YearSnapshot) -> None:
@@ -688,6 +728,20 @@ class MainWindow(QMainWindow):
         self.year_unit.blockSignals(False)
         self.year_model.set_snapshot(snapshot, self.unit_id or "")
         self.year_table.resizeColumnToContents(0)
+        self.size_year_split()
+
+    def size_year_split(self) -> None:
+        """The annual table gets room for at least ten rows before the results below it (once, when shown)."""
+        total = sum(self.year_split.sizes())
+        if self.year_split_sized or total <= 0 or not self.year_split.isVisible():
+            return
+        self.year_split_sized = True
+        chrome = self.year_table.horizontalHeader().height() + self.year_table.horizontalScrollBar().sizeHint().height()
+        row = self.year_table.rowHeight(0) if self.year_model.rowCount() else 0
+        row = max(row, self.year_table.verticalHeader().defaultSectionSize())
+        ten_rows = 10 * row + chrome + 2 * self.year_table.frameWidth() + 2
+        table = min(max(int(total * 0.6), ten_rows), total - 80)  # the results below can be dragged taller
+        self.year_split.setSizes([table, total - table])
 
     def _show_panels(self, snapshot: session.YearSnapshot) -> None:
         self.show_evidence()
@@ -944,7 +998,7 @@ class MainWindow(QMainWindow):
         if not reminders:
             self.reminder_bar.hide()
             return
-        self.reminder_bar.show_text(reminder_text(reminders))
+        self.reminder_bar.show_text(reminder_summary(reminders), reminder_text(reminders, most=200))
         self.reminder_box = self.reminder_bar
 
     # -- editing --------------------------------------------------------------------------------

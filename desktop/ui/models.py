@@ -924,18 +924,29 @@ class NavigatorModel(QAbstractItemModel):
         self.signature: tuple = ()
 
     def set_tree(self, snapshot: YearSnapshot, years: list[int]) -> bool:
-        """Rebuild the tree when something it shows changed; returns whether it did."""
-        signature = (
+        """Returns True when the tree was rebuilt (its shape changed); a change of month states updates the
+        month nodes in place, so what the user expanded and selected stays as it was."""
+        shape = (
             snapshot.entity.id,
+            snapshot.entity.name,
             snapshot.year,
             tuple(years),
             tuple((u.id, u.code) for u in snapshot.entity.units),
-            tuple((k, s.state, s.errors, s.warnings) for k, s in sorted(snapshot.months.items())),
-            i18n.current(),
         )
-        if signature == self.signature:
+        states = tuple((k, s.state, s.errors, s.warnings) for k, s in sorted(snapshot.months.items()))
+        if self.signature == (shape, states):
             return False
-        self.signature = signature
+        if self.roots and self.signature and self.signature[0] == shape:
+            self.signature = (shape, states)
+            for unit in self.roots[0].children:
+                for y in unit.children:
+                    if y.key[1] == snapshot.year:
+                        for node in y.children:
+                            self._describe_month(node, snapshot.months.get((unit.key[0], node.key[2])))
+            first, last = self.index(0, 0), self.index(self.rowCount() - 1, 0)
+            self.dataChanged.emit(first, last)  # a view repaints its visible rows; nothing collapses
+            return False
+        self.signature = (shape, states)
         self.beginResetModel()
         entity = snapshot.entity
         root = NavNode("entity", (entity.id,), entity.name, entity.name, tooltip=entity.uscc)
@@ -946,25 +957,40 @@ class NavigatorModel(QAbstractItemModel):
                 y = NavNode("year", (unit.id, year), f"{year} 年度", f"Data year {year}")
                 u.add(y)
                 for month in range(1, 13):
-                    state = snapshot.months.get((unit.id, month)) if year == snapshot.year else None
-                    zh, en = f"{month}月", MONTH_NAMES_EN[month - 1]
-                    tip = ""
-                    if state is not None:
-                        szh, sen = STATE_LABELS[state.state]
-                        zh, en = f"{zh} · {szh}", f"{en} · {sen}"
-                        tip = i18n.pick(f"存证截止 {state.due.isoformat()}", f"deposit due {state.due.isoformat()}")
-                        if state.errors or state.warnings:
-                            tip += i18n.pick(
-                                f"；错误 {state.errors}，警告 {state.warnings}",
-                                f"; {state.errors} error(s), {state.warnings} warning(s)",
-                            )
-                    y.add(
-                        NavNode(
-                            "month", (unit.id, year, month), zh, en, state=state.state if state else None, tooltip=tip
-                        )
-                    )
+                    node = NavNode("month", (unit.id, year, month), "", "")
+                    self._describe_month(node, snapshot.months.get((unit.id, month)) if year == snapshot.year else None)
+                    y.add(node)
         self.roots = [root]
         self.endResetModel()
+        return True
+
+    @staticmethod
+    def _describe_month(node: NavNode, state: Any) -> None:
+        month = node.key[2]
+        zh, en = f"{month}月", MONTH_NAMES_EN[month - 1]
+        tip = ""
+        if state is not None:
+            szh, sen = STATE_LABELS[state.state]
+            zh, en = f"{zh} · {szh}", f"{en} · {sen}"
+            tip = i18n.pick(f"存证截止 {state.due.isoformat()}", f"deposit due {state.due.isoformat()}")
+            if state.errors or state.warnings:
+                tip += i18n.pick(
+                    f"；错误 {state.errors}，警告 {state.warnings}",
+                    f"; {state.errors} error(s), {state.warnings} warning(s)",
+                )
+        node.label_zh, node.label_en, node.tooltip = zh, en, tip
+        node.state = state.state if state is not None else None
+
+    def expanded_keys(self, view: Any) -> set[tuple]:
+        """(kind, key) of the expanded nodes of ``view`` (to restore after a rebuild)."""
+        out: set[tuple] = set()
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            if node.kind != "month" and view.isExpanded(self.createIndex(node.row(), 0, node)):
+                out.add((node.kind, node.key))
+                stack.extend(node.children)
+        return out
 
     def retranslate(self) -> None:
         self.layoutChanged.emit()

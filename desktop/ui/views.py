@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -36,6 +36,13 @@ class ReminderBar(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.more_button = QToolButton()
+        self.more_button.setAutoRaise(True)
+        self.more_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.more_button.clicked.connect(self.toggle)
+        self.more_button.hide()
+        self.summary = ""
+        self.details = ""
         self.close_button = QToolButton()
         self.close_button.setText("×")
         self.close_button.setAutoRaise(True)
@@ -44,15 +51,125 @@ class ReminderBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, details: str = "") -> None:
+        """One line (``text``); the whole list (``details``) one click away, so the views keep their height."""
+        self.summary, self.details = text, details
         self.label.setText(text)
+        self.label.setToolTip(details)
+        self.more_button.setVisible(bool(details))
+        self.more_button.setText(i18n.pick("详情", "Details"))
         self.show()
+
+    def toggle(self) -> None:
+        expanded = self.label.text() == self.details
+        self.label.setText(self.summary if expanded else self.details)
+        self.more_button.setText(i18n.pick("详情", "Details") if expanded else i18n.pick("收起", "Less"))
 
     def text(self) -> str:
         return self.label.text()
+
+
+def fit_to_screen(widget: QWidget) -> None:
+    """Bring a dialog inside the screen it opens on: one sized for a big monitor must not hide its
+    buttons below a 1366×768 laptop's edge, or at 150 % scaling."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    avail = screen.availableGeometry()
+    width = min(widget.width(), avail.width() - 20)
+    height = min(widget.height(), avail.height() - 50)  # the title bar, outside our geometry
+    if (width, height) != (widget.width(), widget.height()):
+        widget.resize(width, height)
+    frame = widget.frameGeometry()
+    x = min(max(frame.left(), avail.left()), avail.right() - frame.width() + 1)
+    y = min(max(frame.top(), avail.top()), avail.bottom() - frame.height() + 1)
+    if (x, y) != (frame.left(), frame.top()):
+        widget.move(max(x, avail.left()), max(y, avail.top()))
+
+
+class FrozenColumns(QObject):
+    """The first ``count`` columns (the labels) stay in place while the table scrolls right, as Excel's
+    freeze panes: a second view of the same model and selection laid over the table's left edge."""
+
+    def __init__(self, view: QTableView, count: int) -> None:
+        super().__init__(view)
+        self.view, self.count = view, count
+        frozen = QTableView(view)
+        self.frozen = frozen
+        frozen.setObjectName("frozenColumns")
+        frozen.setModel(view.model())
+        frozen.setSelectionModel(view.selectionModel())
+        frozen.setItemDelegate(QStyledItemDelegate(frozen))  # its own: it never edits, and never hears the
+        # table's editor commit (a shared delegate reports its commits to both views)
+        frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        frozen.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        frozen.verticalHeader().hide()
+        frozen.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        frozen.setWordWrap(False)
+        frozen.setStyleSheet("QTableView#frozenColumns { border: none; border-right: 1px solid palette(mid); }")
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        view.viewport().stackUnder(frozen)
+        frozen.verticalHeader().setDefaultSectionSize(view.verticalHeader().defaultSectionSize())
+        view.horizontalHeader().sectionResized.connect(self._column_resized)
+        view.verticalHeader().sectionResized.connect(lambda row, _old, size: frozen.setRowHeight(row, size))
+        view.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
+        frozen.verticalScrollBar().valueChanged.connect(view.verticalScrollBar().setValue)
+        frozen.clicked.connect(view.setCurrentIndex)
+        model = view.model()
+        for signal in (model.modelReset, model.layoutChanged, model.columnsInserted, model.columnsRemoved):
+            signal.connect(self.refresh)
+        view.installEventFilter(self)
+        self.refresh()
+        frozen.show()
+
+    def refresh(self, *_args: Any) -> None:
+        for column in range(self.view.model().columnCount()):
+            self.frozen.setColumnHidden(column, column >= self.count)
+            if column < self.count:
+                self.frozen.setColumnWidth(column, self.view.columnWidth(column))
+        for row in range(self.view.model().rowCount()):
+            if self.view.rowHeight(row) != self.frozen.rowHeight(row):
+                self.frozen.setRowHeight(row, self.view.rowHeight(row))
+        self.update_geometry()
+
+    def _column_resized(self, column: int, _old: int, size: int) -> None:
+        if column < self.count:
+            self.frozen.setColumnWidth(column, size)
+            self.update_geometry()
+
+    def width(self) -> int:
+        return sum(self.view.columnWidth(c) for c in range(min(self.count, self.view.model().columnCount())))
+
+    def update_geometry(self) -> None:
+        view = self.view
+        self.frozen.setGeometry(
+            view.verticalHeader().width() + view.frameWidth(),
+            view.frameWidth(),
+            self.width(),
+            view.viewport().height() + view.horizontalHeader().height(),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest):
+            self.update_geometry()
+        return False
+
+    def reveal(self, index: Any) -> None:
+        """After the table scrolled a cell into view: if it hides under the frozen labels, scroll on."""
+        if not index.isValid() or index.column() < self.count:
+            return
+        left = self.view.visualRect(index).left()
+        if left < self.width():
+            bar = self.view.horizontalScrollBar()
+            bar.setValue(bar.value() + left - self.width())
 
 
 class StableEditorDelegate(QStyledItemDelegate):
@@ -69,7 +186,26 @@ class StableEditorDelegate(QStyledItemDelegate):
         editor.setProperty("carbondesk_filled", True)
 
 
-class GridView(QTableView):
+class FrozenTableView(QTableView):
+    """A table whose label columns stay put (``freeze``); a cell scrolled to never hides under them."""
+
+    frozen_columns: FrozenColumns | None = None
+
+    def freeze(self, count: int) -> None:
+        self.frozen_columns = FrozenColumns(self, count)
+
+    def scrollTo(self, index: Any, hint: Any = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        super().scrollTo(index, hint)
+        if self.frozen_columns is not None:
+            self.frozen_columns.reveal(index)
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if self.frozen_columns is not None:
+            self.frozen_columns.update_geometry()
+
+
+class GridView(FrozenTableView):
     """Excel habits: typing replaces, Enter moves down, Tab right, Ctrl+C/Ctrl+V of ranges, Delete clears."""
 
     editsRequested = Signal(object)  # list[CellEdit]
@@ -284,7 +420,7 @@ class ChartWidget(QWidget):
         self.intensity: list[Decimal | None] = [None] * 12
         self.benchmark: Decimal | None = None
         self.balance: list[Decimal | None] = [None] * 12
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(110)
 
     def set_series(self, emissions: list, intensity: list, benchmark: Decimal | None, balance: list) -> None:
         self.emissions, self.intensity, self.benchmark, self.balance = emissions, intensity, benchmark, balance

@@ -58,8 +58,9 @@ def test_the_wizard_year_and_first_month_are_honoured(qtbot, fresh_data_dir: Pat
     assert states[11] is DepositState.NOT_STARTED
     codes = {(f.code, f.ref.month) for f in window.snapshot.findings}
     assert not any(code == "GEN-E030" or (m is not None and m < 10 and code.startswith("GEN-")) for code, m in codes)
-    reminders = window.reminder_box.text()
-    assert "10 月存证已逾期" in reminders and "1 月" not in reminders.replace("11 月", "")
+    assert window.reminder_box.text().startswith("⚠ 1 项月度存证已逾期（最早：1# 机组 10 月")
+    details = window.reminder_box.details
+    assert "10 月存证已逾期" in details and "1 月" not in details.replace("11 月", "")
     window.close()
 
 

@@ -11,7 +11,6 @@ Needs Xvfb, xdotool and xclip (``.ci/run`` installs them); skipped elsewhere, bu
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,11 +25,8 @@ from desktop.services import store
 from desktop.services.guidelines import guideline
 from desktop.storage.workspace import Workspace
 from desktop.ui.models import MonthGridModel, grid_rows
+from tests.ui.xserver import MISSING, xvfb
 
-TOOLS = ("Xvfb", "xdotool", "xclip")
-MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
-if MISSING and os.environ.get("CI") == "true":
-    raise RuntimeError(f"CI must run the real-keyboard test; missing: {', '.join(MISSING)}")
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}")
 
 KEY_DELAY_MS = 30
@@ -39,24 +35,10 @@ ENTITY = "Keyboard Plant"
 
 
 @pytest.fixture
-def display(tmp_path: Path) -> Iterator[str]:
+def display() -> Iterator[str]:
     """A window-manager-free X server at an office laptop's 1366×768."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    assert number, "Xvfb did not start"
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(10)
+    with xvfb("1366x768") as name:
+        yield name
 
 
 def make_workspace(path: Path) -> None:

@@ -269,9 +269,12 @@ def test_reminders_of_the_running_cycle_end_with_the_annual_report(qtbot, fresh_
     assert window is not None
     qtbot.addWidget(window)
     wait_idle(qtbot, window)
-    text = window.reminder_box.text()
-    assert window.reminder_box.isVisible() and "逾期" in text
-    assert text.splitlines()[-1].startswith("• 年度排放报告将于 2026-03-31 截止")
+    bar = window.reminder_box
+    assert bar.isVisible() and "月度存证已逾期" in bar.text() and "\n" not in bar.text()  # one line
+    assert bar.text().endswith("年度排放报告 2026-03-31 截止（还剩 39 天）")
+    bar.more_button.click()  # the whole list, one click away
+    assert bar.label.text() == bar.details and "逾期" in bar.details
+    assert bar.details.splitlines()[-1].startswith("• 年度排放报告将于 2026-03-31 截止")
     assert QApplication.activeModalWidget() is None  # a bar in the window, not a pop-up taking the keyboard
     window.close()
 
