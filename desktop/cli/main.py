@@ -192,7 +192,7 @@ def _findings_lines(ev: Evaluation, lang: str) -> list[str]:
         lines.append(t["no_findings"])
     for f in ev.findings:
         mark = f" [{t['ack']}: {f.acknowledged.justification}]" if f.acknowledged else ""
-        clause = f"  ({f.clause})" if f.clause else ""
+        clause = f"  ({ev.guideline.form.clause_text(f.clause, lang)})" if f.clause else ""
         lines.append(
             f"{t['severity'][f.severity.value]:<7} {f.code}  {f.ref.path}: "
             f"{render(f, ev.guideline.messages, lang)}{clause}{mark}"

@@ -101,6 +101,11 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
         "清缴后盈缺 = 配额 + CCER + 结转配额 + 预支配额 − 应清缴配额量",
         "position after surrender = allocation + CCER + banked + borrowed − obligation",
     ),
+    "AL4": ("配额的电量部分 = 配额 − 供热量 × 供热基准值", "electricity part = A − heat × B_h"),
+    "AL3": (
+        "月度配额份额 = 配额的电量部分 × 当月电量/全年电量 + 当月供热量 × 供热基准值",
+        "month's share = electricity part × month output/annual output + month heat × B_h",
+    ),
     "CP7": ("可结转上限 = 基数 + 系数 × 净卖出量", "banking cap = base + factor × net sales"),
     "A6": (
         "供热煤耗 = Σ燃料热量/29.3076 × 供热比/供热量 × 1000",
@@ -111,6 +116,17 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
 }
 
 FIGURES: Mapping[str, FigureInfo] = {
+    # intermediates of a provenance tree (named so a reader sees words, not the engine's names)
+    "cc": FigureInfo("单位热值含碳量", "Carbon per unit of heat", "tC/GJ", 6),
+    "CC_measured_mean": FigureInfo("实测月份单位热值含碳量平均值", "Mean measured carbon per unit of heat", "tC/GJ", 6),
+    "FC×ncv": FigureInfo("燃料消耗量 × 低位发热量", "Consumption × NCV", "GJ", 1),
+    "Σ FC×ncv": FigureInfo("Σ 燃料消耗量 × 低位发热量", "Σ consumption × NCV", "GJ", 1),
+    "FC×c_ar": FigureInfo("燃料消耗量 × 收到基含碳量", "Consumption × carbon content", "tC", 3),
+    "Σ FC×c_ar": FigureInfo("Σ 燃料消耗量 × 收到基含碳量", "Σ consumption × carbon content", "tC", 3),
+    "ratio×Q": FigureInfo("供热比 × 燃料热量", "Heat ratio × heat input", "GJ", 1),
+    "Σ ratio×Q": FigureInfo("Σ 供热比 × 燃料热量", "Σ heat ratio × heat input", "GJ", 1),
+    "ΣFC": FigureInfo("燃料消耗量合计", "Total consumption", "", 2),
+    "allocation_electricity_part_t": FigureInfo("配额的电量部分", "Allocation, electricity part", "tCO2", 0),
     "c_ar": FigureInfo("收到基元素碳含量", "Carbon content, as received", "tC/t", 6),
     "heat_input_gj": FigureInfo("燃料热量", "Fuel heat input", "GJ", 1),
     "e_fuel_t": FigureInfo("化石燃料燃烧排放", "Fuel combustion emissions", "tCO2", 0),
@@ -675,9 +691,9 @@ class _UnitCalc:
         output = "supply_mwh" if basis == BASIS_SUPPLY else "generation_mwh"
         total_output, total_heat = annual[output], annual["heat_supply_gj"]
         electricity_part = derive(
-            "electricity part",
+            "allocation_electricity_part_t",
             "tCO2",
-            "AL-share",
+            "AL4",
             "A − heat × B_h",
             (annual["allocation_t"], total_heat, *[f for f in annual["allocation_t"].inputs if f.name == "B_h"]),
             lambda al, h, bh: al - h * bh,
@@ -687,7 +703,7 @@ class _UnitCalc:
             share = derive(
                 "allocation_share_t",
                 "tCO2",
-                "AL-share",
+                "AL3",
                 f"annual electricity part × month {output} / annual {output} + month heat × B_h",
                 (
                     electricity_part,

@@ -62,7 +62,7 @@ _FORM_KEYS = {
     "evidence_code",
     "evidence_blocking_code",
 }
-_TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", *SCOPES}
+_TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", *SCOPES}
 
 
 class FormSpecError(ValueError):
@@ -197,6 +197,16 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
                         problems.append(f"{where}: no option of enum '{enum.id}' has attribute '{attr}'")
     if not scopes.get("entity"):
         problems.append("the form declares no [[entity]] fields")
+    clauses = data.get("clauses", {})
+    if not isinstance(clauses, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in clauses.items()
+    ):
+        problems.append("[clauses]: each clause (as published) maps to its English text")
+        clauses = {}
+    for specs in scopes.values():
+        for spec in specs:
+            if spec.clause and spec.clause not in clauses:
+                problems.append(f"{spec.scope}.{spec.id}: clause '{spec.clause}' has no English text in [clauses]")
     if form_id and not _ID.match(form_id):
         problems.append(f"[form]: id '{form_id}' must be lower_snake_case")
     if problems:
@@ -215,6 +225,7 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         groups=groups,
         enums=enums,
         scopes=scopes,
+        clauses=dict(clauses),
     )
 
 

@@ -148,6 +148,13 @@ class FormSpec:
     groups: Mapping[str, tuple[str, str]]
     enums: Mapping[str, EnumSpec]
     scopes: Mapping[str, tuple[FieldSpec, ...]]
+    clauses: Mapping[str, str] = field(default_factory=dict)  # clause as published (zh) -> English
+
+    def clause_text(self, clause: str, lang: str) -> str:
+        """A cited clause in the user's language (the published Chinese text in Chinese)."""
+        if lang == "zh" or not clause:
+            return clause
+        return self.clauses.get(clause, clause)
 
     def fields(self, scope: str) -> tuple[FieldSpec, ...]:
         return self.scopes.get(scope, ())

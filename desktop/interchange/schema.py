@@ -19,7 +19,7 @@ def _field_schema(form: FormSpec, spec: FieldSpec) -> dict[str, Any]:
         for x in (
             spec.help_en,
             f"Unit: {form.unit_of(spec)}." if form.unit_of(spec) else "",
-            f"Clause: {spec.clause}." if spec.clause else "",
+            f"Clause: {form.clause_text(spec.clause, 'en')}." if spec.clause else "",
         )
         if x
     )

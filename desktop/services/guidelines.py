@@ -7,10 +7,13 @@ entry to ``GUIDELINES`` below; nothing of another guideline changes.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from desktop import paths
 from desktop.domain.findings import Message
@@ -68,11 +71,42 @@ class Guideline:
             )
         return _pack(str(files[max(earlier)]))
 
+    def parameter_label(self, key: str, lang: str) -> str:
+        """What a pack parameter is called on screen (labels.toml beside the packs); the key if unknown."""
+        labels = _pack_words(self.id)["labels"]
+        return labels[key][0 if lang == "zh" else 1] if key in labels else key
+
+    def parameter_value(self, value: Any, lang: str) -> str:
+        """A parameter's value as shown: yes/no, word values in the user's language, numbers as written."""
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        if isinstance(value, Decimal):
+            return f"{value:f}"
+        words = _pack_words(self.id)["values"]
+        return words[str(value)][0 if lang == "zh" else 1] if str(value) in words else str(value)
+
+    def parameter_unit(self, unit: str, lang: str) -> str:
+        words = _pack_words(self.id)["units"]
+        return words[unit][0 if lang == "zh" else 1] if unit in words else unit
+
     def deposit_days(self, data_year: int) -> int:
         """Days after a month's end to deposit it, from the year's pack (or the earliest one, for older years)."""
         files = self.pack_files()
         year = data_year if any(y <= data_year for y in files) else min(files)
         return int(self.pack(year).number("deadline.deposit_days"))
+
+
+@cache
+def _pack_words(guideline_id: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """labels.toml beside a guideline's packs: parameter names, word values and units, in zh and en."""
+    path = paths.packs_dir(guideline_id) / "labels.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {
+        table: {str(k): (str(v[0]), str(v[1])) for k, v in data.get(table, {}).items()}
+        for table in ("labels", "values", "units")
+    }
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -39,9 +38,11 @@ from desktop.domain import uscc
 from desktop.domain.findings import render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.periods import deposit_due
+from desktop.domain.typed_text import parse_bool_text
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
 from desktop.formspec.model import fault_text
+from desktop.services.explain import CONFIDENCE
 from desktop.services.guidelines import guideline as guideline_of_id
 from desktop.services.session import Reminder
 from desktop.ui import i18n
@@ -666,8 +667,12 @@ class SettingsDialog(FittedDialog):
         form.addRow(self.tr("Your name (recorded in the audit trail)"), self.user)
         form.addRow(self.tr("Workspace"), QLabel(workspace))
         layout.addLayout(form)
+        lang_now = i18n.current()
+        words = guideline_of_id(pack.guideline)
+        self.pack = pack
+        title = pack.title_zh if lang_now == "zh" else pack.title_en
         layout.addWidget(
-            QLabel(self.tr("Parameter pack {0} — double-click a value to override it with a reason").format(pack.label))
+            QLabel(self.tr("Parameter pack {0} — double-click a value to override it with a reason").format(title))
         )
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
@@ -678,16 +683,20 @@ class SettingsDialog(FittedDialog):
         for param in pack.parameters.values():
             row = self.table.rowCount()
             self.table.insertRow(row)
-            value = (
-                "—"
-                if param.value is None
-                else (f"{param.value:f}" if isinstance(param.value, Decimal) else str(param.value))
-            )
             source = (
                 param.override_reason and self.tr("overridden: {0}").format(param.override_reason)
             ) or param.source
-            for col, text in enumerate((param.key, value, param.unit, param.confidence, source)):
+            confidence = CONFIDENCE.get(param.confidence, (param.confidence, param.confidence))
+            texts = (
+                words.parameter_label(param.key, lang_now),
+                words.parameter_value(param.value, lang_now),
+                words.parameter_unit(param.unit, lang_now),
+                confidence[0 if lang_now == "zh" else 1],
+                source,
+            )
+            for col, text in enumerate(texts):
                 item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, param.key)
                 if param.confidence == "missing":
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(row, col, item)
@@ -705,30 +714,15 @@ class SettingsDialog(FittedDialog):
         layout.addLayout(row)
 
     def _override(self, row: int, _column: int) -> None:
-        key = self.table.item(row, 0).text()
-        current = self.table.item(row, 1).text()
-        dialog = TextDialog(
-            self.tr("Override {0}").format(key),
-            self.tr("New value, then a blank line, then the reason (e.g. the notice it comes from):"),
-            self,
-            initial="" if current == "—" else current + "\n\n",
-        )
+        key = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        param = self.pack.parameters[key]
+        dialog = OverrideDialog(guideline_of_id(self.pack.guideline), param, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        value_text, _, reason = dialog.value().partition("\n")
-        reason = reason.strip()
-        try:
-            value: Any = parse_decimal(value_text)
-        except NumberFormatError:
-            value = value_text.strip()
-            if value.lower() in ("true", "false"):
-                value = value.lower() == "true"
-        if not reason:
-            QMessageBox.warning(self, self.tr("Reason needed"), self.tr("An override needs a written reason."))
-            return
-        self.overrideRequested.emit(key, value, reason)
-        self.table.item(row, 1).setText(value_text.strip())
-        self.table.item(row, 4).setText(self.tr("overridden: {0}").format(reason))
+        self.overrideRequested.emit(key, dialog.new_value, dialog.reason())
+        lang = i18n.current()
+        self.table.item(row, 1).setText(guideline_of_id(self.pack.guideline).parameter_value(dialog.new_value, lang))
+        self.table.item(row, 4).setText(self.tr("overridden: {0}").format(dialog.reason()))
 
     def _import(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -736,6 +730,77 @@ class SettingsDialog(FittedDialog):
         )
         if chosen:
             self.packImportRequested.emit(Path(chosen))
+
+
+class OverrideDialog(FittedDialog):
+    """A parameter's official value, entered with the reason (the notice it comes from): two boxes."""
+
+    def __init__(self, words: Any, param: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lang = i18n.current()
+        self.param = param
+        self.new_value: Any = None
+        self.setWindowTitle(
+            i18n.pick("修改参数", "Override a parameter") + " · " + words.parameter_label(param.key, lang)
+        )
+        layout = QVBoxLayout(self)
+        grid = QFormLayout()
+        current = "" if param.value is None else (f"{param.value:f}" if isinstance(param.value, Decimal) else "")
+        self.value_edit = QLineEdit(current)
+        self.value_edit.setObjectName("override_value")
+        if isinstance(param.value, bool):
+            self.value_edit.setPlaceholderText(i18n.pick("是 或 否", "yes or no"))
+        unit = words.parameter_unit(param.unit, lang)
+        grid.addRow(
+            i18n.pick("新数值", "New value")
+            + (f"（{unit}）" if lang == "zh" and unit else f" ({unit})" if unit else ""),
+            self.value_edit,
+        )
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setObjectName("override_reason")
+        self.reason_edit.setPlaceholderText(
+            i18n.pick("依据，例如：生态环境部 2025 年 X 号通知", "The reason, e.g. the notice the value comes from")
+        )
+        grid.addRow(i18n.pick("原因（必填）", "Reason (required)"), self.reason_edit)
+        layout.addLayout(grid)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 260)
+
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText().strip()
+
+    def accept(self) -> None:
+        text = self.value_edit.text().strip()
+        problems = []
+        value: Any = None
+        if isinstance(self.param.value, bool):
+            try:
+                value = parse_bool_text(text)
+            except ValueError:
+                problems.append(i18n.pick("数值请填“是”或“否”", "The value must be yes or no"))
+        elif isinstance(self.param.value, Decimal) or self.param.value is None:
+            try:
+                value = parse_decimal(text)
+            except NumberFormatError:
+                problems.append(i18n.pick(f"“{text}” 不是数值", f'"{text}" is not a number'))
+        else:
+            value = text
+            if not text:
+                problems.append(i18n.pick("请填写新数值", "Please enter the new value"))
+        if not self.reason():
+            problems.append(i18n.pick("修改参数必须写明原因", "An override needs a written reason"))
+        if problems:
+            self.problem.setText("\n".join(problems))
+            return
+        self.new_value = value
+        super().accept()
 
 
 # ------------------------------------------------------------------------------------------ reminders

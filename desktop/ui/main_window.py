@@ -45,12 +45,12 @@ from desktop.domain.findings import Finding, Severity
 from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.periods import DepositState
 from desktop.engine.params import PackError, load_pack
-from desktop.engine.provenance import explain
 from desktop.exports.errors import WorkbookError
 from desktop.interchange.problems import InputError
 from desktop.services import locations, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
+from desktop.services.explain import explain_figure, formula_text
 from desktop.services.guidelines import guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
@@ -76,6 +76,7 @@ from desktop.ui.models import (
     MonthGridModel,
     NavigatorModel,
     YearTableModel,
+    path_label,
 )
 from desktop.ui.views import ChartWidget, FrozenTableView, GridView, ReminderBar
 from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
@@ -872,7 +873,8 @@ class MainWindow(QMainWindow):
             label = kind.label(i18n.current()) if kind else ref.kind
             item = QListWidgetItem(f"{ref.file_name}\n  {label} · {ref.sha256[:12]}…")
             item.setData(Qt.ItemDataRole.UserRole, ref.sha256)
-            item.setToolTip(", ".join(ref.proves))
+            proves = [path_label(self.form, p, state.stored.fuels, i18n.current()) for p in ref.proves]
+            item.setToolTip(i18n.pick("证明：", "Proves: ") + ("、" if i18n.current() == "zh" else ", ").join(proves))
             self.evidence_list.addItem(item)
 
     def show_findings(self) -> None:
@@ -913,7 +915,8 @@ class MainWindow(QMainWindow):
                 if figure.value is None
                 else format_decimal(round_reported(figure.value, info.places if info else 2))
             )
-            item = QTreeWidgetItem([label, value, figure.unit, figure.formula])
+            formula = formula_text(figure, self.snapshot.evaluation.guideline, i18n.current())
+            item = QTreeWidgetItem([label, value, figure.unit, formula])
             item.setData(0, Qt.ItemDataRole.UserRole, figure)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
             if isinstance(parent, QTreeWidget):
@@ -978,11 +981,20 @@ class MainWindow(QMainWindow):
         figure = item.data(0, Qt.ItemDataRole.UserRole)
         if figure is None:
             return
-        self.provenance.setPlainText("\n".join(explain(figure, i18n.current(), depth=4)))
+        evaluation = self.snapshot.evaluation if self.snapshot else None
+        if evaluation is None:
+            return
+        pack = evaluation.pack
+        titles = {pack.label: pack.title_zh if i18n.current() == "zh" else pack.title_en}
+        lines = explain_figure(figure, evaluation.guideline, i18n.current(), depth=4, pack_titles=titles)
+        self.provenance.setPlainText("\n".join(lines))
 
     def update_status(self) -> None:
         where = str(self.ws.path) if self.ws.is_sqlite else self.ws.url
-        pack = self.snapshot.evaluation.pack.label if self.snapshot else "—"
+        pack = "—"
+        if self.snapshot is not None:
+            p = self.snapshot.evaluation.pack
+            pack = i18n.pick(f"{p.title_zh}（{p.version}）", f"{p.title_en} ({p.version})")
         self.status_workspace.setText(
             i18n.pick(
                 f"工作区：{where} · 用户：{self.ws.app_user} · 参数包：{pack}",

@@ -7,6 +7,7 @@ the window saves it through the serial worker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,8 @@ from desktop.engine.provenance import Figure
 from desktop.engine.results import FigureInfo
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
+from desktop.services.explain import formula_text
+from desktop.services.guidelines import guideline as guideline_of
 from desktop.services.session import YearSnapshot
 from desktop.ui import i18n
 
@@ -135,6 +138,39 @@ def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
                 return option.id
         raise InputRefused(i18n.pick("不是可选值之一", "is not one of the options"))
     return text
+
+
+# What a month record holds besides the form's fields (its deposit date, its fuel rows), as users call it.
+RECORD_LABELS = {
+    "deposited_on": ("存证日期", "Deposit date"),
+    "fuels": ("燃料行", "Fuel rows"),
+    "fuel": ("燃料品种", "Fuel"),
+}
+
+
+def path_label(form: FormSpec, path: str, fuels: Any, lang: str) -> str:
+    """A stored field path (``generation_mwh``, ``fuels[0].consumption``) as the user knows it."""
+    match = re.match(r"fuels\[(\d+)\](?:\.(\w+))?$", path)
+    if match is None:
+        try:
+            return form.field("month", path).label(lang)
+        except KeyError:
+            zh, en = RECORD_LABELS.get(path, (path, path))
+            return zh if lang == "zh" else en
+    index, field_id = int(match.group(1)), match.group(2)
+    kind = fuels[index].get("fuel") if index < len(fuels) else None
+    option = form.enums["fuel"].option(str(kind)) if kind else None
+    fuel = (
+        (option.label_zh if lang == "zh" else option.label_en)
+        if option
+        else (f"燃料 {index + 1}" if lang == "zh" else f"fuel {index + 1}")
+    )
+    if field_id is None:
+        return fuel
+    try:
+        return f"{fuel} · {form.field('fuel', field_id).label(lang)}"
+    except KeyError:
+        return f"{fuel} · {field_id}"
 
 
 # --------------------------------------------------------------------------------------------- grid
@@ -515,14 +551,14 @@ class MonthGridModel(QAbstractTableModel):
             if help_text:
                 lines.append(help_text)
             if row.spec.clause:
-                lines.append(i18n.pick("依据：", "Clause: ") + row.spec.clause)
+                lines.append(i18n.pick("依据：", "Clause: ") + self.form.clause_text(row.spec.clause, i18n.current()))
             if row.spec.evidence:
                 kind = self.form.evidence_kinds[row.spec.evidence]
                 lines.append(i18n.pick("支撑材料：", "Evidence: ") + kind.label(i18n.current()))
         if row.kind == "computed" and unit is not None and col >= self.FIXED:
             figure = self.figure(row, unit)
             if figure is not None:
-                lines.append(f"{figure.formula}: {figure.expression}")
+                lines.append(formula_text(figure, self.snapshot.evaluation.guideline, i18n.current()))
         if unit is not None and col >= self.FIXED and self.snapshot is not None:
             messages = self.snapshot.evaluation.guideline.messages
             lines += [f"{f.code}: {render(f, messages, i18n.current())}" for f in self.cell_findings(row, unit)]
@@ -853,11 +889,15 @@ class FindingsTableModel(QAbstractTableModel):
             try:
                 parts.append(
                     self.form.field(
-                        scope if scope in ("fuel", "month", "unit", "entity") else "month", f.ref.field
+                        scope if scope in ("fuel", "month", "unit", "entity", "year") else "month", f.ref.field
                     ).label(i18n.current())
                 )
             except KeyError:
-                parts.append(f.ref.field)
+                if f.ref.field.startswith("parameter:"):
+                    key = f.ref.field.split(":", 1)[1]
+                    parts.append(guideline_of(self.form.id).parameter_label(key, i18n.current()))
+                else:
+                    parts.append(i18n.pick(*RECORD_LABELS.get(f.ref.field, (f.ref.field, f.ref.field))))
         return " · ".join(parts) or i18n.pick("全年", "whole year")
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -880,7 +920,7 @@ class FindingsTableModel(QAbstractTableModel):
             if col == 3:
                 return render(f, self.messages, i18n.current())
             if col == 4:
-                return f.clause
+                return self.form.clause_text(f.clause, i18n.current())
             if col == 5:
                 return f.acknowledged.justification if f.acknowledged else ""
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:

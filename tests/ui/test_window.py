@@ -295,10 +295,14 @@ def test_demo_year_view_provenance_and_models(qtbot, qtmodeltester, fresh_data_d
     assert all(v is None for v in window.chart.balance)
     window.year_unit.setCurrentIndex(0)  # 1#: the benchmark was entered with a reason
     top = window.results.topLevelItem(0)
-    allocation = next(top.child(i) for i in range(top.childCount()) if top.child(i).text(3) in ("AL1", "AL2"))
+    allocation = next(
+        top.child(i) for i in range(top.childCount()) if top.child(i).text(3).startswith(("AL1:", "AL2:"))
+    )
     window.show_provenance(allocation, 0)
     text = window.provenance.toPlainText()
-    assert "benchmark" in text and "f_load" in text
+    # the provenance names parameters as the user knows them, with the pack and the reason of an override
+    assert "供电基准值" in text and "负荷" in text and "用户修改" in text
+    assert "benchmark" not in text and "f_load" not in text
     assert any(v is not None for v in window.chart.balance)
     # a click on a finding jumps to its cell
     window.findings_scope.setCurrentIndex(1)
