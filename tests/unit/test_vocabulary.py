@@ -63,4 +63,6 @@ def test_every_figure_of_a_year_reads_in_words(tmp_path: Path) -> None:
     assert not unnamed
     lines = explain_figure(ev.result.totals["e_total_t"], g, "zh", depth=6)
     assert all("e_total_t" not in line and "grid_ef" not in line for line in lines)
-    assert not any(len(part) > 12 for line in lines for part in line.split() if part.replace(",", "").replace(".", "").isdigit())
+    assert not any(
+        len(part) > 12 for line in lines for part in line.split() if part.replace(",", "").replace(".", "").isdigit()
+    )
