@@ -518,7 +518,7 @@ def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     return story
 
 
-def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = "七、校验结果 Findings") -> list[Any]:
     rows = [["级别", "代码", "位置", "说明 Message", "书面说明 Justification"]]
     names = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
     for f in doc.findings:
@@ -533,10 +533,12 @@ def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         )
     if len(rows) == 1:
         rows.append(["—", "—", "—", "无 none", ""])
-    return [Paragraph("七、校验结果 Findings", s["h1"]), _table(rows, [12 * mm, 18 * mm, 40 * mm, 68 * mm, 36 * mm], s)]
+    return [Paragraph(heading, s["h1"]), _table(rows, [12 * mm, 18 * mm, 40 * mm, 68 * mm, 36 * mm], s)]
 
 
-def _evidence(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+def _evidence(
+    doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = "八、支撑材料索引 Evidence index"
+) -> list[Any]:
     rows = [["文件 File", "SHA-256", "类型 Kind", "检测机构 / 报告编号", "日期 Dates", "证明 Proves"]]
     for e in doc.evidence:
         kind = doc.form.evidence_kinds.get(e.kind)
@@ -556,7 +558,7 @@ def _evidence(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     if len(rows) == 1:
         rows.append(["—", "", "", "", "", ""])
     return [
-        Paragraph("八、支撑材料索引 Evidence index", s["h1"]),
+        Paragraph(heading, s["h1"]),
         _table(rows, [40 * mm, 26 * mm, 26 * mm, 30 * mm, 22 * mm, 30 * mm], s),
     ]
 
@@ -717,9 +719,12 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
     month_evidence = tuple(
         e for e in doc.evidence if any(y == doc.report.data_year and m == month for _u, y, m, _p in e.links)
     )
-    story += _evidence(ReportDocument(**{**doc.__dict__, "evidence": month_evidence}), s)
+    # the monthly sheet numbers its own sections: data (the table above), then findings, then evidence
     findings = tuple(f for f in doc.findings if f.ref.month == month)
-    story += _findings(ReportDocument(**{**doc.__dict__, "findings": findings}), s)
+    story += _findings(ReportDocument(**{**doc.__dict__, "findings": findings}), s, "一、校验结果 Findings")
+    story += _evidence(
+        ReportDocument(**{**doc.__dict__, "evidence": month_evidence}), s, "二、支撑材料索引 Evidence index"
+    )
 
     _build(
         story,

@@ -272,7 +272,15 @@ class FirstRunWizard(QWizard):
 class EvidenceDialog(FittedDialog):
     """Asked once per scan: its kind and, for a lab report, the report's metadata."""
 
-    def __init__(self, form: FormSpec, file: Path, kind: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        form: FormSpec,
+        file: Path,
+        kind: str,
+        parent: QWidget | None = None,
+        known: dict[str, Any] | None = None,
+    ) -> None:
+        """``known``: the lab fields already typed in the fuel row; they are filled in, not asked again."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Attach evidence"))
         self.form = form
@@ -304,6 +312,7 @@ class EvidenceDialog(FittedDialog):
         ]
         for label, widget in self.lab_rows:
             layout.addRow(label, widget)
+        self.prefill(known or {})
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b")
         layout.addRow(self.problem)
@@ -313,6 +322,24 @@ class EvidenceDialog(FittedDialog):
         layout.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._toggle)
         self._toggle()
+
+    def prefill(self, known: dict[str, Any]) -> None:
+        for key, edit in (
+            ("lab_name", self.lab_name),
+            ("lab_accreditation_no", self.accreditation),
+            ("report_no", self.report_no),
+        ):
+            if isinstance(known.get(key), str):
+                edit.setText(known[key])
+        for key, edit in (
+            ("sample_received_date", self.received),
+            ("test_date", self.tested),
+            ("report_date", self.reported),
+        ):
+            if isinstance(known.get(key), date):
+                edit.setDate(QDate(known[key].year, known[key].month, known[key].day))
+        if isinstance(known.get("qr_present"), bool):
+            self.qr.setChecked(known["qr_present"])
 
     def _toggle(self) -> None:
         lab = self.kind.currentData() == "lab_report"
@@ -730,6 +757,74 @@ class SettingsDialog(FittedDialog):
         )
         if chosen:
             self.packImportRequested.emit(Path(chosen))
+
+
+class PassphraseDialog(FittedDialog):
+    """The signing key's passphrase: asked twice when the key is created (a typo would lock it for good)."""
+
+    MIN_LENGTH = 8
+
+    def __init__(self, *, creating: bool, name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.creating = creating
+        self.setWindowTitle(i18n.pick("签名提交包", "Signed package"))
+        layout = QVBoxLayout(self)
+        grid = QFormLayout()
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setObjectName("signer_name")
+        self.first = QLineEdit()
+        self.first.setObjectName("passphrase")
+        self.second = QLineEdit()
+        self.second.setObjectName("passphrase_again")
+        for edit in (self.first, self.second):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        if creating:
+            note = QLabel(
+                i18n.pick(
+                    "还没有签名证书：将新建一个自签名证书。请设定口令（至少 8 个字符）并再输入一次；忘记口令将无法再用该证书签名。",
+                    "No signing certificate yet: a self-signed one will be made. Choose a passphrase (at least 8 "
+                    "characters) and type it again; a forgotten passphrase cannot be recovered.",
+                )
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            grid.addRow(i18n.pick("证书上的姓名", "Name on the certificate"), self.name_edit)
+            grid.addRow(i18n.pick("新口令", "New passphrase"), self.first)
+            grid.addRow(i18n.pick("再次输入口令", "Passphrase again"), self.second)
+        else:
+            grid.addRow(i18n.pick("签名密钥口令", "Passphrase of your signing key"), self.first)
+        layout.addLayout(grid)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        problem = ""
+        if not self.first.text():
+            problem = i18n.pick("请输入口令", "Please enter the passphrase")
+        elif self.creating and not self.name_edit.text().strip():
+            problem = i18n.pick("请填写证书上的姓名", "Please give the name for the certificate")
+        elif self.creating and len(self.first.text()) < self.MIN_LENGTH:
+            problem = i18n.pick(f"口令至少 {self.MIN_LENGTH} 个字符", f"At least {self.MIN_LENGTH} characters")
+        elif self.creating and self.first.text() != self.second.text():
+            problem = i18n.pick("两次输入的口令不一致", "The two passphrases differ")
+            self.second.clear()
+            self.second.setFocus()
+        if problem:
+            self.problem.setText(problem)
+            return
+        super().accept()
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+    def signer_name(self) -> str:
+        return self.name_edit.text().strip()
 
 
 class OverrideDialog(FittedDialog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -60,6 +60,7 @@ from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
 from desktop.ui.dialogs import (
     EvidenceDialog,
+    PassphraseDialog,
     PreflightDialog,
     RecordDialog,
     SettingsDialog,
@@ -1319,7 +1320,12 @@ class MainWindow(QMainWindow):
             self.refuse_input(self.tr("Evidence attaches to an entered value that needs it; enter the value first."))
             return
         unit, path, kind = target
-        dialog = dialog or EvidenceDialog(self.form, file, kind, self)
+        known: dict[str, Any] = {}
+        state = self.grid_model.state(unit.id)
+        match = re.match(r"fuels\[(\d+)\]", path)
+        if match and state is not None and state.stored is not None and int(match.group(1)) < len(state.stored.fuels):
+            known = dict(state.stored.fuels[int(match.group(1))])  # what the row already says about its lab report
+        dialog = dialog or EvidenceDialog(self.form, file, kind, self, known=known)
         if dialog.result() != QDialog.DialogCode.Accepted and dialog.exec() != QDialog.DialogCode.Accepted:
             return
         chosen_kind, lab = dialog.kind.currentData(), dialog.lab()
@@ -1752,21 +1758,12 @@ class MainWindow(QMainWindow):
                     self.jump_to(dialog.jump_target)
                 return
             allow_errors = bool(checks.errors)
-        passphrase, ok = QInputDialog.getText(
-            self, self.tr("Signed package"), self.tr("Passphrase of your signing key:"), QLineEdit.EchoMode.Password
-        )
-        if not ok or not passphrase:
+        creating = not (locations.data_dir() / "signer" / "signer-key.pem").exists()
+        dialog = PassphraseDialog(creating=creating, name=self.ws.app_user, parent=self)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        name = ""
-        if not (locations.data_dir() / "signer" / "signer-key.pem").exists():
-            name, ok = QInputDialog.getText(
-                self,
-                self.tr("Signed package"),
-                self.tr("No signing certificate yet. Name on a new self-signed one:"),
-                text=self.ws.app_user,
-            )
-            if not ok or not name.strip():
-                return
+        passphrase, name = dialog.passphrase(), dialog.signer_name() if creating else ""
         target = self.ask_target(self.tr("Build signed package"), f"提交包-{self.year}.zip", "ZIP (*.zip)")
         if target:
             self.build_package_to(target, passphrase.encode("utf-8"), name.strip(), allow_errors=allow_errors)
@@ -1846,8 +1843,8 @@ class MainWindow(QMainWindow):
     def fill_recent(self) -> None:
         self.recent_menu.clear()
         current = str(self.ws.path) if self.ws.is_sqlite else ""
-        for entry in self.settings.value("workspaces/recent") or []:
-            path = Path(str(entry))
+        for entry in recent_workspaces(self.settings):
+            path = Path(entry)
             act = self.recent_menu.addAction(str(path))
             act.setEnabled(path.exists() and str(path) != current)
             act.triggered.connect(lambda _checked=False, p=path: self.switch_workspace(p))
@@ -1911,7 +1908,17 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def recent_workspaces(settings: QSettings) -> list[str]:
+    """The recent list as paths (an INI file gives back a one-element list as a bare string)."""
+    value = settings.value("workspaces/recent")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value if v]
+
+
 def remember_workspace(settings: QSettings, path: Path) -> None:
-    recent = [p for p in (settings.value("workspaces/recent") or []) if p != str(path)]
+    recent = [p for p in recent_workspaces(settings) if p != str(path)]
     settings.setValue("workspaces/recent", [str(path), *recent][:8])
     settings.setValue("workspaces/last", str(path))

@@ -324,14 +324,17 @@ class GridView(FrozenTableView):
             refused.append(message)
 
         grid.inputRefused.connect(collect)
+        left_out = 0  # values with no cell to go to: beyond the last unit, the last input row, a locked month
         try:
             target_rows = self._editable_rows_from(start.row(), len(rows))
             for r_offset, values in enumerate(rows):
                 if r_offset >= len(target_rows):
-                    break
+                    left_out += sum(1 for v in values if v.strip())
+                    continue
                 for c_offset, value in enumerate(values):
                     index = grid.index(target_rows[r_offset], start.column() + c_offset)
                     if not index.isValid() or not grid.is_input(index):
+                        left_out += 1 if value.strip() else 0
                         continue
                     edit = grid.prepare_edit(index, value)
                     if edit is not None:
@@ -344,6 +347,15 @@ class GridView(FrozenTableView):
             return
         if edits:
             self.editsRequested.emit(merge_edits(edits))
+        if left_out:  # never dropped silently (Excel would refuse a paste that does not fit)
+            grid.inputRefused.emit(
+                i18n.pick(
+                    f"已粘贴 {len(edits)} 个值；另有 {left_out} 个值超出可填单元格（计算行、"
+                    "已锁定的月份或表格之外），未粘贴",
+                    f"Pasted {len(edits)} value(s); {left_out} more fell outside the input "
+                    "cells (calculated rows, locked months or beyond the table) and were not pasted",
+                )
+            )
 
     def _editable_rows_from(self, start: int, count: int) -> list[int]:
         """Pasted rows land on input rows only (headers and calculated rows are skipped)."""
