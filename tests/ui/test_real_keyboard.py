@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,13 +31,6 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING
 KEY_DELAY_MS = 30
 AFTER_ENTER_S = 0.05
 ENTITY = "Keyboard Plant"
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    """A window-manager-free X server at an office laptop's 1366×768."""
-    with xvfb("1366x768") as name:
-        yield name
 
 
 def make_workspace(path: Path) -> None:
@@ -106,7 +98,16 @@ def read_back(path: Path) -> dict[str, tuple[dict, tuple]]:
         ws.close()
 
 
-def test_a_fast_typist_on_the_real_window(display: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("lang", "size", "scale"),
+    [("en", "1366x768", "1"), ("zh", "1920x1080", "1.5")],  # a laptop; a desktop screen at 150 %
+)
+def test_a_fast_typist_on_the_real_window(lang: str, size: str, scale: str, tmp_path: Path) -> None:
+    with xvfb(size) as display:
+        type_a_month(display, lang, scale, tmp_path)
+
+
+def type_a_month(display: str, lang: str, scale: str, tmp_path: Path) -> None:
     path = tmp_path / "keyboard.sqlite"
     make_workspace(path)
     form = guideline("power_generation").form
@@ -121,9 +122,10 @@ def test_a_fast_typist_on_the_real_window(display: str, tmp_path: Path) -> None:
         "QT_QPA_PLATFORM": "xcb",
         "CARBONDESK_DATA_DIR": str(tmp_path / "data"),
         "QT_ACCESSIBILITY": "0",
+        "QT_SCALE_FACTOR": scale,
     }
     app = subprocess.Popen(
-        [sys.executable, "-m", "desktop.ui.app", "--workspace", str(path), "--lang", "en", "--today", "2025-02-20"],
+        [sys.executable, "-m", "desktop.ui.app", "--workspace", str(path), "--lang", lang, "--today", "2025-02-20"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
