@@ -32,6 +32,8 @@ from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.guidelines import GUIDELINES, guideline
 from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.core import message as signing_message
+from desktop.signing.errors import text as signing_text
+from desktop.signing.trust import TrustStore
 from desktop.storage.db import StorageError
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
@@ -79,8 +81,6 @@ T = {
         "written": "已写入 {path}",
         "xlsx_preview": "共 {n} 处更改（预览，未导入；加 --apply 导入）。",
         "xlsx_applied": "已导入 {n} 处更改。",
-        "verify_ok": "结论：提交包完整，签名有效。",
-        "verify_bad": "结论：提交包未通过校验（见上方 ✗ 项）。",
         "evidence_missing": "证据文件 {file}（{sha}…）缺失",
         "more": "……另有 {n} 项（--all 显示全部）",
         "evidence_changed": "证据文件 {file}（{sha}…）已被修改",
@@ -127,8 +127,6 @@ T = {
         "written": "written to {path}",
         "xlsx_preview": "{n} change(s) (preview only; add --apply to import).",
         "xlsx_applied": "{n} change(s) imported.",
-        "verify_ok": "verdict: the package is complete and its signatures are valid.",
-        "verify_bad": "verdict: the package FAILED verification (see the ✗ lines above).",
         "evidence_missing": "evidence file {file} ({sha}…) is missing",
         "more": "… and {n} more (--all lists them)",
         "evidence_changed": "evidence file {file} ({sha}…) was changed",
@@ -570,14 +568,73 @@ def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+EXIT_TRUSTED, EXIT_FAILED, EXIT_UNESTABLISHED = 0, 1, 4
+
+
+def _load_certificates(paths: list[str] | None) -> tuple[x509.Certificate, ...]:
+    out: list[x509.Certificate] = []
+    for p in paths or ():
+        try:
+            data = Path(p).read_bytes()
+            certs = (
+                x509.load_pem_x509_certificates(data)
+                if b"-----BEGIN" in data
+                else [x509.load_der_x509_certificate(data)]
+            )
+        except (OSError, ValueError) as exc:
+            raise SigningError("SIG-E040", what=p, detail=str(exc)) from exc
+        out.extend(certs)
+    return tuple(out)
+
+
+def _identity_line(identity: Any, lang: str) -> str:
+    organisation = f"，{identity.organisation}" if lang == "zh" else f", {identity.organisation}"
+    uscc = f"（统一社会信用代码 {identity.uscc}）" if lang == "zh" else f" (credit code {identity.uscc})"
+    return signing_text(
+        "VER-SIGNER",
+        lang,
+        name=identity.name or "—",
+        organisation=organisation if identity.organisation else "",
+        uscc=uscc if identity.uscc else "",
+        fingerprint=identity.fingerprint,
+    )
+
+
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    trusted = tuple(x509.load_pem_x509_certificates(Path(p).read_bytes())[0] for p in args.trust or ())
-    verdict = package.verify_package(Path(args.package), trusted=trusted)
-    t = T[args.lang]
-    for what, passed, detail in verdict.checks:
-        out.write(f"  {'✓' if passed else '✗'} {what}{': ' + detail if detail else ''}\n")
-    out.write((t["verify_ok"] if verdict.ok else t["verify_bad"]) + "\n")
-    return 0 if verdict.ok else 1
+    """Exit 0: intact and the signer established; 4: intact, signer not established; 1: failed."""
+    trusted = _load_certificates(args.trust)
+    anchors = TrustStore(locations.data_dir() / "trust").certificates()
+    verdict = package.verify_package(Path(args.package), trusted=trusted, store_anchors=anchors)
+    lang = args.lang
+    for check in verdict.checks:
+        mark = "✓" if check.passed else "✗" if check.passed is False else "!"
+        out.write(f"  {mark} {signing_text(check.code, lang, **check.params)}\n")
+    if verdict.signer is not None:
+        out.write(_identity_line(verdict.signer, lang) + "\n")
+    status = verdict.status
+    out.write(signing_text({"trusted": "VER-OK", "unestablished": "VER-UNKNOWN"}.get(status, "VER-BAD"), lang) + "\n")
+    return {"trusted": EXIT_TRUSTED, "unestablished": EXIT_UNESTABLISHED}.get(status, EXIT_FAILED)
+
+
+def cmd_trust(args: argparse.Namespace, out: TextIO) -> int:
+    """The user's trust store: the signers (or CAs) whose packages are accepted."""
+    store_ = TrustStore(locations.data_dir() / "trust")
+    lang = args.lang
+    if args.action == "add":
+        if not args.file:
+            raise SigningError("SIG-E040", what="—", detail="no file given")
+        for identity in store_.add(Path(args.file)):
+            out.write(("已信任：" if lang == "zh" else "trusted: ") + _identity_line(identity, lang) + "\n")
+    elif args.action == "remove":
+        identity = store_.remove(args.file or "")
+        out.write(("已移除：" if lang == "zh" else "removed: ") + _identity_line(identity, lang) + "\n")
+    else:
+        identities = store_.identities()
+        if not identities:
+            out.write(("信任列表为空。" if lang == "zh" else "The trust store is empty.") + "\n")
+        for identity in identities:
+            out.write(_identity_line(identity, lang) + "\n")
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -686,10 +743,20 @@ def _parser() -> argparse.ArgumentParser:
                 help="build even though the year has errors (the manifest lists the months with errors)",
             )
         cmd.set_defaults(func=func)
-    verify = sub.add_parser("verify", help="check a signed package: hashes, signatures, certificate; exit 1 if not")
+    verify = sub.add_parser(
+        "verify",
+        help="check a signed package: exit 0 intact and signer established, 4 intact but signer not established, "
+        "1 failed",
+    )
     verify.add_argument("package")
-    verify.add_argument("--trust", action="append", help="a PEM certificate to trust as the signer (repeatable)")
+    verify.add_argument(
+        "--trust", action="append", help="a certificate (PEM or DER) of the signer or its CA to check against"
+    )
     verify.set_defaults(func=cmd_verify)
+    trust = sub.add_parser("trust", help="your trust store: certificates of signers whose packages you accept")
+    trust.add_argument("action", choices=("add", "list", "remove"))
+    trust.add_argument("file", nargs="?", help="certificate file (add) or SHA-256 fingerprint, 8+ hex digits (remove)")
+    trust.set_defaults(func=cmd_trust)
     year_cmd = sub.add_parser(
         "year", help="show or set the entity's items of a data year (CCER used, banked or borrowed allowances)"
     )

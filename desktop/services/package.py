@@ -11,10 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import re
 import tempfile
+import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,7 +33,17 @@ from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.interchange import result_json
 from desktop.services import outputs, store
-from desktop.signing.core import Signer, SigningError, certificate_problems, sign_detached, verify_detached
+from desktop.signing.core import (
+    FAILED,
+    TRUSTED,
+    UNESTABLISHED,
+    Identity,
+    Signer,
+    SigningError,
+    establish_signer,
+    sign_detached,
+    verify_detached,
+)
 from desktop.signing.pades import sign_pdf, validate_pdf
 from desktop.storage.db import StorageError
 from desktop.storage.workspace import Workspace
@@ -145,7 +159,7 @@ def build_package(
     for e in doc.evidence:
         name = None
         if e.stored:  # recorded by an import without its file: listed in the report, not in the package
-            name = f"evidence/{e.sha256[:12]}-{e.file_name}"
+            name = f"evidence/{e.sha256[:12]}-{safe_member_name(e.file_name)}"
             members[name] = store.evidence_path(ws, e.sha256).read_bytes()
         evidence_index.append(
             {"file": e.file_name, "sha256": e.sha256, "kind": e.kind, "path": name, "links": [list(x) for x in e.links]}
@@ -181,123 +195,290 @@ def build_package(
 
 # ---------------------------------------------------------------------------------------------- verify
 
+MAX_MANIFEST = 16 * 1024 * 1024
+MAX_SIGNATURE = 1024 * 1024
+MAX_PDF = 200 * 1024 * 1024  # the signed PDF is validated from a file; bigger is not a report
+MAX_MEMBERS = 100_000
+MAX_TOTAL = 4 * 1024 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why a member name could hurt when unpacked (None: a plain relative name)."""
+    if not name or len(name) > 255:
+        return "length"
+    if unicodedata.normalize("NFC", name) != name:
+        return "not NFC"
+    if "\\" in name:
+        return "backslash"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "absolute"
+    if any(ord(ch) < 32 or ch == "\x7f" for ch in name):
+        return "control character"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "'..' or empty segment"
+    return None
+
+
+def safe_member_name(file_name: str) -> str:
+    """An evidence file's name made safe for a package member (the manifest keeps the original name)."""
+    name = unicodedata.normalize("NFC", file_name)
+    name = re.sub(r"[\\/:\x00-\x1f\x7f]", "_", name).lstrip(".") or "file"
+    return name[:180]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # a message of desktop.signing.errors.MESSAGES
+    passed: bool | None  # None: a note, neither pass nor fail
+    params: dict[str, Any] = field(default_factory=dict)
+
 
 @dataclass
 class Verdict:
-    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (what, passed, detail)
+    """Integrity (every check passed) and, separately, whether the signer is established."""
+
+    checks: list[Check] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    trust: str = UNESTABLISHED
+    signer: Identity | None = None
+
+    @property
+    def intact(self) -> bool:
+        return bool(self.checks) and all(c.passed is not False for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        if not self.intact or self.trust == FAILED:
+            return FAILED
+        return self.trust
 
     @property
     def ok(self) -> bool:
-        return bool(self.checks) and all(passed for _, passed, _ in self.checks)
+        """Intact and signed by someone the user trusts."""
+        return self.status == TRUSTED
 
-    def add(self, what: str, passed: bool, detail: str = "") -> None:
-        self.checks.append((what, passed, detail))
+    def add(self, code: str, passed: bool | None, **params: Any) -> bool:
+        self.checks.append(Check(code, passed, params))
+        return passed is not False
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, limit: int, sink: Any = None) -> tuple[str, int, bytes | None]:
+    """Stream a member: SHA-256 and byte count, refusing more than ``limit`` bytes whatever its header says.
+
+    Returns (sha256, size, data) -- data only when no ``sink`` takes the bytes; size ``limit + 1`` = too big.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    kept = bytearray() if sink is None else None
+    with archive.open(name) as member:
+        while True:
+            chunk = member.read(min(CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                return "", limit + 1, None
+            digest.update(chunk)
+            if sink is not None:
+                sink(chunk)
+            else:
+                kept += chunk  # type: ignore[operator]
+    return digest.hexdigest(), size, None if kept is None else bytes(kept)
 
 
 def verify_package(
-    path: Path, *, trusted: tuple[x509.Certificate, ...] = (), now: dt.datetime | None = None
+    path: Path,
+    *,
+    trusted: tuple[x509.Certificate, ...] = (),
+    store_anchors: tuple[x509.Certificate, ...] = (),
+    now: dt.datetime | None = None,
 ) -> Verdict:
-    """Every hash, the manifest's CMS signature and certificate, the PDF signature, members = manifest."""
+    """Check a package as an auditor would, without trusting anything in it before its signature holds.
+
+    ``trusted``: certificates the user named for this check (a signer, or its CA); ``store_anchors``: the
+    user's trust store.  Member names, sizes and hashes come from the signed manifest, never from the ZIP's
+    headers; every member is streamed with a running byte count, so memory stays small whatever it holds.
+    """
+    with _quiet_libraries():
+        return _verify(path, trusted, store_anchors, now or dt.datetime.now(dt.UTC))
+
+
+def _verify(
+    path: Path, trusted: tuple[x509.Certificate, ...], store_anchors: tuple[x509.Certificate, ...], now: dt.datetime
+) -> Verdict:
     verdict = Verdict()
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        verdict.add("zip", False, f"not a readable ZIP: {exc}")
+        infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError) as exc:
+        verdict.add("VER-E001", False, detail=str(exc)[:200])
         return verdict
     with archive:
-        infos = {i.filename: i for i in archive.infolist()}
-        if len(infos) != len(archive.infolist()):
-            verdict.add("members", False, "a member name appears twice")
-        if any(i.file_size > MAX_MEMBER for i in infos.values()):
-            verdict.add("members", False, "a member is larger than allowed")
+        if len(infos) > MAX_MEMBERS:
+            verdict.add("VER-E002", False, count=len(infos))
+            return verdict
+        names = [i.filename for i in infos]
+        for name in names:
+            why = unsafe_name(name)
+            if why is not None:
+                verdict.add("VER-E003", False, name=name[:120], why=why)
+        if len(set(names)) != len(names):
+            verdict.add("VER-E004", False)
+        if not verdict.intact and verdict.checks:
+            return verdict  # a package that could hurt is read no further
+        present = set(names)
+        if MANIFEST not in present or SIGNATURE not in present:
+            verdict.add("VER-E005", False)
             return verdict
         try:
-            manifest_bytes = archive.read(MANIFEST)
-            signature = archive.read(SIGNATURE)
-        except KeyError as exc:
-            verdict.add("manifest", False, f"missing {exc}")
+            manifest_bytes = _read_capped(archive, MANIFEST, MAX_MANIFEST)[2]
+            signature = _read_capped(archive, SIGNATURE, MAX_SIGNATURE)[2]
+        except (zipfile.BadZipFile, OSError, ValueError, zlib.error, NotImplementedError, EOFError) as exc:
+            verdict.add("VER-E006", False, detail=str(exc)[:200])
             return verdict
-        except (zipfile.BadZipFile, OSError, ValueError, zlib.error) as exc:
-            verdict.add("manifest", False, f"unreadable: {exc}")
+        if manifest_bytes is None or signature is None:
+            verdict.add("VER-E007", False, name=MANIFEST if manifest_bytes is None else SIGNATURE)
             return verdict
         try:
             verified = verify_detached(manifest_bytes, signature)
-            verdict.add("manifest signature (CMS)", True, verified.certificate.subject.rfc4514_string())
         except SigningError as exc:
-            verdict.add("manifest signature (CMS)", False, exc.code)
-            verified = None
+            verdict.add("VER-E010", False, reason_code=exc.code, **exc.params)
+            return verdict  # nothing signed can be believed: stop here
+        verdict.add("VER-I010", True)
+        verdict.signer = Identity.of(verified.certificate)
         try:
             manifest = json.loads(manifest_bytes)
-            files = {f["path"]: f for f in manifest["files"]}
-            verdict.manifest = manifest
+            files = {str(f["path"]): f for f in manifest["files"]}
+            sizes = {name: int(entry["size"]) for name, entry in files.items()}
         except (ValueError, KeyError, TypeError) as exc:
-            verdict.add("manifest", False, f"not a CarbonDesk manifest: {exc}")
+            verdict.add("VER-E011", False, detail=str(exc)[:200])
             return verdict
-        verdict.add("manifest format", manifest.get("format") == FORMAT, str(manifest.get("format")))
+        verdict.manifest = manifest
+        verdict.add("VER-I011" if manifest.get("format") == FORMAT else "VER-E012", manifest.get("format") == FORMAT)
+        for name in files:
+            why = unsafe_name(name)
+            if why is not None or name in (MANIFEST, SIGNATURE):
+                verdict.add("VER-E003", False, name=name[:120], why=why or "reserved name")
+        if any(size < 0 or size > MAX_MEMBER for size in sizes.values()) or sum(sizes.values()) > MAX_TOTAL:
+            verdict.add("VER-E013", False)
+        if not verdict.intact:
+            return verdict
         listed = set(files) | {MANIFEST, SIGNATURE}
-        extra, missing = set(infos) - listed, listed - set(infos)
+        extra, missing = sorted(present - listed), sorted(listed - present)
         verdict.add(
-            "members match the manifest",
+            "VER-I012" if not extra and not missing else "VER-E014",
             not extra and not missing,
-            "; ".join([*(f"extra {n}" for n in sorted(extra)), *(f"missing {n}" for n in sorted(missing))]),
+            extra=", ".join(extra[:5]) or "—",
+            missing=", ".join(missing[:5]) or "—",
         )
-        contents: dict[str, bytes] = {}
-        for name, entry in sorted(files.items()):
-            if name not in infos:
-                continue
-            try:
-                data = archive.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, zlib.error) as exc:  # a corrupted member fails its CRC
-                verdict.add(f"hash {name}", False, f"unreadable: {exc}")
-                continue
-            contents[name] = data
-            verdict.add(
-                f"hash {name}",
-                _sha(data) == entry.get("sha256") and len(data) == entry.get("size"),
-                entry.get("sha256", "")[:16],
-            )
-        if verified is not None:
-            manifest_signer = manifest.get("signer", {}).get("certificate_sha256")
-            fingerprint = verified.certificate.fingerprint(hashes.SHA256()).hex()
-            verdict.add(
-                "signer named in the manifest",
-                manifest_signer == fingerprint,
-                verified.certificate.subject.rfc4514_string(),
-            )
-            problems = certificate_problems(verified.certificate, now or dt.datetime.now(dt.UTC), trusted)
-            verdict.add(
-                "signer certificate",
-                not problems,
-                ", ".join(problems)
-                or ("trusted" if trusted else "valid; self-declared (pass --trust CERT to pin the signer)"),
-            )
-        if "report.pdf" in contents:
-            with tempfile.TemporaryDirectory() as tmp:
-                pdf = Path(tmp) / "report.pdf"
-                pdf.write_bytes(contents["report.pdf"])
+        report_digest = hashlib.sha256()
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = Path(tmp) / "report.pdf"
+            for name, entry in sorted(files.items()):
+                if name not in present:
+                    continue
+                limit = min(sizes[name], MAX_PDF if name == "report.pdf" else MAX_MEMBER)
                 try:
-                    check = validate_pdf(pdf, trusted or ((verified.certificate,) if verified else ()))
-                    same = (
-                        verified is not None
-                        and check.signer_fingerprint == verified.certificate.fingerprint(hashes.SHA256()).hex()
-                    )
-                    verdict.add(
-                        "PDF signature (PAdES)",
-                        check.intact and check.valid and check.covers_whole_file and same,
-                        f"intact={check.intact} valid={check.valid} whole file={check.covers_whole_file}",
-                    )
-                except SigningError as exc:
-                    verdict.add("PDF signature (PAdES)", False, exc.code)
-        if "report.json" in contents:
+                    if name == "report.pdf":
+                        with pdf.open("wb") as out:
+                            sha, size, _ = _read_capped(archive, name, limit, out.write)
+                    elif name == "report.json":
+                        sha, size, _ = _read_capped(archive, name, limit, report_digest.update)
+                    else:
+                        sha, size, _ = _read_capped(archive, name, limit, lambda _chunk: None)
+                except (zipfile.BadZipFile, OSError, ValueError, zlib.error, NotImplementedError, EOFError) as exc:
+                    verdict.add("VER-E015", False, name=name, detail=str(exc)[:200])
+                    continue
+                good = sha == entry.get("sha256") and size == sizes[name]
+                verdict.add("VER-I013" if good else "VER-E016", good, name=name, sha256=sha or "—")
+            _signer_checks(verdict, verified, manifest, trusted, store_anchors, now)
+            if "report.pdf" in present and pdf.exists():
+                _pdf_check(verdict, pdf, verified, trusted or store_anchors)
+        if "report.json" in present:
             index = [
                 {"file": e["file"], "sha256": e["sha256"], "links": e["links"]} for e in manifest.get("evidence", [])
             ]
-            digest = hashlib.sha256(contents["report.json"])
-            digest.update(json.dumps(index, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-            verdict.add(
-                "data hash (QR code on the report)",
-                digest.hexdigest() == manifest.get("data_sha256"),
-                str(manifest.get("data_sha256", ""))[:16],
-            )
+            report_digest.update(json.dumps(index, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            good = report_digest.hexdigest() == manifest.get("data_sha256")
+            verdict.add("VER-I014" if good else "VER-E017", good, sha256=str(manifest.get("data_sha256", "")))
     return verdict
+
+
+def _signer_checks(
+    verdict: Verdict,
+    verified: Any,
+    manifest: dict[str, Any],
+    trusted: tuple[x509.Certificate, ...],
+    store_anchors: tuple[x509.Certificate, ...],
+    now: dt.datetime,
+) -> None:
+    certificate = verified.certificate
+    identity = Identity.of(certificate)
+    named = str(manifest.get("signer", {}).get("certificate_sha256", ""))
+    verdict.add(
+        "VER-I015" if named == identity.fingerprint else "VER-E018",
+        named == identity.fingerprint,
+        manifest_fingerprint=named or "—",
+        fingerprint=identity.fingerprint,
+    )
+    when = verified.signing_time or now
+    result = establish_signer(certificate, verified.others, trusted or store_anchors, when, explicit=bool(trusted))
+    verdict.trust = result.status
+    verdict.add(result.code, None if result.status == UNESTABLISHED else result.status == TRUSTED, detail=result.detail)
+    package_uscc = str(manifest.get("entity", {}).get("uscc") or "").upper()
+    if identity.uscc is None:
+        verdict.add("SIG-E036", None)
+    elif package_uscc and identity.uscc != package_uscc:
+        verdict.trust = FAILED
+        verdict.add("SIG-E035", False, package=package_uscc, certificate=identity.uscc)
+    else:
+        verdict.add("VER-I016", True, uscc=identity.uscc)
+
+
+def _pdf_check(verdict: Verdict, pdf: Path, verified: Any, anchors: tuple[x509.Certificate, ...]) -> None:
+    try:
+        check = validate_pdf(pdf, anchors or (verified.certificate,))
+    except SigningError as exc:
+        verdict.add("VER-E020", False, reason_code=exc.code, **exc.params)
+        return
+    except Exception as exc:  # a malformed PDF: a failed check with its reason, never a traceback
+        verdict.add("VER-E020", False, reason_code="SIG-E020", detail=f"{type(exc).__name__}: {exc}"[:200])
+        return
+    fingerprint = verified.certificate.fingerprint(hashes.SHA256()).hex()
+    reasons = []
+    if not check.intact:
+        reasons.append("VER-R001")
+    if not check.valid:
+        reasons.append("VER-R002")
+    if not check.covers_whole_file:
+        reasons.append("VER-R003")
+    if check.signer_fingerprint != fingerprint:
+        reasons.append("VER-R004")
+    if verdict.trust == TRUSTED and not check.trusted:  # pyHanko's own trust verdict must agree
+        reasons.append("VER-R005")
+        verdict.trust = FAILED
+    verdict.add(
+        "VER-I020" if not reasons else "VER-E021",
+        not reasons,
+        reasons=reasons,
+        pdf_fingerprint=check.signer_fingerprint,
+        fingerprint=fingerprint,
+    )
+
+
+@contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """pyHanko and its helpers log (and sometimes print tracebacks) about hostile input: keep it out of the
+    user's console; the verdict says what failed."""
+    loggers = [logging.getLogger(n) for n in ("pyhanko", "pyhanko_certvalidator", "asn1crypto", "fontTools")]
+    saved = [(lg, lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.disabled = True
+    try:
+        yield
+    finally:
+        for lg, level, propagate, disabled in saved:
+            lg.setLevel(level)
+            lg.propagate = propagate
+            lg.disabled = disabled

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +58,8 @@ def create_self_signed(*, name: str, organisation: str = "", uscc: str = "", day
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        # an end-entity certificate: it signs documents, never other certificates
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -64,7 +67,7 @@ def create_self_signed(*, name: str, organisation: str = "", uscc: str = "", day
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
-                key_cert_sign=True,
+                key_cert_sign=False,
                 crl_sign=False,
                 encipher_only=False,
                 decipher_only=False,
@@ -98,11 +101,66 @@ def save_signer(signer: Signer, folder: Path, passphrase: bytes) -> Path:
     key_pem = signer.key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(passphrase)
     )
-    (folder / "signer-key.pem").write_bytes(key_pem)
+    write_private(folder / "signer-key.pem", key_pem)
     (folder / "signer-cert.pem").write_bytes(signer.certificate.public_bytes(serialization.Encoding.PEM))
     chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in signer.chain)
     (folder / "signer-chain.pem").write_bytes(chain)
     return folder
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A file only its owner can read: created 0600 (POSIX), then the owner alone on the ACL (Windows)."""
+    tmp = path.with_name(path.name + ".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    if os.name == "nt":  # pragma: no cover - Windows: no inherited access, the user alone (no admin right needed)
+        user = os.environ.get("USERNAME", "")
+        if user:
+            subprocess.run(
+                ["icacls", str(path), "/inheritance:r", "/grant:r", f"{user}:F"],
+                capture_output=True,
+                check=False,
+            )
+
+
+def certificate_uscc(certificate: x509.Certificate) -> str | None:
+    """The unified social credit code a certificate carries (subject serialNumber or organizationIdentifier)."""
+    for oid in (NameOID.SERIAL_NUMBER, NameOID.ORGANIZATION_IDENTIFIER):
+        for attribute in certificate.subject.get_attributes_for_oid(oid):
+            value = str(attribute.value).strip().upper()
+            for prefix in ("USCC", "NTRCN-", "CN-"):  # organizationIdentifier may carry a scheme prefix
+                value = value.removeprefix(prefix)
+            if len(value) == 18:
+                return value
+    return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    organisation: str
+    uscc: str | None
+    fingerprint: str
+
+    @classmethod
+    def of(cls, certificate: x509.Certificate) -> Identity:
+        def first(oid: x509.ObjectIdentifier) -> str:
+            found = certificate.subject.get_attributes_for_oid(oid)
+            return str(found[0].value) if found else ""
+
+        return cls(
+            first(NameOID.COMMON_NAME),
+            first(NameOID.ORGANIZATION_NAME),
+            certificate_uscc(certificate),
+            certificate.fingerprint(hashes.SHA256()).hex(),
+        )
 
 
 def load_signer(folder: Path, passphrase: bytes) -> Signer:
@@ -136,6 +194,7 @@ def sign_detached(data: bytes, signer: Signer) -> bytes:
 class VerifiedSignature:
     certificate: x509.Certificate
     signing_time: dt.datetime | None
+    others: tuple[x509.Certificate, ...] = ()  # the rest of the certificates in the signature (its chain)
 
 
 def verify_detached(data: bytes, signature: bytes) -> VerifiedSignature:
@@ -177,19 +236,62 @@ def verify_detached(data: bytes, signature: bytes) -> VerifiedSignature:
     except InvalidSignature as exc:
         raise SigningError("SIG-E012") from exc
     signing_time = values.get("signing_time")
-    return VerifiedSignature(certificate, signing_time if isinstance(signing_time, dt.datetime) else None)
+    others = tuple(x509.load_der_x509_certificate(c.dump()) for c in certificates if c is not cert_obj)
+    return VerifiedSignature(certificate, signing_time if isinstance(signing_time, dt.datetime) else None, others)
 
 
-def certificate_problems(
-    certificate: x509.Certificate, when: dt.datetime, trusted: tuple[x509.Certificate, ...]
-) -> list[str]:
-    """Codes of what is wrong with a signer certificate at a given time (empty when it is fine)."""
-    problems = []
+TRUSTED, UNESTABLISHED, FAILED = "trusted", "unestablished", "failed"
+
+
+@dataclass(frozen=True)
+class TrustResult:
+    status: str  # TRUSTED, UNESTABLISHED or FAILED
+    code: str  # message of the outcome (signing.errors.MESSAGES)
+    detail: str = ""
+
+
+def establish_signer(
+    certificate: x509.Certificate,
+    chain: tuple[x509.Certificate, ...],
+    anchors: tuple[x509.Certificate, ...],
+    when: dt.datetime,
+    *,
+    explicit: bool = False,
+) -> TrustResult:
+    """Whether the signer is someone the user trusts: a cryptographic path from its certificate to one of
+    ``anchors`` (a CA's root, or a signer's own certificate), valid at ``when`` and allowed to sign.
+
+    A name is never enough: a certificate that copies a trusted signer's name fails.  Without anchors
+    covering it the signer is not established; when the user named the anchors (``explicit``) or the
+    certificate claims a trusted name, that is a failure.
+    """
+    import asyncio  # noqa: PLC0415
+
+    from asn1crypto import x509 as asn1_x509  # noqa: PLC0415
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext  # noqa: PLC0415
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError  # noqa: PLC0415
+
+    def der(cert: x509.Certificate) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
     if not (certificate.not_valid_before_utc <= when <= certificate.not_valid_after_utc):
-        problems.append("SIG-E013")
-    if trusted and all(
-        certificate.fingerprint(hashes.SHA256()) != t.fingerprint(hashes.SHA256()) and certificate.issuer != t.subject
-        for t in trusted
-    ):
-        problems.append("SIG-E014")
-    return problems
+        return TrustResult(FAILED, "SIG-E013")
+    if not anchors:
+        return TrustResult(UNESTABLISHED, "SIG-E030")
+    context = ValidationContext(
+        trust_roots=[der(a) for a in anchors], moment=when, allow_fetching=False, revocation_mode="soft-fail"
+    )
+    validator = CertificateValidator(der(certificate), [der(c) for c in chain], validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage({"digital_signature"}))
+    except (PathBuildingError, PathValidationError) as exc:
+        # a certificate that is not a trusted one but carries a trusted one's name: an impersonation
+        fingerprint = certificate.fingerprint(hashes.SHA256())
+        if any(a.subject == certificate.subject and a.fingerprint(hashes.SHA256()) != fingerprint for a in anchors):
+            return TrustResult(FAILED, "SIG-E031")
+        if isinstance(exc, PathValidationError):
+            return TrustResult(FAILED, "SIG-E033", str(exc))
+        return TrustResult(FAILED, "SIG-E014") if explicit else TrustResult(UNESTABLISHED, "SIG-E032")
+    except Exception as exc:  # an invalid usage or a malformed certificate: never trusted
+        return TrustResult(FAILED, "SIG-E033", str(exc))
+    return TrustResult(TRUSTED, "SIG-E034")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -42,9 +43,12 @@ from desktop.domain.typed_text import parse_bool_text
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
 from desktop.formspec.model import fault_text
+from desktop.services import locations
 from desktop.services.explain import CONFIDENCE
 from desktop.services.guidelines import guideline as guideline_of_id
 from desktop.services.session import Reminder
+from desktop.signing.errors import SigningError
+from desktop.signing.errors import message as signing_message
 from desktop.ui import i18n
 from desktop.ui.views import fit_to_screen
 
@@ -728,17 +732,73 @@ class SettingsDialog(FittedDialog):
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(row, col, item)
         self.table.cellDoubleClicked.connect(self._override)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 3)
+        # the trust store: whose signed packages this user accepts (verify establishes them)
+        trust_label = QLabel(
+            i18n.pick(
+                "信任的签名者（验证提交包时据此确认签名者，例如集团下属各电厂的证书）",
+                "Trusted signers (verifying a package establishes its signer against these, e.g. a group's plants)",
+            )
+        )
+        trust_label.setWordWrap(True)
+        layout.addWidget(trust_label)
+        from desktop.signing.trust import TrustStore  # noqa: PLC0415 - crypto loads when Settings opens, not at start
+
+        self.trust_store = TrustStore(locations.data_dir() / "trust")
+        self.trust_list = QListWidget()
+        self.trust_list.setObjectName("trust_list")
+        layout.addWidget(self.trust_list, 1)
+        self.fill_trust()
         row = QHBoxLayout()
         import_button = QPushButton(self.tr("Import a newer parameter pack…"))
         import_button.clicked.connect(self._import)
         row.addWidget(import_button)
+        add_trust = QPushButton(i18n.pick("添加信任证书…", "Trust a certificate…"))
+        add_trust.clicked.connect(self.add_trusted)
+        remove_trust = QPushButton(i18n.pick("移除所选", "Remove selected"))
+        remove_trust.clicked.connect(self.remove_trusted)
+        row.addWidget(add_trust)
+        row.addWidget(remove_trust)
         row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         row.addWidget(buttons)
         layout.addLayout(row)
+
+    def fill_trust(self) -> None:
+        self.trust_list.clear()
+        for identity in self.trust_store.identities():
+            who = " · ".join(x for x in (identity.name, identity.organisation, identity.uscc or "") if x)
+            item = QListWidgetItem(f"{who}\n  SHA-256 {identity.fingerprint}")
+            item.setData(Qt.ItemDataRole.UserRole, identity.fingerprint)
+            self.trust_list.addItem(item)
+
+    def add_trusted(self, file: Path | None = None) -> None:
+        if file is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self,
+                i18n.pick("信任证书", "Trust a certificate"),
+                str(Path.home()),
+                i18n.pick("证书 (*.pem *.crt *.cer *.der)", "Certificates (*.pem *.crt *.cer *.der)"),
+            )
+            if not chosen:
+                return
+            file = Path(chosen)
+        try:
+            self.trust_store.add(file)
+        except SigningError as exc:
+            QMessageBox.warning(
+                self, i18n.pick("信任证书", "Trust a certificate"), signing_message(exc, i18n.current())
+            )
+            return
+        self.fill_trust()
+
+    def remove_trusted(self) -> None:
+        item = self.trust_list.currentItem()
+        if item is not None:
+            self.trust_store.remove(str(item.data(Qt.ItemDataRole.UserRole)))
+            self.fill_trust()
 
     def _override(self, row: int, _column: int) -> None:
         key = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)

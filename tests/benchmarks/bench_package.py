@@ -31,7 +31,7 @@ def timed(ws: Workspace, signer, target: Path) -> tuple[float, float, int]:
     )
     built = time.perf_counter() - start
     start = time.perf_counter()
-    assert package.verify_package(target).ok
+    assert package.verify_package(target).intact
     return built, time.perf_counter() - start, target.stat().st_size
 
 

@@ -146,7 +146,7 @@ def test_any_single_byte_flipped_in_any_member_fails(built, tmp_path: Path) -> N
         mutated = tmp_path / f"m{i}.zip"
         _rewrite(path, mutated, flip)
         verdict = package.verify_package(mutated, trusted=(signer.certificate,))
-        assert not verdict.ok, f"a flipped byte in {name} went unnoticed"
+        assert verdict.status == "failed", f"a flipped byte in {name} went unnoticed"
 
 
 def test_added_removed_or_raw_corrupted_members_fail(built, tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_added_removed_or_raw_corrupted_members_fail(built, tmp_path: Path) -> N
     for label, change in cases.items():
         mutated = tmp_path / f"{label}.zip"
         _rewrite(path, mutated, change)
-        assert not package.verify_package(mutated).ok, label
+        assert package.verify_package(mutated).status == "failed", label
     raw = bytearray(path.read_bytes())
     rng = random.Random(7)
     infos = zipfile.ZipFile(path).infolist()
@@ -171,17 +171,17 @@ def test_added_removed_or_raw_corrupted_members_fail(built, tmp_path: Path) -> N
         damaged[start + rng.randrange(max(1, info.compress_size))] ^= 0xFF
         target = tmp_path / f"raw{i}.zip"
         target.write_bytes(bytes(damaged))
-        assert not package.verify_package(target).ok
+        assert package.verify_package(target).status == "failed"
     garbage = tmp_path / "not.zip"
     garbage.write_bytes(b"hello")
-    assert not package.verify_package(garbage).ok
+    assert package.verify_package(garbage).status == "failed"
 
 
 def test_a_foreign_signer_is_not_trusted(built) -> None:
     path, _, _, _ = built
     stranger = create_self_signed(name="someone else")
     verdict = package.verify_package(path, trusted=(stranger.certificate,))
-    assert not verdict.ok
+    assert verdict.status == "failed"  # the user named who must have signed: anyone else fails
 
 
 def test_signer_storage_and_pkcs12(tmp_path: Path) -> None:

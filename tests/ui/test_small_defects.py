@@ -129,3 +129,23 @@ def test_type_to_search_in_the_navigator_does_not_change_the_month(qtbot, fresh_
     wait_idle(qtbot, window)
     assert window.navigator_model.expanded_keys(window.navigator) == expanded
     window.close()
+
+
+def test_the_trust_store_is_managed_from_settings(qtbot, fresh_data_dir: Path, lang_zh, tmp_path: Path) -> None:
+    """Issue 11: the signers whose packages the user accepts, added and removed in Settings."""
+    from cryptography.hazmat.primitives import serialization
+
+    from desktop.signing.core import create_self_signed
+    from desktop.ui.dialogs import SettingsDialog
+
+    signer = create_self_signed(name="集团二厂", uscc="91310000MA1FL8XQ4L")
+    cert = tmp_path / "plant2.pem"
+    cert.write_bytes(signer.certificate.public_bytes(serialization.Encoding.PEM))
+    dialog = SettingsDialog(lang="zh", user="u", workspace="w", pack=guideline("power_generation").pack(2025))
+    qtbot.addWidget(dialog)
+    dialog.add_trusted(cert)
+    assert dialog.trust_list.count() == 1 and "集团二厂" in dialog.trust_list.item(0).text()
+    assert (fresh_data_dir / "trust" / f"{signer.fingerprint}.pem").exists()
+    dialog.trust_list.setCurrentRow(0)
+    dialog.remove_trusted()
+    assert dialog.trust_list.count() == 0
