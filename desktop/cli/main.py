@@ -21,14 +21,14 @@ from desktop.cli import text
 from desktop.domain.findings import Severity, render
 from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
 from desktop.engine.params import PackError, load_pack
-from desktop.engine.provenance import explain
 from desktop.exports.workbook import WorkbookError
 from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
-from desktop.interchange.schema import input_schema
+from desktop.interchange.schema import input_schema, result_schema
 from desktop.services import demo, locations, outputs, package, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
+from desktop.services.explain import explain_figure
 from desktop.services.guidelines import GUIDELINES, guideline
 from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.core import message as signing_message
@@ -295,7 +295,7 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
         lines.append("")
         for name in ("e_total_t", "allocation_t", "obligation_t", "balance_t"):
             if name in ev.result.totals:
-                lines += explain(ev.result.totals[name], lang, depth=explain_depth)
+                lines += explain_figure(ev.result.totals[name], ev.guideline, lang, depth=explain_depth)
     lines.append("")
     return lines
 
@@ -304,7 +304,12 @@ def cmd_calc(args: argparse.Namespace, out: TextIO) -> int:
     ev = _evaluate(args)
     if args.json:
         doc = result_json.result_document(
-            report=ev.report, result=ev.result, findings=ev.findings, messages=ev.guideline.messages
+            report=ev.report,
+            result=ev.result,
+            findings=ev.findings,
+            messages=ev.guideline.messages,
+            figures=ev.guideline.figures,
+            form=ev.guideline.form,
         )
         out.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return 0
@@ -326,7 +331,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    out.write(json.dumps(input_schema(guideline(args.guideline).form), ensure_ascii=False, indent=2) + "\n")
+    schema = result_schema() if args.results else input_schema(guideline(args.guideline).form)
+    out.write(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
     return 0
 
 
@@ -671,6 +677,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     schema = sub.add_parser("schema", help="print the JSON Schema of the input format")
     schema.add_argument("--guideline", default="power_generation", choices=sorted(GUIDELINES))
+    schema.add_argument("--results", action="store_true", help="the schema of results.json instead")
     schema.set_defaults(func=cmd_schema)
     form = sub.add_parser("form", help="form definitions")
     form.add_argument("action", choices=("check",))

@@ -1,16 +1,34 @@
-"""The calculated report as JSON: every figure with its provenance, every finding in both languages."""
+"""The calculated report as JSON: every figure with its provenance, every finding in both languages.
+
+Format ``carbondesk.results`` version 1 (schema: ``resources/schemas/results.schema.json``, made by
+``carbondesk schema --results``).  Numbers are decimal strings:
+
+- ``value`` is the figure at the precision declared for display (the figure's places in the guideline,
+  the data item's places in the form; a parameter as the pack states it; 6 decimals at most otherwise);
+- ``exact`` is added where the exact value matters -- the annual figures and the entity's totals, which a
+  verifier re-adds from months -- when it differs from ``value``; it is cut to 12 decimals, beyond any
+  measurement's precision.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.records import ReportInput
-from desktop.engine.provenance import Figure, to_dict
-from desktop.engine.results import ReportResult
+from desktop.engine.provenance import INPUT, PARAM, Figure
+from desktop.engine.results import FigureInfo, ReportResult
+from desktop.formspec import FormSpec
+
+FORMAT = "carbondesk.results"
+VERSION = 1
+DEFAULT_PLACES = 6
+EXACT_PLACES = 12
+_FIELD = re.compile(r"(?:fuels\[\d+\]\.)?(\w+)$")
 
 
 def _plain(value: Any) -> Any:
@@ -25,8 +43,74 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _figures(figures: Mapping[str, Figure], depth: int) -> dict[str, Any]:
-    return {name: to_dict(fig, depth=depth) for name, fig in figures.items()}
+def _rounded(value: Decimal, places: int) -> str:
+    if not value.is_finite():
+        return str(value)
+    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+def places_of(figures: Mapping[str, FigureInfo], form: FormSpec | None) -> Callable[[Figure], int | None]:
+    """The declared display precision of a figure (None: shown as stated, e.g. a pack parameter)."""
+    specs: dict[str, int | None] = {}
+    if form is not None:
+        for scope in ("month", "fuel"):
+            for spec in form.fields(scope):
+                specs.setdefault(spec.id, spec.places)
+
+    def places(figure: Figure) -> int | None:
+        if figure.formula == PARAM:
+            return None
+        if figure.formula == INPUT:
+            match = _FIELD.search(figure.source or "")
+            declared = specs.get(match.group(1)) if match else None
+            return declared if declared is not None else DEFAULT_PLACES
+        info = figures.get(figure.name)
+        return info.places if info is not None else DEFAULT_PLACES
+
+    return places
+
+
+def figure_dict(
+    figure: Figure, places: Callable[[Figure], int | None], *, depth: int = 99, exact: bool = False
+) -> dict[str, Any]:
+    """A figure with its provenance down to ``depth``; ``exact`` adds the exact value where it differs."""
+    out: dict[str, Any] = {"name": figure.name, "value": None, "unit": figure.unit, "formula": figure.formula}
+    value = figure.value
+    if isinstance(value, Decimal):
+        wanted = places(figure)
+        out["value"] = f"{value.normalize():f}" if wanted is None else _rounded(value, wanted)
+        if exact and wanted is not None:
+            precise = _rounded(value, EXACT_PLACES).rstrip("0").rstrip(".")
+            if Decimal(precise) != Decimal(out["value"]):
+                out["exact"] = precise
+    elif value is not None:
+        out["value"] = str(value)
+    if figure.expression:
+        out["expression"] = figure.expression
+    if figure.source:
+        out["source"] = figure.source
+    if figure.parameter is not None:
+        p = figure.parameter
+        out["parameter"] = {
+            "key": p.key,
+            "confidence": p.confidence,
+            "source": p.source,
+            **({"note": p.note} if p.note else {}),
+            **(
+                {"override_reason": p.override_reason, "original_value": _plain(p.original_value)}
+                if p.override_reason
+                else {}
+            ),
+        }
+    if figure.inputs and depth > 0:
+        out["inputs"] = [figure_dict(child, places, depth=depth - 1) for child in figure.inputs]
+    return out
+
+
+def _figures(
+    figures: Mapping[str, Figure], depth: int, places: Callable[[Figure], int | None], *, exact: bool = False
+) -> dict[str, Any]:
+    return {name: figure_dict(fig, places, depth=depth, exact=exact) for name, fig in figures.items()}
 
 
 def finding_dict(f: Finding, messages: Mapping[str, Message]) -> dict[str, Any]:
@@ -54,9 +138,14 @@ def result_document(
     findings: Iterable[Finding],
     messages: Mapping[str, Message],
     depth: int = 99,
+    figures: Mapping[str, FigureInfo] | None = None,
+    form: FormSpec | None = None,
 ) -> dict[str, Any]:
     findings = list(findings)
+    places = places_of(figures or {}, form)
     return {
+        "format": FORMAT,
+        "version": VERSION,
         "guideline": result.guideline,
         "data_year": result.data_year,
         "parameter_pack": result.pack_label,
@@ -69,24 +158,24 @@ def result_document(
                 "months": [
                     {
                         "month": month.month,
-                        "figures": _figures(month.figures, depth),
+                        "figures": _figures(month.figures, depth, places),
                         "rows": [
                             {
                                 "index": row.index,
                                 "kind": row.kind,
                                 "tags": _plain(dict(row.tags)),
-                                "figures": _figures(row.figures, depth),
+                                "figures": _figures(row.figures, depth, places),
                             }
                             for row in month.rows
                         ],
                     }
                     for month in unit.months
                 ],
-                "annual": _figures(unit.annual, depth),
+                "annual": _figures(unit.annual, depth, places, exact=True),
             }
             for unit in result.units
         ],
-        "totals": _figures(result.totals, depth),
+        "totals": _figures(result.totals, depth, places, exact=True),
         "findings": [finding_dict(f, messages) for f in findings],
         "summary": {
             "errors": sum(f.severity.value == "error" for f in findings),

@@ -145,3 +145,104 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
             },
         },
     }
+
+
+def result_schema() -> dict[str, Any]:
+    """JSON Schema of ``results.json`` (format ``carbondesk.results``, version 1)."""
+    decimal = {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$"}
+    figure: dict[str, Any] = {
+        "type": "object",
+        "required": ["name", "value", "unit", "formula"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string"},
+            "value": {
+                "description": "at the precision declared for display (see the module's documentation)",
+                "type": ["string", "null"],
+            },
+            "exact": {**decimal, "description": "the exact value (12 decimals at most) where it matters"},
+            "unit": {"type": "string"},
+            "formula": {"type": "string", "description": "formula code, or input / param / const"},
+            "expression": {"type": "string"},
+            "source": {"type": "string", "description": "data item path of an input; pack of a parameter"},
+            "parameter": {
+                "type": "object",
+                "required": ["key", "confidence", "source"],
+                "properties": {
+                    "key": {"type": "string"},
+                    "confidence": {"enum": ["C1", "C2", "U", "missing", "user"]},
+                    "source": {"type": "string"},
+                    "note": {"type": "string"},
+                    "override_reason": {"type": "string"},
+                    "original_value": {},
+                },
+            },
+            "inputs": {"type": "array", "items": {"$ref": "#/$defs/figure"}},
+        },
+    }
+    figures = {"type": "object", "additionalProperties": {"$ref": "#/$defs/figure"}}
+    finding = {
+        "type": "object",
+        "required": ["code", "severity", "path", "message"],
+        "properties": {
+            "code": {"type": "string", "pattern": "^[A-Z]+-[EWI][0-9]{3}$"},
+            "severity": {"enum": ["error", "warning", "info"]},
+            "path": {"type": "string"},
+            "unit": {"type": ["string", "null"]},
+            "month": {"type": ["integer", "null"], "minimum": 1, "maximum": 12},
+            "fuel": {"type": ["integer", "null"]},
+            "field": {"type": ["string", "null"]},
+            "clause": {"type": "string"},
+            "params": {"type": "object"},
+            "message": {
+                "type": "object",
+                "required": ["zh", "en"],
+                "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+            },
+            "acknowledged": {"type": "object"},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://carbondesk.example/schemas/results.schema.json",
+        "title": "CarbonDesk calculated report (results.json)",
+        "type": "object",
+        "required": ["format", "version", "guideline", "data_year", "parameter_pack", "units", "totals", "findings"],
+        "properties": {
+            "format": {"const": "carbondesk.results"},
+            "version": {"const": 1},
+            "guideline": {"type": "string"},
+            "data_year": {"type": "integer"},
+            "parameter_pack": {"type": "string"},
+            "entity": {"type": "object"},
+            "units": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "months", "annual"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "tags": {"type": "object"},
+                        "missing_parameters": {"type": "array", "items": {"type": "string"}},
+                        "months": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["month", "figures"],
+                                "properties": {
+                                    "month": {"type": "integer", "minimum": 1, "maximum": 12},
+                                    "figures": figures,
+                                    "rows": {"type": "array"},
+                                },
+                            },
+                        },
+                        "annual": figures,
+                    },
+                },
+            },
+            "totals": figures,
+            "findings": {"type": "array", "items": finding},
+            "summary": {"type": "object"},
+        },
+        "$defs": {"figure": figure},
+    }

@@ -136,6 +136,8 @@ def build_package(
             result=evaluation.result,
             findings=evaluation.findings,
             messages=evaluation.guideline.messages,
+            figures=evaluation.guideline.figures,
+            form=evaluation.guideline.form,
         ),
         ensure_ascii=False,
         indent=1,

@@ -163,3 +163,41 @@ def test_schema_refuses_what_the_reader_refuses() -> None:
         assert list(validator.iter_errors(_plain(doc)))
         with pytest.raises(InputError):
             parse_report(dumps(doc), FORMS)
+
+
+def test_results_json_is_versioned_rounded_and_matches_its_schema(tmp_path) -> None:
+    """Issue 11: results.json names its format and version, follows a published schema, and carries no
+    28-digit decimals (display precision, plus the exact value where it matters, 12 decimals at most)."""
+    import re
+    from datetime import date
+    from decimal import Decimal
+
+    from desktop.interchange import result_json
+    from desktop.interchange.schema import result_schema
+    from desktop.services import store
+    from desktop.services.demo import create_demo_workspace
+
+    committed = json.loads((paths.schemas_dir() / "results.schema.json").read_text(encoding="utf-8"))
+    assert committed == result_schema(), "run: carbondesk schema --results > resources/schemas/results.schema.json"
+    ws = create_demo_workspace(tmp_path / "demo.sqlite", today=date(2026, 2, 20))
+    ev = store.compute_year(ws=ws, entity_id=store.list_entities(ws=ws)[0].id, year=2025)
+    ws.close()
+    g = ev.guideline
+    doc = result_json.result_document(
+        report=ev.report,
+        result=ev.result,
+        findings=ev.findings,
+        messages=g.messages,
+        figures=g.figures,
+        form=g.form,
+    )
+    text = json.dumps(doc, ensure_ascii=False)
+    jsonschema.Draft202012Validator.check_schema(committed)
+    errors = list(jsonschema.Draft202012Validator(committed).iter_errors(json.loads(text)))
+    assert not errors, errors[0].message
+    assert doc["format"] == "carbondesk.results" and doc["version"] == 1
+    assert not re.search(r"\d\.\d{13,}", text)
+    total = doc["totals"]["e_total_t"]
+    assert "." not in total["value"]  # tCO2 shown whole
+    assert Decimal(total["exact"]) != Decimal(total["value"])
+    assert abs(Decimal(total["exact"]) - ev.result.totals["e_total_t"].value) < Decimal("1e-12")
