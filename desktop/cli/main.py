@@ -532,8 +532,14 @@ def cmd_import_xlsx(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
         preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=year, path=Path(args.file))
+        form = guideline("power_generation").form
         for unit, month, change in preview.changes:
-            out.write(f"  {unit} {month:>2}  {change.path}: {change.old} → {change.new}\n")
+            label = outputs.change_label(form, change.path, args.lang)
+            out.write(f"  {unit} {month:>2}  {label}: {change.old} → {change.new}\n")
+        for unit, month, change in preview.refused:
+            label = outputs.change_label(form, change.path, args.lang)
+            why = "已提交或已存证的月份，不导入" if args.lang == "zh" else "submitted or deposited month: not imported"
+            out.write(f"  ✗ {unit} {month:>2}  {label}: {change.old} → {change.new} ({why})\n")
         if args.apply and preview.changes:
             outputs.apply_workbook(ws=ws, preview=preview, source=Path(args.file).name)
         key = "xlsx_applied" if args.apply else "xlsx_preview"

@@ -25,6 +25,16 @@ class CellProblem:
         "XLS-E009": ("日期无效", "not a valid date"),
         "XLS-E010": ("请填“是”或“否”", "type 是 or 否 (yes/no)"),
         "XLS-E011": ("行数过多", "too many rows"),
+        "XLS-E012": (
+            "这是旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 或 WPS 中“另存为”Excel 工作簿（.xlsx）后再导入",
+            "this is an old Excel 97-2003 workbook (.xls): save it as an Excel workbook (.xlsx) in Excel or WPS, "
+            "then import that",
+        ),
+        "XLS-E013": (
+            "这是月度存证表，不是年度工作簿：请导出年度工作簿（文件 → 导出 Excel 工作簿）填写后导入",
+            "this is a monthly deposit sheet, not the yearly workbook: export the yearly workbook (File → Export "
+            "Excel workbook), fill it in and import that",
+        ),
     }
 
     def render(self, lang: str) -> str:

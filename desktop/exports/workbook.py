@@ -9,7 +9,8 @@ reported with its sheet and cell, and nothing is returned unless there is none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,9 +36,22 @@ KEY_COL = 19  # S, hidden: the row's key
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 COMPUTED_FILL = PatternFill("solid", fgColor="E8EEF5")
 HEADER_FILL = PatternFill("solid", fgColor="D0DAE6")
+CLOSED_FILL = PatternFill("solid", fgColor="DDDDDD")  # a submitted or deposited month: locked, grey
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+CONFIDENCE_ZH = {"C1": "官方原文", "C2": "可靠转载", "U": "未确认", "missing": "缺失", "user": "用户填写"}
+
+
+def number_format(places: int | None) -> str:
+    """Thousands separators and the declared decimals, as the form states them."""
+    if places is None:
+        return "#,##0.######"
+    return "#,##0" + ("." + "0" * places if places > 0 else "")
+
+
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 2000
 UNIT_SHEET_PREFIX = "机组 "
+MONTH_SHEET_MARK = "支撑材料 Evidence"  # the monthly deposit sheet's evidence index (never in the yearly workbook)
 COMPUTED = (
     ("e_fuel_t", 0),
     ("e_elec_t", 0),
@@ -128,13 +142,17 @@ def write_workbook(
     figures: Mapping[str, FigureInfo],
     form: FormSpec,
     pack: ParameterPack,
+    closed: frozenset[tuple[str, int]] = frozenset(),
+    parameter_label: Callable[[str], str] | None = None,
 ) -> Path:
+    """``closed``: (unit code, month) submitted or deposited: their cells are locked and grey."""
+    label_of = parameter_label or (lambda key: key)
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总 Summary"
     bold = Font(bold=True)
     summary.append(["重点排放单位", report.entity.get("name"), "统一社会信用代码", report.entity.get("uscc")])
-    summary.append(["数据年度", report.data_year, "参数包", pack.label])
+    summary.append(["数据年度", report.data_year, "参数包", f"{pack.title_zh}（{pack.version}）"])
     summary.append([])
     summary.append(["机组", "排放量 tCO2", "配额 tCO2", "应清缴 tCO2"])
     for cell in summary[4]:
@@ -146,8 +164,25 @@ def write_workbook(
         )
     t = result.totals
     summary.append(["合计", _float(t.get("e_total_t")), _float(t.get("allocation_t")), _float(t.get("obligation_t"))])
-    summary.append(["配额盈缺", _float(t.get("balance_t"))])
-    summary.column_dimensions["A"].width = 16
+    summary.append([])
+    for name, label in (
+        ("balance_t", "配额盈缺（配额 − 应清缴）"),
+        ("ccer_used_t", "使用 CCER 抵销"),
+        ("ccer_cap_t", "CCER 抵销上限"),
+        ("banked_in_t", "上年结转配额"),
+        ("borrowed_t", "预支配额"),
+        ("position_t", "清缴后盈缺"),
+    ):
+        figure = t.get(name)
+        known = figure is not None and figure.value is not None
+        missing = sorted({label_of(k) for u in result.units for k in u.missing_parameters})
+        why = "" if known or not missing else "无法计算：参数包缺少 " + "、".join(missing)
+        summary.append([label, _float(figure, 0) if known else "—", "tCO2", why])
+    for row in summary.iter_rows(min_row=5, min_col=2, max_col=4):
+        for cell in row:
+            if isinstance(cell.value, int | float):
+                cell.number_format = number_format(0)
+    summary.column_dimensions["A"].width = 26
     for col in "BCD":
         summary.column_dimensions[col].width = 20
 
@@ -190,10 +225,15 @@ def write_workbook(
                         row_values = next((f for f in record.fuels if f.get("fuel") == key.fuel), None)
                         value = row_values.get(key.field) if row_values else None
                 cell = ws.cell(row, MONTH_COL + m - 1, _cell_value(spec, value, form))
-                cell.fill = INPUT_FILL
-                cell.protection = Protection(locked=False)
-                if isinstance(value, date):
+                if (unit.unit_id, m) in closed:
+                    cell.fill = CLOSED_FILL  # submitted or deposited: changed only by going back to draft
+                else:
+                    cell.fill = INPUT_FILL
+                    cell.protection = Protection(locked=False)
+                if isinstance(value, date) or spec.type == "date":
                     cell.number_format = "yyyy-mm-dd"
+                elif spec.type in ("decimal", "integer"):
+                    cell.number_format = number_format(spec.places)
             if spec.evidence:
                 ws.cell(row, 17, form.evidence_kinds[spec.evidence].label_zh)
             dv_key = f"{spec.id}:{key.fuel}"
@@ -205,7 +245,9 @@ def write_workbook(
             if dv_key in validations:
                 validations[dv_key].add(f"{get_column_letter(MONTH_COL)}{row}:{get_column_letter(MONTH_COL + 11)}{row}")
             if key.kind == "month" and unit_result is not None and key.field in unit_result.annual:
-                ws.cell(row, MONTH_COL + 12, _float(unit_result.annual[key.field])).fill = COMPUTED_FILL
+                annual_cell = ws.cell(row, MONTH_COL + 12, _float(unit_result.annual[key.field]))
+                annual_cell.fill = COMPUTED_FILL
+                annual_cell.number_format = number_format(spec.places)
             ws.cell(row, 16, "计量、台账" if spec.evidence != "lab_report" else "化验报告")
         ws.cell(ws.max_row + 1, 1, "计算结果（锁定）").font = bold
         for name, places in COMPUTED:
@@ -219,34 +261,47 @@ def write_workbook(
                 figure = month.figures.get(name) if month else None
                 cell = ws.cell(row, MONTH_COL + m - 1, _float(figure, places))
                 cell.fill = COMPUTED_FILL
+                cell.number_format = number_format(places)
             annual = unit_result.annual.get(name) if unit_result else None
-            ws.cell(row, MONTH_COL + 12, _float(annual, places)).fill = COMPUTED_FILL
+            annual_cell = ws.cell(row, MONTH_COL + 12, _float(annual, places))
+            annual_cell.fill = COMPUTED_FILL
+            annual_cell.number_format = number_format(places)
             ws.cell(row, 16, "计算")
         ws.protection.sheet = True
         ws.freeze_panes = "C2"
 
     params = wb.create_sheet("参数 Parameters")
-    params.append(["参数", "数值", "单位", "可信度", "来源", "修改理由"])
+    params.append(["参数", "数值", "单位", "可信度", "来源", "修改理由", "key"])
     for key in result.used_parameters:
         p = pack.get(key)
+        if isinstance(p.value, Decimal):
+            value: Any = int(p.value) if p.value == p.value.to_integral_value() else float(p.value)
+        elif isinstance(p.value, bool):
+            value = "是" if p.value else "否"
+        else:
+            value = "—" if p.value is None else str(p.value)
         params.append(
             [
-                key,
-                f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value),
+                label_of(key),
+                value,
                 p.unit,
-                p.confidence,
+                CONFIDENCE_ZH.get(p.confidence, p.confidence),
                 p.source,
                 p.override_reason or "",
+                key,
             ]
         )
+        if isinstance(value, float):
+            params.cell(params.max_row, 2).number_format = "0.######"
+    params.column_dimensions["G"].hidden = True  # the pack's key: for reading back, not for people
     findings_sheet = wb.create_sheet("校验结果 Findings")
     findings_sheet.append(["级别", "代码", "位置", "说明", "依据", "书面说明"])
     for f in findings:
         findings_sheet.append(
             [
-                f.severity.value,
+                SEVERITY_ZH.get(f.severity.value, f.severity.value),
                 f.code,
-                f.ref.path,
+                place_text(f, form, "zh", label_of),
                 render(f, messages, "zh"),
                 f.clause,
                 f.acknowledged.justification if f.acknowledged else "",
@@ -259,6 +314,34 @@ def write_workbook(
         sheet.column_dimensions["D"].width = 60
     wb.save(target)
     return target
+
+
+def place_text(f: Finding, form: FormSpec, lang: str, parameter_label: Callable[[str], str]) -> str:
+    """Where a finding is, in words: "unit 2#, July, coal row 1, M_ar" (机组 2# · 7月 · 燃煤 第1行 · 收到基水分)."""
+    zh = lang == "zh"
+    parts = []
+    if f.ref.unit:
+        parts.append(f"机组 {f.ref.unit}" if zh else f"unit {f.ref.unit}")
+    if f.ref.month:
+        parts.append(f"{f.ref.month}月" if zh else date(2000, f.ref.month, 1).strftime("%B"))
+    if f.ref.fuel is not None:
+        parts.append(f"燃料第 {f.ref.fuel + 1} 行" if zh else f"fuel row {f.ref.fuel + 1}")
+    if f.ref.field:
+        field_id = f.ref.field
+        if field_id.startswith("parameter:"):
+            parts.append(parameter_label(field_id.split(":", 1)[1]))
+        else:
+            scope = "fuel" if f.ref.fuel is not None else "month" if f.ref.month else (f.ref.scope or "unit")
+            label = None
+            for candidate in (scope, "month", "unit", "entity", "year"):
+                try:
+                    label = form.field(candidate, field_id).label(lang)
+                    break
+                except KeyError:
+                    continue
+            words = {"deposited_on": ("存证日期", "deposit date"), "fuels": ("燃料行", "fuel rows")}
+            parts.append(label or (words.get(field_id, (field_id, field_id))[0 if zh else 1]))
+    return (" · " if zh else ", ").join(parts) or ("全年" if zh else "whole year")
 
 
 def _float(figure: Any, places: int = 6) -> float | None:
@@ -327,10 +410,16 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     path = Path(path)
     if path.stat().st_size > MAX_BYTES:
         raise WorkbookError([CellProblem(path.name, "", "XLS-E002", f"{path.stat().st_size // 1_000_000} MB")])
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # the OLE file of Excel 97-2003
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E012")])
     try:
         wb = load_workbook(path, data_only=False)
     except Exception as exc:
-        raise WorkbookError([CellProblem(path.name, "", "XLS-E001", type(exc).__name__)]) from exc
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E001")]) from exc
+    if MONTH_SHEET_MARK in wb.sheetnames:
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E013")])
     reader = _Reader(form)
     units: list[UnitRecord] = []
     specs = {("month", s.id): s for s in form.fields("month")}
@@ -401,7 +490,14 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
 
 
 def write_month_workbook(
-    target: Path, *, report: ReportInput, result: ReportResult, month: int, form: FormSpec, evidence: tuple[Any, ...]
+    target: Path,
+    *,
+    report: ReportInput,
+    result: ReportResult,
+    month: int,
+    form: FormSpec,
+    evidence: tuple[Any, ...],
+    figures: Mapping[str, FigureInfo] | None = None,
 ) -> Path:
     """The monthly deposit sheet as a workbook: one month of every unit, and its evidence index."""
     wb = Workbook()
@@ -411,14 +507,19 @@ def write_month_workbook(
     ws.append(["数据项", "单位", *[u.unit_id for u in units]])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
+
+    def put(label: str, unit_label: str, spec: FieldSpec | None, values: list[Any], places: int | None = None) -> None:
+        ws.append([label, unit_label, *values])
+        for col in range(3, 3 + len(values)):
+            cell = ws.cell(ws.max_row, col)
+            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                cell.number_format = number_format(spec.places if spec is not None else places)
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+
     for spec in form.fields("month"):
-        ws.append(
-            [
-                spec.label_zh,
-                form.unit_of(spec),
-                *[_cell_value(spec, u.month(month).get(spec.id), form) if u.month(month) else None for u in units],
-            ]
-        )
+        values = [_cell_value(spec, u.month(month).get(spec.id), form) if u.month(month) else None for u in units]
+        put(spec.label_zh, form.unit_of(spec), spec, values)
     kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
     for kind in kinds:
         option = form.enums["fuel"].option(kind)
@@ -431,28 +532,72 @@ def write_month_workbook(
                 record = unit.month(month)
                 row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
                 values.append(_cell_value(spec, row.get(spec.id), form) if row else None)
-            ws.append([spec.label_zh, form.unit_of(spec, {"fuel": kind}), *values])
+            put(spec.label_zh, form.unit_of(spec, {"fuel": kind}), spec, values)
     for name in ("e_fuel_t", "e_elec_t", "e_total_t"):
+        info = (figures or {}).get(name)
         values = []
         for unit in units:
             r = result.unit(unit.unit_id)
             m = r.month(month) if r else None
-            values.append(_float(m.figures.get(name), 6) if m else None)
-        ws.append([f"{name}（计算）", "tCO2", *values])
+            values.append(_float(m.figures.get(name), 0) if m else None)
+        put(f"{info.label_zh if info else name}（计算）", "tCO2", None, values, 0)
     ws.column_dimensions["A"].width = 26
-    index = wb.create_sheet("支撑材料 Evidence")
+    index = wb.create_sheet(MONTH_SHEET_MARK)
     index.append(["文件", "SHA-256", "类型", "检测机构", "报告编号", "报告日期", "证明"])
+    for cell in index[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for e in evidence:
+        links = [(u, p) for u, y, m, p in e.links if y == report.data_year and m == month]
+        lab = dict(e.lab or {})
+        for u, p in links:  # the lab data typed in the fuel row the report proves, when the scan has none
+            row = _fuel_row_of(report, u, month, p)
+            if row is not None:
+                for key in ("lab_name", "report_no", "report_date"):
+                    if lab.get(key) is None:
+                        lab[key] = row.get(key)
+        kind = form.evidence_kinds.get(e.kind)
         index.append(
             [
                 e.file_name,
                 e.sha256,
-                e.kind,
-                e.lab.get("lab_name"),
-                e.lab.get("report_no"),
-                e.lab.get("report_date"),
-                "; ".join(f"{u} {p}" for u, y, m, p in e.links if y == report.data_year and m == month),
+                kind.label_zh if kind else e.kind,
+                lab.get("lab_name"),
+                lab.get("report_no"),
+                lab.get("report_date"),
+                "；".join(f"{u} {_path_words(form, report, u, month, p)}" for u, p in links),
             ]
         )
+        if isinstance(lab.get("report_date"), date):
+            index.cell(index.max_row, 6).number_format = "yyyy-mm-dd"
+    index.column_dimensions["A"].width = 28
+    index.column_dimensions["B"].width = 66
     wb.save(target)
     return target
+
+
+def _fuel_row_of(report: ReportInput, unit_code: str, month: int, path: str) -> Any:
+    match = re.match(r"fuels\[(\d+)\]", path)
+    unit = report.unit(unit_code)
+    record = unit.month(month) if unit else None
+    if match is None or record is None or int(match.group(1)) >= len(record.fuels):
+        return None
+    return record.fuels[int(match.group(1))]
+
+
+def _path_words(form: FormSpec, report: ReportInput, unit_code: str, month: int, path: str) -> str:
+    """A stored path in words: 发电量; 燃煤 · 燃料消耗量; 燃煤（检测报告）."""
+    match = re.match(r"fuels\[(\d+)\](?:\.(\w+))?$", path)
+    if match is None:
+        try:
+            return form.field("month", path).label_zh
+        except KeyError:
+            return path
+    row = _fuel_row_of(report, unit_code, month, path)
+    option = form.enums["fuel"].option(str(row.get("fuel"))) if row is not None else None
+    fuel = option.label_zh if option else f"燃料第 {int(match.group(1)) + 1} 行"
+    if match.group(2) is None:
+        return f"{fuel}（检测报告）"
+    try:
+        return f"{fuel} · {form.field('fuel', match.group(2)).label_zh}"
+    except KeyError:
+        return fuel

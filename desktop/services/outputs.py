@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from desktop import __version__
 from desktop.domain.records import ReportInput, UnitRecord
@@ -73,10 +74,30 @@ def export_pdf(*, ws: Workspace, entity_id: str, year: int, target: Path, today:
 @dataclass(frozen=True)
 class ImportPreview:
     report: ReportInput
-    changes: tuple[tuple[str, int, FieldChange], ...]  # (unit code, month, change)
+    changes: tuple[tuple[str, int, FieldChange], ...]  # (unit code, month, change): what an import applies
+    refused: tuple[tuple[str, int, FieldChange], ...] = ()  # changes to submitted or deposited months
 
 
-def write_workbook_of(evaluation: Evaluation, target: Path) -> Path:
+def change_label(form: Any, path: str, lang: str) -> str:
+    """A workbook change's item in words: ``generation_mwh`` → 发电量, ``coal.m_ar_pct`` → 燃煤 · 收到基水分."""
+    kind, _, field_id = path.rpartition(".")
+    try:
+        if not kind:
+            return form.field("month", field_id).label(lang)
+        option = form.enums["fuel"].option(kind)
+        fuel = (option.label_zh if lang == "zh" else option.label_en) if option else kind
+        return f"{fuel} · {form.field('fuel', field_id).label(lang)}"
+    except KeyError:
+        return path
+
+
+def closed_months(*, ws: Workspace, entity_id: str, year: int) -> frozenset[tuple[str, int]]:
+    """(unit code, month) of the months that are submitted or deposited: not to be changed by an import."""
+    stored = store.stored_months(ws=ws, entity_id=entity_id, year=year)
+    return frozenset((m.unit_code, m.month) for m in stored.values() if m.status.value != "draft")
+
+
+def write_workbook_of(evaluation: Evaluation, target: Path, closed: frozenset[tuple[str, int]] = frozenset()) -> Path:
     g = evaluation.guideline
     return write_workbook(
         target,
@@ -87,13 +108,16 @@ def write_workbook_of(evaluation: Evaluation, target: Path) -> Path:
         figures=g.figures,
         form=g.form,
         pack=evaluation.pack,
+        closed=closed,
+        parameter_label=lambda key: g.parameter_label(key, "zh"),
     )
 
 
 def export_workbook(*, ws: Workspace, entity_id: str, year: int, target: Path, today: date | None = None) -> Path:
     evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
+    closed = closed_months(ws=ws, entity_id=entity_id, year=year)
     with atomic_path(target) as tmp:
-        write_workbook_of(evaluation, tmp)
+        write_workbook_of(evaluation, tmp, closed)
     return Path(target)
 
 
@@ -122,6 +146,9 @@ def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) ->
                         changes.append(
                             (unit.unit_id, month.month, FieldChange(f"{kind}.{key}", was.get(key), row.values.get(key)))
                         )
+    closed = closed_months(ws=ws, entity_id=entity_id, year=year)
+    refused = tuple(c for c in changes if (c[0], c[1]) in closed)
+    changes = [c for c in changes if (c[0], c[1]) not in closed]
     changed = {(u, m) for u, m, _ in changes}
     only_changed = tuple(
         UnitRecord(u.values, tuple(m for m in u.months if (u.unit_id, m.month) in changed), u.declared_annual)
@@ -135,7 +162,7 @@ def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) ->
         incoming.overrides,
         incoming.acknowledgements,
     )
-    return ImportPreview(report, tuple(changes))
+    return ImportPreview(report, tuple(changes), refused)
 
 
 def apply_workbook(*, ws: Workspace, preview: ImportPreview, source: str) -> int:
@@ -161,6 +188,12 @@ def export_month(
         write_month_pdf(doc, month, tmp)
     with atomic_path(target_xlsx) as tmp:
         write_month_workbook(
-            tmp, report=doc.report, result=doc.result, month=month, form=doc.form, evidence=month_evidence
+            tmp,
+            report=doc.report,
+            result=doc.result,
+            month=month,
+            form=doc.form,
+            evidence=month_evidence,
+            figures=doc.figures,
         )
     return Path(target_pdf), Path(target_xlsx)

@@ -148,7 +148,7 @@ def build_package(
         step(2, 5)
         sign_pdf(plain, signed, signer, reason=f"{year} 年度温室气体排放报告 / emission report {year}")
         pdf_bytes = signed.read_bytes()
-        outputs.write_workbook_of(evaluation, xlsx)
+        outputs.write_workbook_of(evaluation, xlsx, outputs.closed_months(ws=ws, entity_id=entity_id, year=year))
         xlsx_bytes = xlsx.read_bytes()
     step(3, 5)
     members: dict[str, bytes] = {

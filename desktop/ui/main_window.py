@@ -90,6 +90,12 @@ def _outputs() -> Any:
     return outputs
 
 
+def outputs_change_label(form: Any, path: str, lang: str) -> str:
+    from desktop.services.outputs import change_label  # noqa: PLC0415 - openpyxl and reportlab load on first use
+
+    return change_label(form, path, lang)
+
+
 def _package_module() -> Any:
     from desktop.services import package  # noqa: PLC0415 - crypto loads when a package is first built
 
@@ -1710,14 +1716,26 @@ class MainWindow(QMainWindow):
 
         def done(preview: Any) -> None:
             self.pending_preview = preview
-            if not preview.changes:
+            if not preview.changes and not preview.refused:
                 self.last_message = self.tr("The workbook changes nothing.")
                 self.statusBar().showMessage(self.last_message, 8000)
                 return
-            lines = [f"{u} · {m}: {c.path}: {c.old} → {c.new}" for u, m, c in preview.changes[:25]]
+            lang = i18n.current()
+            lines = [
+                f"{u} · {m}: {outputs_change_label(self.form, c.path, lang)}: {c.old} → {c.new}"
+                for u, m, c in preview.changes[:25]
+            ]
+            for u, m, c in preview.refused[:10]:
+                lines.append(
+                    f"✗ {u} · {m}: {outputs_change_label(self.form, c.path, lang)}: "
+                    + i18n.pick("已提交或已存证的月份，不导入", "submitted or deposited month: not imported")
+                )
             if len(preview.changes) > 25:
                 lines.append(self.tr("… and {0} more").format(len(preview.changes) - 25))
             self.last_message = "\n".join(lines)
+            if confirm and not preview.changes:  # only changes to closed months: nothing to import
+                QMessageBox.information(self, self.tr("Import Excel workbook"), self.last_message)
+                return
             if confirm:
                 answer = QMessageBox.question(
                     self,

@@ -37,7 +37,10 @@ def test_layout_protection_and_validation(demo) -> None:
     generation = row_of(sheet, "month:generation_mwh")
     assert sheet.cell(generation, 3).value == 365892.3
     assert sheet.protection.sheet is True
-    assert sheet.cell(generation, 3).protection.locked is False  # input
+    assert sheet.cell(generation, 3).protection.locked is True  # January is deposited: locked and grey
+    assert sheet.cell(generation, 3).fill.fgColor.rgb.endswith("DDDDDD")
+    assert sheet.cell(generation, 14).protection.locked is False  # December is a draft: an input
+    assert sheet.cell(generation, 3).number_format == "#,##0.0"  # the form's one decimal, thousands separated
     computed = row_of(sheet, "computed:e_total_t")
     assert sheet.cell(computed, 3).protection.locked is True  # computed stays locked
     assert sheet.column_dimensions["S"].hidden
@@ -79,13 +82,15 @@ def test_dates_as_people_type_them_in_a_workbook(demo, tmp_path: Path) -> None:
     wb = load_workbook(path)
     sheet = wb["机组 2#"]
     row = row_of(sheet, "fuel:coal:report_date")
-    sheet.cell(row, 5).value = "2025年4月8日"  # March
-    sheet.cell(row, 6).value = "2025/5/9"  # April
+    sheet.cell(row, 9).value = "2025年8月3日"  # July (a draft month)
+    sheet.cell(row, 14).value = "20260109"  # December (a draft month)
+    sheet.cell(row, 5).value = "2025/5/9"  # March: deposited, so refused
     edited = tmp_path / "dates.xlsx"
     wb.save(edited)
     preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=edited)
     got = {(m, c.new) for _u, m, c in preview.changes if c.path == "coal.report_date"}
-    assert got == {(3, date(2025, 4, 8)), (4, date(2025, 5, 9))}
+    assert got == {(7, date(2025, 8, 3)), (12, date(2026, 1, 9))}
+    assert {(m, c.new) for _u, m, c in preview.refused} == {(3, date(2025, 5, 9))}
 
 
 def _broken(path: Path, tmp_path: Path, name: str, change) -> Path:
@@ -155,3 +160,46 @@ def test_not_a_workbook_and_a_huge_file(demo, tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as info:
         outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=huge)
     assert info.value.problems[0].code == "XLS-E002"
+
+
+def test_workbooks_an_accountant_trusts(demo, tmp_path: Path) -> None:
+    """Issue 11: numbers as numbers with formats, no "None", the summary complete, words not ids."""
+    import re
+
+    ws, entity_id, path = demo
+    wb = load_workbook(path)
+    params = wb["参数 Parameters"]
+    values = [params.cell(r, 2).value for r in range(2, params.max_row + 1)]
+    assert all(v not in (None, "None") for v in values)
+    assert any(isinstance(v, float) for v in values)
+    labels = [params.cell(r, 1).value for r in range(2, params.max_row + 1)]
+    assert "全国电网平均排放因子" in labels and params.column_dimensions["G"].hidden
+    summary = wb["汇总 Summary"]
+    balance = next(r for r in summary.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("配额盈缺"))
+    # a number, or (the demo's 2# lacks its benchmark in the pack) a dash with the reason beside it
+    assert isinstance(balance[1], int | float) or (balance[1] == "—" and "参数包缺少" in balance[3])
+    findings = wb["校验结果 Findings"]
+    for row in findings.iter_rows(min_row=2, values_only=True):
+        assert row[0] in ("错误", "警告", "提示")
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b|units\[", str(row[2])), row[2]
+    # the monthly deposit sheet: labels, lab data, and never taken for the yearly workbook
+    _, month_xlsx = outputs.export_month(
+        ws=ws, entity_id=entity_id, year=2025, month=10, target_pdf=tmp_path / "m.pdf", target_xlsx=tmp_path / "m.xlsx"
+    )
+    month = load_workbook(month_xlsx)
+    texts = [str(c) for row in month.worksheets[0].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not any(re.search(r"\b[a-z]+_[a-z_]+\b", t) for t in texts), texts
+    evidence = list(month["支撑材料 Evidence"].iter_rows(min_row=2, values_only=True))
+    lab_rows = [r for r in evidence if r[2] and "检测" in r[2]]
+    # the lab and the report number, from the scan's record or from the fuel row it proves, where they exist
+    assert sum(1 for r in lab_rows if r[3] and r[4]) >= 2
+    assert all(len(r[1]) == 64 for r in evidence)  # the whole SHA-256
+    assert not any(re.search(r"\b[a-z]+_[a-z_]+\b|fuels\[", str(r[6])) for r in evidence)
+    with pytest.raises(WorkbookError) as monthly:
+        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=month_xlsx)
+    assert monthly.value.problems[0].code == "XLS-E013"
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(WorkbookError) as xls:
+        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=old)
+    assert xls.value.problems[0].code == "XLS-E012" and "另存为" in xls.value.problems[0].render("zh")
