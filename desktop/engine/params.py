@@ -53,6 +53,11 @@ class Parameter:
     # The pack does not vouch for this value: until the user overrides it (entering the official value
     # with a reason) or justifies it, a finding asks for confirmation.
     confirm: bool = False
+    label_zh: str = ""  # what the parameter is called (the guideline's labels.toml), for messages and pages
+    label_en: str = ""
+
+    def name(self, lang: str) -> str:
+        return (self.label_zh if lang == "zh" else self.label_en) or self.key
 
     @property
     def needs_confirmation(self) -> bool:
@@ -82,6 +87,17 @@ class ParameterPack:
     @property
     def label(self) -> str:
         return f"{self.guideline}/{self.data_year}@{self.version}"
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def with_labels(self, labels: Mapping[str, tuple[str, str]]) -> ParameterPack:
+        """The same pack, each parameter carrying its name in both languages."""
+        params = {
+            k: replace(p, label_zh=labels[k][0], label_en=labels[k][1]) if k in labels else p
+            for k, p in self.parameters.items()
+        }
+        return replace(self, parameters=params)
 
     def get(self, key: str) -> Parameter:
         try:

@@ -7,6 +7,7 @@ report's data (the JSON report and the evidence index), which the signed package
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,8 +44,10 @@ from desktop.domain.stored import EvidenceInfo
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure
 from desktop.engine.results import FigureInfo, ReportResult
+from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FormSpec
 
+MONO = "WenQuanYiMicroHeiMono"
 FONT = "CarbonDeskCJK"
 _registered: list[str] = []
 
@@ -53,6 +56,8 @@ def register_font() -> str:
     if not _registered:
         font = TTFont(FONT, str(paths.resources_dir() / "fonts" / "wqy-microhei.ttc"), subfontIndex=0)
         pdfmetrics.registerFont(font)
+        # the same file's monospaced face, for hashes (embedded like the other)
+        pdfmetrics.registerFont(TTFont(MONO, str(paths.resources_dir() / "fonts" / "wqy-microhei.ttc"), subfontIndex=1))
         # Drawings (charts, the QR code) start from reportlab's default Helvetica, which would be listed in
         # the PDF without being embedded; every font in our PDFs must be embedded.
         shapes.STATE_DEFAULTS["fontName"] = FONT
@@ -75,6 +80,10 @@ class ReportDocument:
     data_sha256: str
     generated_at: datetime
     app_version: str
+    words: Any = None  # the guideline: parameter names, word values and units in words
+
+    def parameter_label(self, key: str) -> str:
+        return self.words.parameter_label(key, "zh") if self.words is not None else key
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -93,9 +102,15 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceBefore=4 * mm,
             spaceAfter=2 * mm,
             textColor=colors.HexColor("#1f3b5a"),
+            keepWithNext=1,  # a heading never ends a page without what it heads
         ),
-        "h2": ParagraphStyle("h2", parent=base, fontSize=11, leading=16, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontSize=11, leading=16, spaceBefore=3 * mm, spaceAfter=1.5 * mm, keepWithNext=1
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.5),
+        # headers wrap between words (a CJK wrap would split "MWh" or "obtained" in two)
+        "head": ParagraphStyle("head", parent=base, fontSize=7.5, leading=9.5, wordWrap=None),
+        "mono": ParagraphStyle("mono", parent=base, fontName=MONO, fontSize=6, leading=8, wordWrap=None),
         "cellr": ParagraphStyle("cellr", parent=base, fontSize=7.5, leading=9.5, alignment=2),
     }
 
@@ -116,7 +131,9 @@ def _table(
         [
             c
             if not isinstance(c, str)
-            else Paragraph(_escape(c), styles["cellr" if (j in numeric and i > 0) else "cell"])
+            else Paragraph(_header_text(c), styles["head"])
+            if i == 0
+            else Paragraph(_escape(c), styles["cellr" if j in numeric else "cell"])
             for j, c in enumerate(row)
         ]
         for i, row in enumerate(rows)
@@ -135,6 +152,15 @@ def _table(
         )
     )
     return table
+
+
+def _header_text(text: str) -> str:
+    """A column header: the Chinese words, then the English on a line of its own (never broken mid-word)."""
+    match = re.search(r"[A-Za-z(]", text)
+    if match is None or match.start() == 0:
+        return _escape(text)
+    zh, en = text[: match.start()].strip(), text[match.start() :].strip()
+    return f"{_escape(zh)}<br/>{_escape(en)}" if zh else _escape(en)
 
 
 def _escape(text: str) -> str:
@@ -193,7 +219,7 @@ def _cover(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         ["行业代码 / Industry", str(entity.get("industry") or "—")],
         ["联系人 / Contact", f"{entity.get('contact_person') or '—'}  {entity.get('contact_phone') or ''}"],
         ["机组数 / Units", str(len(doc.report.units))],
-        ["参数包 / Parameter pack", doc.pack.label],
+        ["参数包 / Parameter pack", f"{doc.pack.title_zh}（版本 {doc.pack.version}）"],
         ["生成时间 / Generated", f"{doc.generated_at:%Y-%m-%d %H:%M} · CarbonDesk {doc.app_version}"],
         ["数据摘要 SHA-256 / Data hash", doc.data_sha256],
     ]
@@ -260,8 +286,8 @@ def _activity(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
                 "月 Month",
                 "燃料 Fuel",
                 "消耗量 Consumption",
-                "低位发热量 NCV",
-                "含碳量 C_ar",
+                "低位发热量 NCV (GJ/t, GJ/10⁴Nm³)",
+                "含碳量 C_ar (tC/t, tC/10⁴Nm³)",
                 "获取方式 How obtained",
                 "购入电量 MWh",
             ]
@@ -301,18 +327,23 @@ def _activity(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
 
 
 def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    rows = [["参数 Parameter", "数值 Value", "单位 Unit", "可信度 Conf.", "来源 Source"]]
+    rows = [["参数 Parameter", "数值 Value", "单位 Unit", "可信度 Confidence", "来源 Source"]]
     for key in doc.result.used_parameters:
         p = doc.pack.get(key)
-        value = "—" if p.value is None else (f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value))
-        source = p.source + (f"（用户修改 overridden: {p.override_reason}）" if p.override_reason else "")
-        rows.append([key, value, p.unit, p.confidence, source])
+        if doc.words is not None:
+            value, unit = doc.words.parameter_value(p.value, "zh"), doc.words.parameter_unit(p.unit, "zh")
+        else:
+            value = "—" if p.value is None else (f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value))
+            unit = p.unit
+        source = p.source + (f"（用户修改：{p.override_reason}）" if p.override_reason else "")
+        confidence = CONFIDENCE_WORDS.get(p.confidence, (p.confidence,))[0]
+        rows.append([doc.parameter_label(key), value, unit, confidence, source])
     return [
         Paragraph("三、排放因子与参数 Factors and parameters", s["h1"]),
         _table(rows, [52 * mm, 20 * mm, 20 * mm, 14 * mm, 68 * mm], s, numeric=(1,)),
         Paragraph(
-            f"参数包 {doc.pack.label}。可信度：C2 两个以上来源，C1 单一来源，U 未证实，user 用户修改。"
-            " Confidence: C2 two or more sources, C1 one source, U unconfirmed, user overridden.",
+            f"参数包：{doc.pack.title_zh}（版本 {doc.pack.version}）。可信度：官方原文＝见到官方文本；可靠转载＝可靠的转载或"
+            "两个来源；未确认＝尚未证实，请以主管部门发布为准；用户填写＝用户按通知录入并说明理由。来源按参数包原文列出。",
             s["small"],
         ),
     ]
@@ -460,7 +491,7 @@ def _compliance(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         story.append(
             Paragraph(
                 "注：以下参数缺少官方数值，相关配额无法计算 / missing official values: "
-                + ", ".join(doc.result.missing_parameters),
+                + "、".join(doc.parameter_label(k) for k in doc.result.missing_parameters),
                 s["small"],
             )
         )
@@ -526,7 +557,7 @@ def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = 
             [
                 names[f.severity],
                 f.code,
-                f.ref.path,
+                place_text(f, doc.form, "zh", doc.parameter_label),
                 render(f, doc.messages, "zh"),
                 f"{f.acknowledged.justification}（{f.acknowledged.by}）" if f.acknowledged else "",
             ]
@@ -539,18 +570,25 @@ def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = 
 def _evidence(
     doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = "八、支撑材料索引 Evidence index"
 ) -> list[Any]:
-    rows = [["文件 File", "SHA-256", "类型 Kind", "检测机构 / 报告编号", "日期 Dates", "证明 Proves"]]
+    rows: list[list[Any]] = [
+        ["文件 File", "SHA-256", "类型 Kind", "检测机构 / 报告编号 Lab / report no.", "日期 Dates", "证明 Proves"]
+    ]
     for e in doc.evidence:
         kind = doc.form.evidence_kinds.get(e.kind)
-        lab = e.lab
-        dates = " / ".join(str(lab[k]) for k in ("sample_received_date", "test_date", "report_date") if k in lab)
-        where = "; ".join(f"{u} {m}月 {p}" for u, _y, m, p in e.links[:3]) + (" …" if len(e.links) > 3 else "")
+        lab = lab_data(e, doc.report)
+        dates = " / ".join(
+            str(lab[k]) for k in ("sample_received_date", "test_date", "report_date") if lab.get(k) is not None
+        )
+        proves = [f"{u} · {m}月 · {path_words(doc.form, doc.report, u, m, p)}" for u, _y, m, p in e.links[:3]]
+        where = "；".join(proves) + (f" 等 {len(e.links)} 项" if len(e.links) > 3 else "")
+        full = e.sha256
         rows.append(
             [
                 e.file_name,
-                e.sha256[:16] + "…",
+                # the whole hash in two lines of 32, monospaced, so a file can be matched by eye
+                Paragraph("<br/>".join(full[i : i + 32] for i in range(0, len(full), 32)), s["mono"]),
                 kind.label_zh if kind else e.kind,
-                f"{lab.get('lab_name', '')} {lab.get('report_no', '')}".strip() or "—",
+                f"{lab.get('lab_name') or ''} {lab.get('report_no') or ''}".strip() or "—",
                 dates or "—",
                 where,
             ]
@@ -559,7 +597,7 @@ def _evidence(
         rows.append(["—", "", "", "", "", ""])
     return [
         Paragraph(heading, s["h1"]),
-        _table(rows, [40 * mm, 26 * mm, 26 * mm, 30 * mm, 22 * mm, 30 * mm], s),
+        _table(rows, [30 * mm, 46 * mm, 22 * mm, 27 * mm, 20 * mm, 29 * mm], s),
     ]
 
 

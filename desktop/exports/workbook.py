@@ -9,7 +9,6 @@ reported with its sheet and cell, and nothing is returned unless there is none.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import FigureInfo, ReportResult
 from desktop.exports.errors import CellProblem, WorkbookError
+from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FieldSpec, FormSpec
 
 MONTH_COL = 3  # C = January
@@ -38,7 +38,6 @@ COMPUTED_FILL = PatternFill("solid", fgColor="E8EEF5")
 HEADER_FILL = PatternFill("solid", fgColor="D0DAE6")
 CLOSED_FILL = PatternFill("solid", fgColor="DDDDDD")  # a submitted or deposited month: locked, grey
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-CONFIDENCE_ZH = {"C1": "官方原文", "C2": "可靠转载", "U": "未确认", "missing": "缺失", "user": "用户填写"}
 
 
 def number_format(places: int | None) -> str:
@@ -285,7 +284,7 @@ def write_workbook(
                 label_of(key),
                 value,
                 p.unit,
-                CONFIDENCE_ZH.get(p.confidence, p.confidence),
+                CONFIDENCE_WORDS.get(p.confidence, (p.confidence,))[0],
                 p.source,
                 p.override_reason or "",
                 key,
@@ -314,34 +313,6 @@ def write_workbook(
         sheet.column_dimensions["D"].width = 60
     wb.save(target)
     return target
-
-
-def place_text(f: Finding, form: FormSpec, lang: str, parameter_label: Callable[[str], str]) -> str:
-    """Where a finding is, in words: "unit 2#, July, coal row 1, M_ar" (机组 2# · 7月 · 燃煤 第1行 · 收到基水分)."""
-    zh = lang == "zh"
-    parts = []
-    if f.ref.unit:
-        parts.append(f"机组 {f.ref.unit}" if zh else f"unit {f.ref.unit}")
-    if f.ref.month:
-        parts.append(f"{f.ref.month}月" if zh else date(2000, f.ref.month, 1).strftime("%B"))
-    if f.ref.fuel is not None:
-        parts.append(f"燃料第 {f.ref.fuel + 1} 行" if zh else f"fuel row {f.ref.fuel + 1}")
-    if f.ref.field:
-        field_id = f.ref.field
-        if field_id.startswith("parameter:"):
-            parts.append(parameter_label(field_id.split(":", 1)[1]))
-        else:
-            scope = "fuel" if f.ref.fuel is not None else "month" if f.ref.month else (f.ref.scope or "unit")
-            label = None
-            for candidate in (scope, "month", "unit", "entity", "year"):
-                try:
-                    label = form.field(candidate, field_id).label(lang)
-                    break
-                except KeyError:
-                    continue
-            words = {"deposited_on": ("存证日期", "deposit date"), "fuels": ("燃料行", "fuel rows")}
-            parts.append(label or (words.get(field_id, (field_id, field_id))[0 if zh else 1]))
-    return (" · " if zh else ", ").join(parts) or ("全年" if zh else "whole year")
 
 
 def _float(figure: Any, places: int = 6) -> float | None:
@@ -548,13 +519,7 @@ def write_month_workbook(
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for e in evidence:
         links = [(u, p) for u, y, m, p in e.links if y == report.data_year and m == month]
-        lab = dict(e.lab or {})
-        for u, p in links:  # the lab data typed in the fuel row the report proves, when the scan has none
-            row = _fuel_row_of(report, u, month, p)
-            if row is not None:
-                for key in ("lab_name", "report_no", "report_date"):
-                    if lab.get(key) is None:
-                        lab[key] = row.get(key)
+        lab = lab_data(e, report)  # the scan's record, else the lab data typed in the fuel row it proves
         kind = form.evidence_kinds.get(e.kind)
         index.append(
             [
@@ -564,7 +529,7 @@ def write_month_workbook(
                 lab.get("lab_name"),
                 lab.get("report_no"),
                 lab.get("report_date"),
-                "；".join(f"{u} {_path_words(form, report, u, month, p)}" for u, p in links),
+                "；".join(f"{u} {path_words(form, report, u, month, p)}" for u, p in links),
             ]
         )
         if isinstance(lab.get("report_date"), date):
@@ -573,31 +538,3 @@ def write_month_workbook(
     index.column_dimensions["B"].width = 66
     wb.save(target)
     return target
-
-
-def _fuel_row_of(report: ReportInput, unit_code: str, month: int, path: str) -> Any:
-    match = re.match(r"fuels\[(\d+)\]", path)
-    unit = report.unit(unit_code)
-    record = unit.month(month) if unit else None
-    if match is None or record is None or int(match.group(1)) >= len(record.fuels):
-        return None
-    return record.fuels[int(match.group(1))]
-
-
-def _path_words(form: FormSpec, report: ReportInput, unit_code: str, month: int, path: str) -> str:
-    """A stored path in words: 发电量; 燃煤 · 燃料消耗量; 燃煤（检测报告）."""
-    match = re.match(r"fuels\[(\d+)\](?:\.(\w+))?$", path)
-    if match is None:
-        try:
-            return form.field("month", path).label_zh
-        except KeyError:
-            return path
-    row = _fuel_row_of(report, unit_code, month, path)
-    option = form.enums["fuel"].option(str(row.get("fuel"))) if row is not None else None
-    fuel = option.label_zh if option else f"燃料第 {int(match.group(1)) + 1} 行"
-    if match.group(2) is None:
-        return f"{fuel}（检测报告）"
-    try:
-        return f"{fuel} · {form.field('fuel', match.group(2)).label_zh}"
-    except KeyError:
-        return fuel

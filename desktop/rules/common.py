@@ -38,8 +38,8 @@ MESSAGES: Mapping[str, Message] = {
         '"{label_en}": the stored number {reason_en}; it is treated as not entered: enter it again',
     ),
     PACK_OF_ANOTHER_YEAR: Message(
-        "{year} 年度尚无参数包，暂用 {pack_year} 年度参数包（{pack}）计算；主管部门发布新参数后请导入新参数包",
-        "no parameter pack for data year {year} yet: calculated with the {pack_year} pack ({pack}); "
+        "{year} 年度尚无参数包，暂用 {pack_year} 年度参数包（{pack_zh}）计算；主管部门发布新参数后请导入新参数包",
+        "no parameter pack for data year {year} yet: calculated with the {pack_year} pack ({pack_en}); "
         "import the new pack when the authorities publish its values",
     ),
     USCC_SHAPE: Message(
@@ -296,6 +296,8 @@ def pack_year(ctx: RuleContext) -> list[Finding]:
             year=ctx.report.data_year,
             pack_year=ctx.pack.data_year,
             pack=ctx.pack.label,
+            pack_zh=ctx.pack.title_zh,
+            pack_en=ctx.pack.title_en,
         )
     ]
 

@@ -150,8 +150,8 @@ MESSAGES: Mapping[str, Message] = {
         "moisture of the same sample (more than {band} %)",
     ),
     "PWR-W031": Message(
-        "参数 “{key}” = {value} {unit} 未经官方确认（{note}）：请确认或按主管部门公布值修改并注明来源",
-        'parameter "{key}" = {value} {unit} is not confirmed ({note}): confirm it, or enter the official value with '
+        "参数“{name_zh}” = {value} {unit} 未经官方确认：请确认，或按主管部门公布值修改并注明来源",
+        'parameter "{name_en}" = {value} {unit} is not confirmed: confirm it, or enter the official value with '
         "its source",
     ),
     "PWR-W032": Message(
@@ -186,17 +186,17 @@ MESSAGES: Mapping[str, Message] = {
         "reported load factor {reported} differs from generation/(MW × hours) = {computed} by more than {limit}",
     ),
     "PWR-W030": Message(
-        "参数包 {pack} 中缺少 “{key}” 的官方值，无法计算{what_zh}；请在设置中填入主管部门公布的数值并注明来源",
-        'pack {pack} has no official value for "{key}", so {what_en} cannot be calculated; '
+        "参数包“{pack_zh}”中缺少“{name_zh}”的官方值，无法计算{what_zh}；请在设置中填入主管部门公布的数值并注明来源",
+        'the pack "{pack_en}" has no official value for "{name_en}", so {what_en} cannot be calculated; '
         "enter the published value in the settings with its source",
     ),
     "PWR-I001": Message(
-        "计算使用了 {count} 个未经证实（U）的参数：{keys}",
-        "the calculation used {count} unconfirmed (U) parameters: {keys}",
+        "计算使用了 {count} 个未经证实（U）的参数：{names_zh}",
+        "the calculation used {count} unconfirmed (U) parameters: {names_en}",
     ),
     "PWR-I002": Message(
-        "参数 “{key}” 已由用户修改：{original} → {value}，理由：{reason}",
-        'parameter "{key}" overridden by the user: {original} → {value}; reason: {reason}',
+        "参数“{name_zh}”已由用户修改：{original} → {value}，理由：{reason}",
+        'parameter "{name_en}" overridden by the user: {original} → {value}; reason: {reason}',
     ),
 }
 
@@ -876,7 +876,19 @@ def pack_gaps(ctx: RuleContext) -> list[Finding]:
     for key in ctx.result.missing_parameters:
         what_zh, what_en = _WHAT["benchmark" if key.startswith("benchmark") else "default"]
         out.append(
-            finding("PWR-W030", FieldRef(), CL_ALLOC, pack=ctx.pack.label, key=key, what_zh=what_zh, what_en=what_en)
+            finding(
+                "PWR-W030",
+                FieldRef(field=f"parameter:{key}"),
+                CL_ALLOC,
+                pack=ctx.pack.label,
+                pack_zh=ctx.pack.title_zh,
+                pack_en=ctx.pack.title_en,
+                key=key,
+                name_zh=ctx.pack.get(key).name("zh"),
+                name_en=ctx.pack.get(key).name("en"),
+                what_zh=what_zh,
+                what_en=what_en,
+            )
         )
     used = {key: ctx.pack.get(key) for key in ctx.result.used_parameters}
     for key, p in sorted(used.items()):
@@ -887,6 +899,8 @@ def pack_gaps(ctx: RuleContext) -> list[Finding]:
                     FieldRef(field=f"parameter:{key}"),
                     CL_ALLOC,
                     key=key,
+                    name_zh=p.name("zh"),
+                    name_en=p.name("en"),
                     value=p.value if p.value is not None else "—",
                     unit=p.unit,
                     note=p.note or p.confidence,
@@ -894,15 +908,27 @@ def pack_gaps(ctx: RuleContext) -> list[Finding]:
             )
     unconfirmed = sorted(k for k, p in used.items() if p.confidence == "U")
     if unconfirmed:
-        out.append(finding("PWR-I001", FieldRef(), "", count=len(unconfirmed), keys=", ".join(unconfirmed)))
+        out.append(
+            finding(
+                "PWR-I001",
+                FieldRef(),
+                "",
+                count=len(unconfirmed),
+                keys=", ".join(unconfirmed),
+                names_zh="、".join(used[k].name("zh") for k in unconfirmed),
+                names_en="; ".join(used[k].name("en") for k in unconfirmed),
+            )
+        )
     for key, p in sorted(used.items()):
         if p.override_reason:
             out.append(
                 finding(
                     "PWR-I002",
-                    FieldRef(),
+                    FieldRef(field=f"parameter:{key}"),
                     "",
                     key=key,
+                    name_zh=p.name("zh"),
+                    name_en=p.name("en"),
                     original=p.original_value if p.original_value is not None else "—",
                     value=p.value,
                     reason=p.override_reason,

@@ -69,7 +69,7 @@ class Guideline:
                 f"{self.id}/{data_year}",
                 [f"no parameter pack for data year {data_year}; available: {', '.join(map(str, files))}"],
             )
-        return _pack(str(files[max(earlier)]))
+        return _pack(str(files[max(earlier)])).with_labels(_pack_words(self.id)["labels"])
 
     def parameter_label(self, key: str, lang: str) -> str:
         """What a pack parameter is called on screen (labels.toml beside the packs); the key if unknown."""

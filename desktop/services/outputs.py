@@ -60,6 +60,7 @@ def report_document(
         data_sha256=data_hash(exported, evidence),
         generated_at=datetime.now(),
         app_version=__version__,
+        words=evaluation.guideline,
     )
     return doc, exported
 

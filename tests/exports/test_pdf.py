@@ -108,3 +108,25 @@ def test_monthly_deposit_sheet(demo, tmp_path: Path) -> None:
     assert "月度信息化存证表" in text and "2025 年 7 月" in text and "PWR-E007" in text and "支撑材料索引" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert all(row.split()[-5] == "yes" for row in fonts.splitlines()[2:])
+
+
+def test_a_verifier_reads_words_not_ids(demo, tmp_path: Path) -> None:
+    """Issue 11: no internal ids on the page; whole SHA-256 values; headers unbroken; lab data filled."""
+    import re
+    import subprocess
+
+    need_poppler()
+    ws, entity_id = demo[0], demo[1]
+    pdf = outputs.export_pdf(ws=ws, entity_id=entity_id, year=2025, target=tmp_path / "r.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    ids = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|units\[|\bpower_generation/", text)
+    assert not ids, sorted(set(ids))[:10]
+    assert "How obtained" in text and "obtain\ned" not in text
+    evidence = store.list_evidence(ws=ws)
+    assert evidence and all(e.sha256[:32] in text and e.sha256[32:] in text for e in evidence)  # both halves
+    assert "华北煤质检测中心" in text  # the lab, from the fuel rows the reports prove
+    month_pdf, _ = outputs.export_month(
+        ws=ws, entity_id=entity_id, year=2025, month=10, target_pdf=tmp_path / "m.pdf", target_xlsx=tmp_path / "m.xlsx"
+    )
+    month_text = subprocess.run(["pdftotext", str(month_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|fuels\[", month_text)

@@ -181,7 +181,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str | None]] = [
     ("month not measured", _unmeasured, "PWR-W015", "units[1#].months[5].fuels[0].carbon_measured"),
     ("heat without ratio", _set(lambda d: month(d, 2), "heat_supply_gj", Decimal(1000)), "PWR-W016", None),
     ("load factor inconsistent", _set(lambda d: month(d, 2), "load_factor", Decimal("0.60")), "PWR-W017", None),
-    ("benchmark not published", _missing_benchmark, "PWR-W030", "(report)"),
+    ("benchmark not published", _missing_benchmark, "PWR-W030", "parameter:benchmark.electricity.coal_gt300"),
     ("USCC malformed", _set(lambda d: d["entity"], "uscc", "9111000010162374"), "GEN-E001", "entity.uscc"),
     ("USCC check character", _set(lambda d: d["entity"], "uscc", "91310115MA1H8R7C6D"), "GEN-W001", "entity.uscc"),
     (
