@@ -316,3 +316,22 @@ def test_signer_files_and_certificate_kind(tmp_path: Path) -> None:
     save_signer(signer, tmp_path / "s", b"passphrase")
     if os.name == "posix":
         assert stat.S_IMODE((tmp_path / "s" / "signer-key.pem").stat().st_mode) == 0o600
+
+
+def test_pdfsig_accepts_the_genuine_pdf_and_rejects_a_changed_one(genuine, tmp_path: Path) -> None:
+    import shutil
+
+    if not shutil.which("pdfsig"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdfsig (poppler-utils) missing in CI")
+        pytest.skip("pdfsig not installed")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(zipfile.ZipFile(genuine["path"]).read("report.pdf"))
+    run = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
+    assert "Signature is Valid" in run.stdout and "Total document signed" in run.stdout
+    data = bytearray(pdf.read_bytes())
+    position = data.find(b"/Producer")
+    data[position + 1] ^= 0x20  # one letter's case, inside the signed range
+    pdf.write_bytes(bytes(data))
+    run = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
+    assert "Signature is Valid" not in run.stdout

@@ -203,3 +203,36 @@ def test_workbooks_an_accountant_trusts(demo, tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as xls:
         outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=old)
     assert xls.value.problems[0].code == "XLS-E012" and "另存为" in xls.value.problems[0].render("zh")
+
+
+def test_libreoffice_opens_the_workbooks_and_its_copy_reads_back_unchanged(demo, tmp_path: Path) -> None:
+    """Issue 11: checked in LibreOffice as well as openpyxl (CI installs libreoffice-calc-nogui)."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) missing in CI")
+        pytest.skip("LibreOffice not installed")
+    ws, entity_id, path = demo
+    profile = tmp_path / "lo-profile"  # its own profile: no clash with a running LibreOffice
+    base = [soffice, f"-env:UserInstallation=file://{profile}", "--headless"]
+    out = tmp_path / "resaved"
+    subprocess.run(
+        [*base, "--convert-to", "xlsx", "--outdir", str(out), str(path)], capture_output=True, timeout=180, check=True
+    )
+    resaved = out / path.name
+    assert resaved.exists()
+    preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=resaved)
+    assert preview.changes == () and preview.refused == ()  # LibreOffice's copy reads back exactly
+    csv_dir = tmp_path / "csv"
+    subprocess.run(
+        [*base, "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(csv_dir), str(path)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    summary = next(csv_dir.glob("*.csv")).read_text(encoding="utf-8")
+    assert "重点排放单位" in summary and "合计" in summary
