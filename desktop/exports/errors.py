@@ -31,9 +31,13 @@ class CellProblem:
             "then import that",
         ),
         "XLS-E013": (
-            "这是月度存证表，不是年度工作簿：请导出年度工作簿（文件 → 导出 Excel 工作簿）填写后导入",
-            "this is a monthly deposit sheet, not the yearly workbook: export the yearly workbook (File → Export "
-            "Excel workbook), fill it in and import that",
+            "这是旧版月度存证表（没有行标识），无法读回：请重新导出月度存证表或年度工作簿，填写后导入",
+            "this monthly deposit sheet is from an older version (no row keys) and cannot be read back: export the "
+            "monthly sheet or the yearly workbook again, fill it in and import that",
+        ),
+        "XLS-E014": (
+            "这是另一数据年度的月度存证表，不能导入本年度",
+            "this monthly deposit sheet is of another data year and cannot be imported into this one",
         ),
     }
 

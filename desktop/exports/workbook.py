@@ -9,6 +9,7 @@ reported with its sheet and cell, and nothing is returned unless there is none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -390,7 +391,7 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     except Exception as exc:
         raise WorkbookError([CellProblem(path.name, "", "XLS-E001")]) from exc
     if MONTH_SHEET_MARK in wb.sheetnames:
-        raise WorkbookError([CellProblem(path.name, "", "XLS-E013")])
+        return _read_month_sheet(wb, path, template=template, form=form)
     reader = _Reader(form)
     units: list[UnitRecord] = []
     specs = {("month", s.id): s for s in form.fields("month")}
@@ -460,6 +461,77 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     )
 
 
+def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormSpec) -> ReportInput:
+    """A filled-in monthly deposit sheet: its month's values of every unit (all or nothing, like the year)."""
+    ws = wb.worksheets[0]
+    match = re.match(r"^(\d{4})-(\d{2})$", ws.title)
+    header = [ws.cell(1, c).value for c in range(1, ws.max_column + 1)]
+    if match is None or "key" not in header:
+        raise WorkbookError([CellProblem(path.name, "", "XLS-E013")])
+    year, month = int(match.group(1)), int(match.group(2))
+    if year != template.data_year or not 1 <= month <= 12:
+        raise WorkbookError([CellProblem(ws.title, "", "XLS-E014", f"{year}-{month:02d}")])
+    key_col = header.index("key") + 1
+    codes = {u.unit_id for u in template.units}
+    columns: dict[int, str] = {}
+    reader = _Reader(form)
+    for col in range(3, key_col):
+        code = str(header[col - 1] or "").strip()
+        if code not in codes:
+            reader.problems.append(CellProblem(ws.title, f"{get_column_letter(col)}1", "XLS-E003", code))
+        columns[col] = code
+    for merged in ws.merged_cells.ranges:
+        reader.problems.append(CellProblem(ws.title, str(merged), "XLS-E006"))
+    specs = {("month", s.id): s for s in form.fields("month")}
+    specs.update({("fuel", s.id): s for s in form.fields("fuel")})
+    values: dict[str, dict[str, Value]] = {c: {} for c in codes}
+    fuels: dict[str, dict[str, dict[str, Value]]] = {c: {} for c in codes}
+    for row in range(2, min(ws.max_row, MAX_ROWS) + 1):
+        key = RowKey.parse(str(ws.cell(row, key_col).value or ""))
+        if key is None or key.kind == "computed":
+            continue
+        spec = specs.get((key.kind, key.field))
+        if spec is None:
+            reader.problems.append(CellProblem(ws.title, f"{get_column_letter(key_col)}{row}", "XLS-E007", key.text()))
+            continue
+        for col, code in columns.items():
+            if code not in codes:
+                continue
+            value = reader.value(ws.title, f"{get_column_letter(col)}{row}", spec, ws.cell(row, col).value)
+            if value is None:
+                continue
+            if key.kind == "month":
+                values[code][key.field] = value
+            else:
+                fuels[code].setdefault(key.fuel, {})[key.field] = value
+    if reader.problems:
+        raise WorkbookError(reader.problems)
+    units = []
+    for unit in template.units:
+        original = unit.month(month)
+        months: tuple[MonthRecord, ...] = ()
+        if values[unit.unit_id] or fuels[unit.unit_id]:
+            rows = tuple(FuelRow({"fuel": kind, **v}) for kind, v in fuels[unit.unit_id].items())
+            months = (
+                MonthRecord(
+                    month,
+                    values[unit.unit_id],
+                    rows,
+                    original.evidence if original else (),
+                    original.deposited_on if original else None,
+                ),
+            )
+        units.append(UnitRecord(unit.values, months, unit.declared_annual))
+    return ReportInput(
+        template.guideline,
+        template.data_year,
+        template.entity,
+        tuple(units),
+        template.overrides,
+        template.acknowledgements,
+    )
+
+
 def write_month_workbook(
     target: Path,
     *,
@@ -475,12 +547,21 @@ def write_month_workbook(
     ws = wb.active
     ws.title = f"{report.data_year}-{month:02d}"
     units = list(report.units)
-    ws.append(["数据项", "单位", *[u.unit_id for u in units]])
+    key_col = 3 + len(units)  # hidden: each row's key, so the filled-in sheet reads back into its month
+    ws.append(["数据项", "单位", *[u.unit_id for u in units], "key"])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    ws.column_dimensions[get_column_letter(key_col)].hidden = True
 
-    def put(label: str, unit_label: str, spec: FieldSpec | None, values: list[Any], places: int | None = None) -> None:
-        ws.append([label, unit_label, *values])
+    def put(
+        label: str,
+        unit_label: str,
+        spec: FieldSpec | None,
+        values: list[Any],
+        places: int | None = None,
+        key: RowKey | None = None,
+    ) -> None:
+        ws.append([label, unit_label, *values, key.text() if key else None])
         for col in range(3, 3 + len(values)):
             cell = ws.cell(ws.max_row, col)
             if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
@@ -490,7 +571,7 @@ def write_month_workbook(
 
     for spec in form.fields("month"):
         values = [_cell_value(spec, u.month(month).get(spec.id), form) if u.month(month) else None for u in units]
-        put(spec.label_zh, form.unit_of(spec), spec, values)
+        put(spec.label_zh, form.unit_of(spec), spec, values, key=RowKey("month", spec.id))
     kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
     for kind in kinds:
         option = form.enums["fuel"].option(kind)
@@ -503,7 +584,7 @@ def write_month_workbook(
                 record = unit.month(month)
                 row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
                 values.append(_cell_value(spec, row.get(spec.id), form) if row else None)
-            put(spec.label_zh, form.unit_of(spec, {"fuel": kind}), spec, values)
+            put(spec.label_zh, form.unit_of(spec, {"fuel": kind}), spec, values, key=RowKey("fuel", spec.id, kind))
     for name in ("e_fuel_t", "e_elec_t", "e_total_t"):
         info = (figures or {}).get(name)
         values = []
@@ -511,7 +592,7 @@ def write_month_workbook(
             r = result.unit(unit.unit_id)
             m = r.month(month) if r else None
             values.append(_float(m.figures.get(name), 0) if m else None)
-        put(f"{info.label_zh if info else name}（计算）", "tCO2", None, values, 0)
+        put(f"{info.label_zh if info else name}（计算）", "tCO2", None, values, 0, key=RowKey("computed", name))
     ws.column_dimensions["A"].width = 26
     index = wb.create_sheet(MONTH_SHEET_MARK)
     index.append(["文件", "SHA-256", "类型", "检测机构", "报告编号", "报告日期", "证明"])

@@ -100,7 +100,7 @@ def test_monthly_deposit_sheet(demo, tmp_path: Path) -> None:
     )
     wb = load_workbook(xlsx)
     sheet = wb["2025-07"]
-    assert [c.value for c in sheet[1]] == ["数据项", "单位", "1#", "2#", "G1"]
+    assert [c.value for c in sheet[1]] == ["数据项", "单位", "1#", "2#", "G1", "key"]  # key: a hidden column
     evidence = wb["支撑材料 Evidence"]
     assert evidence.max_row == 1 + 12  # four scans for each of the three units, that month only
     need_poppler()

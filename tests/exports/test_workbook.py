@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from desktop.exports.workbook import WorkbookError
 from desktop.services import outputs, store
@@ -187,7 +188,15 @@ def test_workbooks_an_accountant_trusts(demo, tmp_path: Path) -> None:
         ws=ws, entity_id=entity_id, year=2025, month=10, target_pdf=tmp_path / "m.pdf", target_xlsx=tmp_path / "m.xlsx"
     )
     month = load_workbook(month_xlsx)
-    texts = [str(c) for row in month.worksheets[0].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    visible = month.worksheets[0]
+    key_column = [c.value for c in visible[1]].index("key") + 1
+    assert visible.column_dimensions[get_column_letter(key_column)].hidden
+    texts = [
+        str(c)
+        for row in visible.iter_rows(values_only=True, max_col=key_column - 1)  # the hidden key column aside
+        for c in row
+        if isinstance(c, str)
+    ]
     assert not any(re.search(r"\b[a-z]+_[a-z_]+\b", t) for t in texts), texts
     evidence = list(month["支撑材料 Evidence"].iter_rows(min_row=2, values_only=True))
     lab_rows = [r for r in evidence if r[2] and "检测" in r[2]]
@@ -195,9 +204,17 @@ def test_workbooks_an_accountant_trusts(demo, tmp_path: Path) -> None:
     assert sum(1 for r in lab_rows if r[3] and r[4]) >= 2
     assert all(len(r[1]) == 64 for r in evidence)  # the whole SHA-256
     assert not any(re.search(r"\b[a-z]+_[a-z_]+\b|fuels\[", str(r[6])) for r in evidence)
-    with pytest.raises(WorkbookError) as monthly:
-        outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=month_xlsx)
-    assert monthly.value.problems[0].code == "XLS-E013"
+    # a filled-in monthly sheet reads back into its month (October of 2#: a draft month, moisture corrected)
+    sheet = month.worksheets[0]
+    key_col = [c.value for c in sheet[1]].index("key") + 1
+    unit_col = [c.value for c in sheet[1]].index("2#") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, key_col).value == "month:operating_hours")
+    sheet.cell(row, unit_col).value = 611.5
+    filled = tmp_path / "m-filled.xlsx"
+    month.save(filled)
+    preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=2025, path=filled)
+    changes = [(u, m, c.path, c.new) for u, m, c in [*preview.changes, *preview.refused]]
+    assert changes == [("2#", 10, "operating_hours", Decimal("611.5"))]
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     with pytest.raises(WorkbookError) as xls:
@@ -216,7 +233,8 @@ def test_libreoffice_opens_the_workbooks_and_its_copy_reads_back_unchanged(demo,
         if os.environ.get("CI") == "true":
             pytest.fail("LibreOffice (soffice) missing in CI")
         pytest.skip("LibreOffice not installed")
-    ws, entity_id, path = demo
+    ws, entity_id, _ = demo
+    path = outputs.export_workbook(ws=ws, entity_id=entity_id, year=2025, target=tmp_path / "now.xlsx")
     profile = tmp_path / "lo-profile"  # its own profile: no clash with a running LibreOffice
     base = [soffice, f"-env:UserInstallation=file://{profile}", "--headless"]
     out = tmp_path / "resaved"
