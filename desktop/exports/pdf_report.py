@@ -335,7 +335,8 @@ def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         else:
             value = "—" if p.value is None else (f"{p.value:f}" if isinstance(p.value, Decimal) else str(p.value))
             unit = p.unit
-        source = p.source + (f"（用户修改：{p.override_reason}）" if p.override_reason else "")
+        stated = doc.words.parameter_source(p.source, "zh") if doc.words is not None else p.source
+        source = stated + (f"（用户修改：{p.override_reason}）" if p.override_reason else "")
         confidence = CONFIDENCE_WORDS.get(p.confidence, (p.confidence,))[0]
         rows.append([doc.parameter_label(key), value, unit, confidence, source])
     return [
@@ -343,7 +344,7 @@ def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         _table(rows, [52 * mm, 20 * mm, 20 * mm, 14 * mm, 68 * mm], s, numeric=(1,)),
         Paragraph(
             f"参数包：{doc.pack.title_zh}（版本 {doc.pack.version}）。可信度：官方原文＝见到官方文本；可靠转载＝可靠的转载或"
-            "两个来源；未确认＝尚未证实，请以主管部门发布为准；用户填写＝用户按通知录入并说明理由。来源按参数包原文列出。",
+            "两个来源；未确认＝尚未证实，请以主管部门发布为准；用户填写＝用户按通知录入并说明理由。",
             s["small"],
         ),
     ]

@@ -97,7 +97,8 @@ def origin(figure: Figure, guideline: Guideline, lang: str, pack_titles: dict[st
         p = figure.parameter
         pack = pack_titles.get(figure.source, figure.source)
         zh, en = CONFIDENCE.get(p.confidence, (p.confidence, p.confidence))
-        text = pick(lang, f"  [参数 · {pack} · {zh}：{p.source}", f"  [parameter · {pack} · {en}: {p.source}")
+        source = guideline.parameter_source(p.source, lang)
+        text = pick(lang, f"  [参数 · {pack} · {zh}：{source}", f"  [parameter · {pack} · {en}: {source}")
         if p.override_reason:
             text += pick(
                 lang,

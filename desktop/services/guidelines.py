@@ -87,6 +87,11 @@ class Guideline:
         words = _pack_words(self.id)["values"]
         return words[str(value)][0 if lang == "zh" else 1] if str(value) in words else str(value)
 
+    def parameter_source(self, source: str, lang: str) -> str:
+        """A pack's source in the report's language where a translation exists (labels.toml [sources])."""
+        words = _pack_words(self.id)["sources"]
+        return words[source][0 if lang == "zh" else 1] if source in words else source
+
     def parameter_unit(self, unit: str, lang: str) -> str:
         words = _pack_words(self.id)["units"]
         return words[unit][0 if lang == "zh" else 1] if unit in words else unit
@@ -105,7 +110,7 @@ def _pack_words(guideline_id: str) -> dict[str, dict[str, tuple[str, str]]]:
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return {
         table: {str(k): (str(v[0]), str(v[1])) for k, v in data.get(table, {}).items()}
-        for table in ("labels", "values", "units")
+        for table in ("labels", "values", "units", "sources")
     }
 
 

@@ -716,7 +716,7 @@ class SettingsDialog(FittedDialog):
             self.table.insertRow(row)
             source = (
                 param.override_reason and self.tr("overridden: {0}").format(param.override_reason)
-            ) or param.source
+            ) or words.parameter_source(param.source, lang_now)
             confidence = CONFIDENCE.get(param.confidence, (param.confidence, param.confidence))
             texts = (
                 words.parameter_label(param.key, lang_now),

@@ -57,6 +57,9 @@ ZH_ALLOWED_WORDS = {
     "JPEG",
     "PNG",
     "English",  # the language's own name in the language chooser
+    "ICAP",
+    "MEE",
+    "GB",  # names of bodies and standards cited as published
 }
 
 

@@ -36,7 +36,7 @@ def user_words(window) -> list[str]:
     for f in snapshot.findings:  # values quoted back in a message: the lab's name, a report number
         words += [str(v) for v in f.params.values() if isinstance(v, str)]
     pack = snapshot.evaluation.pack
-    words += [p.source for p in pack.parameters.values()] + [p.note for p in pack.parameters.values()]
+    words += [p.note for p in pack.parameters.values()]  # a pack's notes are its own (sources are translated)
     return words
 
 

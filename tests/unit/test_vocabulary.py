@@ -22,6 +22,7 @@ def test_every_parameter_of_every_pack_has_its_labels() -> None:
         for key, param in pack.parameters.items():
             assert g.parameter_label(key, "zh") != key, f"{path.name}: {key} has no label"
             assert g.parameter_label(key, "en") != key, f"{path.name}: {key} has no English label"
+            assert g.parameter_source(param.source, "zh") != param.source or not param.source.isascii(), param.source
             if isinstance(param.value, str) and not param.value[:4].isdigit():  # a word value, not a date
                 assert g.parameter_value(param.value, "zh") != param.value, f"{key} = {param.value}"
 
