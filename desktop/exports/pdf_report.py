@@ -341,7 +341,7 @@ def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         rows.append([doc.parameter_label(key), value, unit, confidence, source])
     return [
         Paragraph("三、排放因子与参数 Factors and parameters", s["h1"]),
-        _table(rows, [52 * mm, 20 * mm, 20 * mm, 14 * mm, 68 * mm], s, numeric=(1,)),
+        _table(rows, [50 * mm, 18 * mm, 20 * mm, 18 * mm, 68 * mm], s, numeric=(1,)),
         Paragraph(
             f"参数包：{doc.pack.title_zh}（版本 {doc.pack.version}）。可信度：官方原文＝见到官方文本；可靠转载＝可靠的转载或"
             "两个来源；未确认＝尚未证实，请以主管部门发布为准；用户填写＝用户按通知录入并说明理由。",
