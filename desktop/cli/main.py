@@ -20,6 +20,7 @@ from desktop import __version__
 from desktop.cli import text
 from desktop.domain.findings import Severity, render
 from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.typed_text import parse_date_text
 from desktop.engine.params import PackError, load_pack
 from desktop.exports.workbook import WorkbookError
 from desktop.formspec import FormSpecError, load_form
@@ -472,6 +473,42 @@ def _workspace_target(args: argparse.Namespace) -> tuple[Workspace, str, int]:
     return ws, chosen[0].id, args.year or (years[-1] if years else date.today().year - 1)
 
 
+def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
+    """The month's lifecycle, as the window does it: submit, mark deposited (lock), back to draft, amend."""
+    zh = args.lang == "zh"
+    ws, entity_id, year = _workspace_target(args)
+    with ws:
+        entity = store.get_entity(ws=ws, entity_id=entity_id)
+        unit = next((u for u in entity.units if u.code == args.unit), None)
+        if unit is None:
+            raise StorageError("STO-E008", what=("机组 " if zh else "unit ") + str(args.unit))
+        common = {"ws": ws, "unit_id": unit.id, "year": year, "month": args.month}
+        if args.action == "submit":
+            stored = store.submit_month(**common, today=_today(args.today))
+        elif args.action == "lock":
+            deposited = parse_date_text(args.deposited) if args.deposited else _today(args.today)
+            stored = store.lock_month(**common, deposited_on=deposited)
+        elif args.action == "reopen":
+            stored = store.reopen_month(**common, reason=args.reason or "")
+        else:
+            stored = store.amend_month(**common, reason=args.reason or "")
+    words = {
+        "draft": ("草稿", "draft"),
+        "submitted": ("已提交", "submitted"),
+        "locked": ("已锁定（已存证）", "locked (deposited)"),
+    }
+    status = words[stored.status.value][0 if zh else 1]
+    out.write(
+        (
+            f"机组 {unit.code} {year} 年 {args.month} 月：第 {stored.version} 版，{status}"
+            if zh
+            else f"unit {unit.code} {year}-{args.month:02d}: version {stored.version}, {status}"
+        )
+        + "\n"
+    )
+    return 0
+
+
 def cmd_year(args: argparse.Namespace, out: TextIO) -> int:
     """Show or set the entity's items of one data year (CCER used, banked and borrowed allowances)."""
     t = T[args.lang]
@@ -779,6 +816,18 @@ def _parser() -> argparse.ArgumentParser:
     year_cmd.add_argument("--year", type=int)
     year_cmd.add_argument("--reason", help="why, recorded in the audit trail")
     year_cmd.set_defaults(func=cmd_year)
+    month_cmd = sub.add_parser(
+        "month", help="a month's lifecycle: submit, lock (mark deposited), reopen (back to draft), amend"
+    )
+    month_cmd.add_argument("action", choices=("submit", "lock", "reopen", "amend"))
+    month_cmd.add_argument("unit", help="unit no., e.g. 1#")
+    month_cmd.add_argument("month", type=int, choices=range(1, 13), metavar="MONTH")
+    month_cmd.add_argument("--entity")
+    month_cmd.add_argument("--year", type=int)
+    month_cmd.add_argument("--reason", help="why (required to reopen or amend; recorded in the audit trail)")
+    month_cmd.add_argument("--deposited", help="deposit date on the platform, YYYY-MM-DD (lock; default today)")
+    month_cmd.add_argument("--today")
+    month_cmd.set_defaults(func=cmd_month)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--all", action="store_true", help="list every problem")

@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+MARK = "carbondesk-"  # in every temporary name we make: the sweep never touches anything else
+STALE_SECONDS = 600
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def sweep_stale_parts(target: Path) -> None:
+    """Remove what a killed earlier write of this very file left beside it (our prefix and mark only)."""
+    now = time.time()
+    for part in target.parent.glob(f".{glob.escape(target.name)}.{MARK}*.part"):
+        try:
+            if now - part.stat().st_mtime > STALE_SECONDS:
+                part.unlink()
+        except OSError:
+            continue  # in use, or already gone: left alone
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; it becomes ``target`` only if the block succeeds."""
+    """Yield a temporary path to write; it becomes ``target`` only if the block succeeds.
+
+    The file gets the user's usual permissions (a colleague can read it where the user's files are
+    readable); it is flushed to disk through a handle opened for writing (Windows refuses a flush on a
+    read-only one).
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    sweep_stale_parts(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{MARK}", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with tmp.open("rb") as handle:
+        with tmp.open("r+b") as handle:
             os.fsync(handle.fileno())
+        if os.name == "posix":
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -1180,15 +1180,26 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
             )
             entity.values_json, entity.name = codec.dumps(values), str(values.get("name", entity.name))
         units_by_code = {u.code: u for u in s.execute(select(Unit).where(Unit.entity_id == entity.id)).scalars()}
-        # Check every target month first: nothing is written if one of them is closed.
+        # Check every target month first: nothing is written if one of them is closed and would change.
+        # A closed month given exactly as stored (a whole year re-imported) is left as it is.
         closed = []
+        unchanged: set[tuple[str, int]] = set()
         for record in report.units:
             unit = units_by_code.get(record.unit_id)
             if unit is None:
                 continue
             for month in record.months:
                 mv = _current(s, unit.id, report.data_year, month.month)
-                if mv is not None and mv.status != "draft":
+                if mv is None or mv.status == "draft":
+                    continue
+                same = (
+                    codec.loads(mv.values_json) == dict(month.values)
+                    and [codec.loads(f.values_json) for f in mv.fuels] == [dict(f.values) for f in month.fuels]
+                    and (month.deposited_on is None or month.deposited_on == mv.deposited_on)
+                )
+                if same:
+                    unchanged.add((record.unit_id, month.month))
+                else:
                     closed.append(f"{record.unit_id} {report.data_year}-{month.month:02d}")
         if closed:
             raise StorageError("STO-E015", months=", ".join(closed))
@@ -1216,6 +1227,8 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                 )
                 unit.values_json = codec.dumps(values)
             for month in record.months:
+                if (record.unit_id, month.month) in unchanged:
+                    continue  # closed, and given exactly as stored
                 mv = _current(s, unit.id, report.data_year, month.month) or _new_version(
                     uow, unit, report.data_year, month.month
                 )

@@ -44,8 +44,9 @@ MESSAGES: Mapping[str, Message] = {
         "“{what}” 不是可用的 CarbonDesk 备份：{detail}", '"{what}" is not a usable CarbonDesk backup: {detail}'
     ),
     "STO-E015": Message(
-        "导入已取消，未做任何更改：以下月份已提交或锁定：{months}",
-        "Import cancelled, nothing was changed: these months are submitted or locked: {months}",
+        "导入已取消，未做任何更改：以下已提交或锁定的月份会被修改：{months}（内容相同的已锁定月份不受影响）",
+        "Import cancelled, nothing was changed: it would change these submitted or locked months: {months} "
+        "(locked months given unchanged are fine)",
     ),
     "STO-E016": Message(
         "PostgreSQL 工作区请使用数据库服务器的备份工具（pg_dump / pg_restore）。",

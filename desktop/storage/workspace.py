@@ -330,10 +330,14 @@ def _auto_backup_path(db_path: Path, reason: str) -> Path:
 STALE_PART_SECONDS = 600
 
 
+PART_MARK = ".carbondesk-"  # in every temporary name we make: nothing else in the folder is ever touched
+
+
 def _remove_stale_parts(folder: Path) -> None:
-    """Half-written copies left by a backup that was killed (power cut, task manager)."""
+    """Half-written copies left by a backup that was killed (power cut, task manager): ours only, never
+    another program's ``*.part`` (a browser's download in the same folder)."""
     cutoff = time.time() - STALE_PART_SECONDS
-    for leftover in [*folder.glob("*.part"), *folder.glob("*.part-journal")]:
+    for leftover in [*folder.glob(f"*{PART_MARK}*.part"), *folder.glob(f"*{PART_MARK}*.part-journal")]:
         try:
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()
@@ -345,7 +349,7 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(destination.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + PART_MARK, suffix=".part", dir=destination.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -398,7 +402,7 @@ def check_backup_file(path: Path) -> None:
 
 def copy_file_atomically(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + ".", suffix=".part", dir=destination.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + PART_MARK, suffix=".part", dir=destination.parent)
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out, 1024 * 1024)

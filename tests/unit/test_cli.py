@@ -173,3 +173,53 @@ def test_installed_console_script(clean_file: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "0 error(s)" in result.stdout
+
+
+def test_month_lifecycle_and_reimport_of_a_locked_year(tmp_path: Path) -> None:
+    """Issue 12: `month submit|lock|reopen|amend` mirror the window; a year whose locked months are given
+    unchanged imports, a real change to one is refused and named."""
+    from datetime import date as day
+
+    from desktop.services import outputs, store
+    from desktop.services.demo import create_demo_workspace
+
+    path = tmp_path / "demo.sqlite"
+    ws = create_demo_workspace(path, today=day(2026, 11, 23))
+    entity_id = store.list_entities(ws=ws)[0].id
+    evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=2025)
+    december = next(
+        u.code
+        for u in store.get_entity(ws=ws, entity_id=entity_id).units
+        if not any(
+            f.ref.unit == u.code and f.ref.month == 12 and f.severity.value == "error" for f in evaluation.findings
+        )
+    )
+    exported = tmp_path / "year.json"
+    exported.write_bytes(outputs.json_export(evaluation))
+    ws.close()
+    base = ["--lang", "en", "--workspace", str(path)]
+    code, out, err = cli(*base, "month", "submit", december, "12", "--year", "2025", "--today", "2026-01-20")
+    assert code == 0 and "submitted" in out, err
+    code, out, err = cli(*base, "month", "reopen", december, "12", "--year", "2025")
+    assert code == 2 and "reason" in err  # a reason is required
+    code, out, _ = cli(*base, "month", "reopen", december, "12", "--year", "2025", "--reason", "supply corrected")
+    assert code == 0 and "draft" in out
+    cli(*base, "month", "submit", december, "12", "--year", "2025", "--today", "2026-01-20")
+    code, out, _ = cli(*base, "month", "lock", december, "12", "--year", "2025", "--deposited", "2026/1/25")
+    assert code == 0 and "locked" in out
+    code, out, _ = cli(*base, "month", "amend", december, "12", "--year", "2025", "--reason", "verifier's remark")
+    assert code == 0 and "version 2" in out
+    # the whole year again, locked months unchanged: accepted
+    code, out, err = cli(*base, "import", str(exported))
+    assert code == 0, err
+    # a locked month changed: refused, named, nothing written
+    from desktop.interchange.report_json import dumps_exact
+
+    doc = json.loads(exported.read_text(encoding="utf-8"), parse_float=Decimal)
+    unit = next(u for u in doc["units"] if u["id"] == "1#")
+    january = next(m for m in unit["months"] if m["month"] == 1)
+    january["generation_mwh"] = Decimal(1)
+    changed = tmp_path / "changed.json"
+    changed.write_text(dumps_exact(doc), encoding="utf-8")
+    code, _, err = cli(*base, "import", str(changed))
+    assert code == 2 and "1# 2025-01" in err

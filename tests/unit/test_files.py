@@ -1,0 +1,68 @@
+"""Issue 12: outputs written atomically, readable by colleagues, and tidy after a killed run, touching
+nothing that is not ours."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.exports.files import atomic_path, write_atomically
+from desktop.storage.workspace import Workspace
+
+
+def age(path: Path, seconds: int) -> None:
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def test_a_killed_writes_leftover_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    ours = tmp_path / ".report.pdf.carbondesk-abc123.part"  # what a killed export leaves
+    browser = tmp_path / "setup.exe.part"  # a browser's partial download: not ours
+    other_target = tmp_path / ".other.pdf.carbondesk-def456.part"  # another file's: left to its own next run
+    fresh = tmp_path / ".report.pdf.carbondesk-live01.part"  # a concurrent writer's, still recent
+    for p in (ours, browser, other_target, fresh):
+        p.write_bytes(b"x")
+    for p in (ours, browser, other_target):
+        age(p, 3600)
+    write_atomically(target, lambda tmp: tmp.write_bytes(b"%PDF-1.4"))
+    assert target.read_bytes() == b"%PDF-1.4"
+    assert not ours.exists() and browser.exists() and other_target.exists() and fresh.exists()
+
+
+def test_a_failed_write_leaves_nothing_and_the_old_file_intact(tmp_path: Path) -> None:
+    target = tmp_path / "book.xlsx"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("disk full")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_outputs_have_the_users_usual_permissions(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        target = write_atomically(tmp_path / "r.pdf", lambda tmp: tmp.write_bytes(b"x"))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # a colleague can read it (mkstemp alone: 0600)
+
+
+def test_a_backups_sweep_spares_other_programs_parts(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "w.sqlite", app_user="t")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    browser = folder / "movie.mkv.part"
+    ours = folder / "copy.sqlite.carbondesk-x1.part"
+    for p in (browser, ours):
+        p.write_bytes(b"x")
+        age(p, 3600)
+    ws.backup(folder / "copy.sqlite")
+    ws.close()
+    assert browser.exists() and not ours.exists() and (folder / "copy.sqlite").exists()
