@@ -8,6 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+DATA_YEAR_MIN = 2013  # the first pilot markets; nothing earlier was ever accounted
+
+
+def data_year_max(today: date | None = None) -> int:
+    """The latest data year that can be entered: the running year's next (plans made ahead)."""
+    return (today or date.today()).year + 1
+
 
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from typing import Any
 
 from desktop.domain.findings import Acknowledgement
 from desktop.domain.numbers import NumberFormatError, parse_decimal
+from desktop.domain.periods import DATA_YEAR_MIN, data_year_max
 from desktop.domain.records import (
     EvidenceRef,
     FuelRow,
@@ -73,6 +75,11 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name}")
+
+
+def kind_of(value: Any) -> str:
+    """What a JSON value is, in the words of the messages (number, text, list, ...)."""
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:
@@ -189,8 +196,11 @@ class _Reader:
         year = doc.get("data_year")
         if year is None:
             self.problem("", "INP-E009", name="data_year")
-        elif self.expect(year, Decimal, "data_year", "whole number") and year != year.to_integral_value():
-            self.problem("data_year", "INP-E002", expected="whole number", got="number")
+        elif self.expect(year, Decimal, "data_year", "whole number"):
+            if year != year.to_integral_value():
+                self.problem("data_year", "INP-E002", expected="whole number", got="number")
+            elif not DATA_YEAR_MIN <= year <= data_year_max():
+                self.problem("data_year", "INP-E018", value=year, low=DATA_YEAR_MIN, high=data_year_max())
         entity_raw = doc.get("entity")
         entity: dict[str, Value] = {}
         if entity_raw is None:
@@ -231,9 +241,11 @@ class _Reader:
         if not self.expect(raw, dict, path, "object"):
             return None
         values = self.fields("unit", raw, path, UNIT_EXTRA_KEYS)
-        if not isinstance(values.get("id"), str) or not values["id"]:
+        if not isinstance(values.get("id"), str) or not values["id"].strip():
             if "id" not in raw:
                 self.problem(path, "INP-E009", name="id")
+            elif isinstance(values.get("id"), str):
+                self.problem(_join(path, "id"), "INP-E019")  # an empty unit no. would be stored as nothing
             values["id"] = f"#{path}"
         months: list[MonthRecord] = []
         seen: set[int] = set()
@@ -379,8 +391,36 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+MAX_DEPTH = 64  # the report format nests six levels; anything far deeper is not a report
+MAX_BYTES = 64 * 1024 * 1024
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Nesting deeper than ``limit``, found without recursion (strings skipped by the regular expression)."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
 def loads(text: str, *, source: str = "") -> Any:
-    """Parse JSON with exact decimals, refusing NaN/Infinity; a syntax error becomes an InputError."""
+    """Parse JSON with exact decimals, refusing NaN/Infinity; a syntax error becomes an InputError.
+
+    Size and nesting are checked before parsing, so no input can exhaust memory or the stack.
+    """
+    if len(text) > MAX_BYTES:
+        raise InputError(
+            [InputProblem("", "INP-E012", {"detail": f"larger than {MAX_BYTES // 1024 // 1024} MB"})], source
+        )
+    if _too_deep(text):
+        raise InputError([InputProblem("", "INP-E017", {"limit": MAX_DEPTH})], source)
     try:
         return json.loads(
             text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant, object_pairs_hook=_pairs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.domain.periods import DATA_YEAR_MIN
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.interchange import report_json
 
@@ -108,7 +109,11 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
             "format": {"const": report_json.FORMAT},
             "version": {"const": report_json.FORMAT_VERSION},
             "guideline": {"const": form.id},
-            "data_year": {"type": "integer", "minimum": 2019},
+            "data_year": {
+                "type": "integer",
+                "minimum": DATA_YEAR_MIN,
+                "description": "the reader also refuses a year after the running year's next",
+            },
             "entity": _object(form, "entity", {}, []),
             **({"year": _object(form, "year", {}, [])} if form.fields("year") else {}),
             "units": {"type": "array", "items": unit},

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from desktop.domain.findings import Finding, has_errors, sorted_findings
 from desktop.domain.records import ReportInput
-from desktop.engine.params import ParameterPack
+from desktop.engine.params import PackError, ParameterPack
 from desktop.engine.results import ReportResult
 from desktop.interchange import report_json
+from desktop.interchange.problems import InputError, InputProblem
 from desktop.rules.base import RuleContext, apply_acknowledgements, run_rules
 from desktop.rules.common import stored_number_faults
 from desktop.services.guidelines import Guideline, forms_by_guideline, guideline
@@ -59,4 +61,42 @@ def evaluate(
 
 def read_report_file(*, path: str | Path) -> ReportInput:
     """Read a JSON report; raises ``InputError`` listing every problem with its place."""
-    return report_json.read_report(path, forms_by_guideline())
+    report = report_json.read_report(path, forms_by_guideline())
+    problems = override_problems(report)
+    if problems:
+        raise InputError(problems, str(path))
+    return report
+
+
+def override_problems(report: ReportInput) -> list[InputProblem]:
+    """Each parameter override must name a parameter of the year's pack, carry a value of its type and a
+    written reason; checked before anything is stored (an unusable override would break every calculation)."""
+    try:
+        pack = guideline(report.guideline).pack(report.data_year)
+    except PackError:
+        return []  # no pack at all: reported by the calculation itself
+    problems: list[InputProblem] = []
+    for i, ov in enumerate(report.overrides):
+        path = f"parameter_overrides[{i}]"
+        param = pack.parameters.get(ov.key)
+        if param is None:
+            problems.append(InputProblem(f"{path}.key", "INP-E020", {"value": ov.key}))
+            continue
+        if not str(ov.reason or "").strip():
+            problems.append(InputProblem(f"{path}.reason", "INP-E021", {}))
+        current = param.value if param.value is not None else param.original_value
+        value = ov.value
+        if isinstance(current, bool) or (current is None and isinstance(value, bool)):
+            good = isinstance(value, bool)
+            expected = "true/false"
+        elif isinstance(current, Decimal) or current is None:
+            good = isinstance(value, Decimal | int) and not isinstance(value, bool)
+            expected = "number"
+        else:
+            good = isinstance(value, str) and bool(value.strip())
+            expected = "text"
+        if not good:
+            problems.append(
+                InputProblem(f"{path}.value", "INP-E002", {"expected": expected, "got": report_json.kind_of(value)})
+            )
+    return problems

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import uscc as uscc_check
 from desktop.domain.findings import Acknowledgement, Finding, Severity
-from desktop.domain.periods import PeriodStatus, PeriodTransitionError, PeriodVersion
+from desktop.domain.periods import (
+    DATA_YEAR_MIN,
+    PeriodStatus,
+    PeriodTransitionError,
+    PeriodVersion,
+    data_year_max,
+)
 from desktop.domain.records import EvidenceRef, FuelRow, MonthRecord, ParameterOverride, ReportInput, UnitRecord, Value
 from desktop.domain.stored import (
     AuditCheck,
@@ -36,7 +42,8 @@ from desktop.domain.stored import (
 )
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
-from desktop.services.evaluation import Evaluation, evaluate
+from desktop.interchange.problems import InputError
+from desktop.services.evaluation import Evaluation, evaluate, override_problems
 from desktop.services.guidelines import guideline
 from desktop.storage import codec
 from desktop.storage.db import StorageError
@@ -298,7 +305,7 @@ def edit_entity(*, ws: Workspace, entity_id: str, changes: Mapping[str, Value], 
         return _entity_summary(entity)
 
 
-MIN_DATA_YEAR, MAX_DATA_YEAR = 2013, 2100  # from the first pilot markets
+MIN_DATA_YEAR = DATA_YEAR_MIN
 
 
 def _entity_year(session: Session, entity_id: str, year: int) -> EntityYear | None:
@@ -907,8 +914,8 @@ def years_with_data(*, ws: Workspace, entity_id: str) -> tuple[int, ...]:
 
 def add_data_year(*, ws: Workspace, entity_id: str, year: int) -> None:
     """A data year to enter (the running year before any month is typed; a past year to catch up), audited."""
-    if not MIN_DATA_YEAR <= year <= MAX_DATA_YEAR:
-        raise StorageError("STO-E021", year=year, low=MIN_DATA_YEAR, high=MAX_DATA_YEAR)
+    if not DATA_YEAR_MIN <= year <= data_year_max():
+        raise StorageError("STO-E021", year=year, low=DATA_YEAR_MIN, high=data_year_max())
     with ws.unit_of_work() as uow:
         entity = _get(uow.session, Entity, entity_id, "entity")
         if _entity_year(uow.session, entity.id, year) is not None:
@@ -1155,6 +1162,9 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
     uscc = uscc_check.check(str(report.entity.get("uscc") or ""))
     if uscc.status is uscc_check.UsccStatus.BAD_SHAPE:
         raise StorageError("STO-E017", uscc=report.entity.get("uscc"))
+    problems = override_problems(report)  # whatever the source: an unusable override is never stored
+    if problems:
+        raise InputError(problems, reason)
     changes = 0
     with ws.unit_of_work() as uow, uow.session.no_autoflush:
         s = uow.session

@@ -1,0 +1,70 @@
+"""Issue 12: one gate for all input.  Hostile JSON reports end in a named refusal (exit 2), never an
+internal error (exit 3), and nothing of them is stored."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main as cli_main
+from desktop.interchange.report_json import dumps_exact
+from desktop.services import store
+from desktop.storage.workspace import Workspace
+from tests.helpers import clean_document
+
+
+def variant(change) -> str:
+    doc = json.loads(dumps_exact(clean_document()))
+    result = change(doc)
+    return result if isinstance(result, str) else json.dumps(doc, ensure_ascii=False)
+
+
+def year_as(text: str):
+    def change(doc):
+        return json.dumps(doc, ensure_ascii=False).replace(f'"data_year": {doc["data_year"]}', f'"data_year": {text}')
+
+    return change
+
+
+def override(value, key="grid_ef", reason="notice"):
+    def change(doc):
+        doc["parameter_overrides"] = [{"key": key, "value": value, "reason": reason}]
+
+    return change
+
+
+CORPUS = {
+    "nested 100,000 deep": (lambda doc: "[" * 100_000 + "]" * 100_000, "(file)"),
+    "data year -1": (year_as("-1"), "data_year"),
+    "data year 0": (year_as("0"), "data_year"),
+    "data year 1900": (year_as("1900"), "data_year"),
+    "data year 2099": (year_as("2099"), "data_year"),
+    "data year 1e30": (year_as("1e30"), "data_year"),
+    "override value a list": (override([1, 2]), "parameter_overrides[0].value"),
+    "override of an unknown parameter": (override(1, key="nope.key"), "parameter_overrides[0].key"),
+    "override with a text value": (override("abc"), "parameter_overrides[0].value"),
+    "override with an empty reason": (override(0.5, reason=" "), "parameter_overrides[0].reason"),
+    "empty unit id": (lambda doc: doc["units"][0].__setitem__("id", ""), "units[0].id"),
+    "a number with a huge exponent": (
+        lambda doc: json.dumps(doc).replace('"generation_mwh": ', '"generation_mwh": 1e999999999, "gx": ', 1),
+        "generation_mwh",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_hostile_reports_are_refused_with_their_place(case: str, tmp_path: Path) -> None:
+    change, place = CORPUS[case]
+    path = tmp_path / "hostile.json"
+    path.write_text(variant(change), encoding="utf-8")
+    for command in (["check", str(path)], ["--workspace", str(tmp_path / "w.sqlite"), "import", str(path)]):
+        out, err = io.StringIO(), io.StringIO()
+        code = cli_main(["--lang", "en", *command], out=out, err=err)
+        assert code == 2, (case, code, err.getvalue()[-500:])
+        assert place in err.getvalue() and "Traceback" not in err.getvalue()
+    if (tmp_path / "w.sqlite").exists():  # nothing of a refused import is stored
+        with Workspace.open(tmp_path / "w.sqlite", create=False) as ws:
+            assert store.list_entities(ws=ws) == ()
