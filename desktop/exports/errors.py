@@ -35,6 +35,11 @@ class CellProblem:
             "this monthly deposit sheet is from an older version (no row keys) and cannot be read back: export the "
             "monthly sheet or the yearly workbook again, fill it in and import that",
         ),
+        "XLS-E015": (
+            "行标识与本行不符（数据项名称或燃料不同；表格是否被排序或改动了结构？）",
+            "the row's key does not fit the row (another item or fuel: was the sheet sorted or restructured?)",
+        ),
+        "XLS-E016": ("该行的标识与另一行重复", "this row's key repeats another row's"),
         "XLS-E014": (
             "这是另一数据年度的月度存证表，不能导入本年度",
             "this monthly deposit sheet is of another data year and cannot be imported into this one",

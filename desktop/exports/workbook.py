@@ -409,11 +409,15 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
             reader.problems.append(CellProblem(name, str(merged), "XLS-E006"))
         month_values: dict[int, dict[str, Value]] = {m: {} for m in range(1, 13)}
         fuel_values: dict[int, dict[str, dict[str, Value]]] = {m: {} for m in range(1, 13)}
+        seen_keys: dict[str, int] = {}
+        section: str | None = None  # the fuel whose rows follow (its "燃料：X" header row)
         for row in range(2, ws.max_row + 1):
             key_text = ws.cell(row, KEY_COL).value
             key = RowKey.parse(str(key_text)) if key_text else None
+            label = ws.cell(row, 1).value
             if key is None:
-                label = ws.cell(row, 1).value
+                if isinstance(label, str) and label.startswith("燃料："):
+                    section = label
                 filled = any(ws.cell(row, c).value not in (None, "") for c in range(MONTH_COL, MONTH_COL + 12))
                 if filled and not (isinstance(label, str) and label.startswith("燃料")):
                     reader.problems.append(CellProblem(name, f"A{row}", "XLS-E007", str(label or "")[:40]))
@@ -423,6 +427,8 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
             spec = specs.get((key.kind, key.field))
             if spec is None:
                 reader.problems.append(CellProblem(name, f"{get_column_letter(KEY_COL)}{row}", "XLS-E007", key.text()))
+                continue
+            if not _key_matches_row(reader, name, row, key, spec, label, section, seen_keys, form):
                 continue
             for m in range(1, 13):
                 col = MONTH_COL + m - 1
@@ -461,6 +467,41 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     )
 
 
+def _key_matches_row(
+    reader: _Reader,
+    sheet: str,
+    row: int,
+    key: RowKey,
+    spec: FieldSpec,
+    label: Any,
+    section: str | None,
+    seen: dict[str, int],
+    form: FormSpec,
+) -> bool:
+    """The hidden key is believed only when the visible row agrees: its label, its fuel section, no twin.
+
+    A sorted or restructured sheet, a key copied to another row or pointed at another field or fuel is
+    refused with the cell named, never read into the wrong field.
+    """
+    good = True
+    if key.text() in seen:
+        reader.problems.append(CellProblem(sheet, f"A{row}", "XLS-E016", f"A{seen[key.text()]}"))
+        good = False
+    seen.setdefault(key.text(), row)
+    if str(label or "").strip() != spec.label_zh:
+        reader.problems.append(CellProblem(sheet, f"A{row}", "XLS-E015", f"{label or '—'} ≠ {spec.label_zh}"))
+        good = False
+    if key.kind == "fuel":
+        option = form.enums["fuel"].option(key.fuel)
+        expected = f"燃料：{option.label_zh}" if option else None
+        if option is None or section != expected:
+            reader.problems.append(
+                CellProblem(sheet, f"A{row}", "XLS-E015", f"{section or '—'} ≠ {expected or key.fuel}")
+            )
+            good = False
+    return good
+
+
 def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormSpec) -> ReportInput:
     """A filled-in monthly deposit sheet: its month's values of every unit (all or nothing, like the year)."""
     ws = wb.worksheets[0]
@@ -486,13 +527,22 @@ def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormS
     specs.update({("fuel", s.id): s for s in form.fields("fuel")})
     values: dict[str, dict[str, Value]] = {c: {} for c in codes}
     fuels: dict[str, dict[str, dict[str, Value]]] = {c: {} for c in codes}
+    seen_keys: dict[str, int] = {}
+    section: str | None = None
     for row in range(2, min(ws.max_row, MAX_ROWS) + 1):
         key = RowKey.parse(str(ws.cell(row, key_col).value or ""))
-        if key is None or key.kind == "computed":
+        label = ws.cell(row, 1).value
+        if key is None:
+            if isinstance(label, str) and label.startswith("燃料："):
+                section = label
+            continue
+        if key.kind == "computed":
             continue
         spec = specs.get((key.kind, key.field))
         if spec is None:
             reader.problems.append(CellProblem(ws.title, f"{get_column_letter(key_col)}{row}", "XLS-E007", key.text()))
+            continue
+        if not _key_matches_row(reader, ws.title, row, key, spec, label, section, seen_keys, form):
             continue
         for col, code in columns.items():
             if code not in codes:

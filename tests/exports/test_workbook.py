@@ -130,7 +130,47 @@ CORPUS = {
         "XLS-E009",
         "机组 1#!C",
     ),
+    # the hidden key is believed only when the visible row agrees (issue 12)
+    "keys swapped": (
+        lambda wb: _swap_keys(wb["机组 1#"], "month:generation_mwh", "month:supply_mwh"),
+        "XLS-E015",
+        "机组 1#!A",
+    ),
+    "key duplicated": (
+        lambda wb: _copy_key(wb["机组 1#"], "month:generation_mwh", "month:supply_mwh"),
+        "XLS-E016",
+        "机组 1#!A",
+    ),
+    "key pointed at another fuel": (
+        lambda wb: _set_key(wb["机组 1#"], "fuel:coal:consumption", "fuel:natural_gas:consumption"),
+        "XLS-E015",
+        "机组 1#!A",
+    ),
+    "rows sorted without the key": (
+        lambda wb: _swap_rows_not_keys(wb["机组 1#"], "month:generation_mwh", "month:supply_mwh"),
+        "XLS-E015",
+        "机组 1#!A",
+    ),
 }
+
+
+def _swap_keys(sheet, a: str, b: str) -> None:
+    ra, rb = row_of(sheet, a), row_of(sheet, b)
+    sheet.cell(ra, 19).value, sheet.cell(rb, 19).value = b, a
+
+
+def _copy_key(sheet, source: str, onto: str) -> None:
+    sheet.cell(row_of(sheet, onto), 19).value = source
+
+
+def _set_key(sheet, old: str, new: str) -> None:
+    sheet.cell(row_of(sheet, old), 19).value = new
+
+
+def _swap_rows_not_keys(sheet, a: str, b: str) -> None:
+    ra, rb = row_of(sheet, a), row_of(sheet, b)
+    for col in range(1, 18):
+        sheet.cell(ra, col).value, sheet.cell(rb, col).value = sheet.cell(rb, col).value, sheet.cell(ra, col).value
 
 
 @pytest.mark.parametrize("case", list(CORPUS))
