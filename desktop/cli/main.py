@@ -35,7 +35,7 @@ from desktop.signing.core import SigningError, create_self_signed, import_pkcs12
 from desktop.signing.core import message as signing_message
 from desktop.signing.errors import text as signing_text
 from desktop.signing.trust import TrustStore
-from desktop.storage.db import StorageError
+from desktop.storage.db import StorageError, environment_error
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
 
@@ -835,6 +835,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The machine's refusals, each its own exit code (2 stays for bad input; 3 is an internal error)
+ENVIRONMENT_EXIT = {"STO-E022": 5, "STO-E023": 5, "STO-E007": 6, "STO-E002": 7, "STO-E008": 8}
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
@@ -854,7 +858,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except StorageError as exc:
         message = STORAGE_MESSAGES.get(exc.code)
         err.write((message.text(args.lang).format(**exc.params) if message else str(exc)) + "\n")
-        return 2
+        return ENVIRONMENT_EXIT.get(exc.code, 2)
+    except OSError as exc:  # the machine refused: read-only, full, held by another program, not there
+        mapped = environment_error(exc, str(getattr(exc, "filename", "") or ""))
+        if mapped is None:
+            mapped = StorageError("STO-E023", what=str(getattr(exc, "filename", "") or exc))
+        message = STORAGE_MESSAGES[mapped.code]
+        err.write(message.text(args.lang).format(**mapped.params) + "\n")
+        return ENVIRONMENT_EXIT.get(mapped.code, 2)
     except (PackError, FormSpecError) as exc:
         err.write(f"{T[args.lang]['bad_pack'] if isinstance(exc, PackError) else ''}\n{exc}\n".lstrip())
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -66,16 +67,36 @@ def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
     return engine
 
 
+def environment_error(exc: BaseException, where: str = "") -> StorageError | None:
+    """What the machine refused, as the user's message (None: not an environment problem).
+
+    A read-only workspace, a full disk, a file held by another program (or no right to write it), a path
+    that does not exist -- each its own message, never "another window is writing".
+    """
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    code = getattr(orig, "errno", None)
+    if "readonly" in text or "read-only" in text or code == errno.EROFS:
+        return StorageError("STO-E022", what=where or text)
+    if ("disk" in text and ("full" in text or "i/o" in text)) or code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return StorageError("STO-E007", detail=str(orig))
+    if "locked" in text or "busy" in text:
+        return StorageError("STO-E002")
+    if isinstance(orig, FileNotFoundError) or code == errno.ENOENT:
+        return StorageError("STO-E008", what=getattr(orig, "filename", None) or where or text)
+    if isinstance(orig, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        return StorageError("STO-E023", what=getattr(orig, "filename", None) or where or text)
+    return None
+
+
 @contextmanager
 def busy_as_storage_error() -> Iterator[None]:
     try:
         yield
     except OperationalError as exc:
-        text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-        if "locked" in text or "busy" in text:
-            raise StorageError("STO-E002") from exc
-        if "disk" in text and ("full" in text or "i/o" in text):
-            raise StorageError("STO-E007", detail=str(exc.orig)) from exc
+        mapped = environment_error(exc)
+        if mapped is not None:
+            raise mapped from exc
         raise
 
 

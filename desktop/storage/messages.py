@@ -60,6 +60,16 @@ MESSAGES: Mapping[str, Message] = {
     "STO-E021": Message(
         "数据年度 {year} 不在 {low}–{high} 之间。", "Data year {year} is not between {low} and {high}."
     ),
+    "STO-E022": Message(
+        "工作区不能写入（只读文件、只读文件夹或网络盘没有写权限）：{what}。未做任何更改；请把工作区复制到可写的位置。",
+        "The workspace cannot be written (a read-only file, a read-only folder or a network drive without write "
+        "permission): {what}. Nothing was changed; copy the workspace to a writable place.",
+    ),
+    "STO-E023": Message(
+        "文件被其他程序占用或没有写入权限：{what}。请关闭占用它的程序（如 Excel、WPS）后重试。",
+        "The file is held by another program, or you may not write it: {what}. Close the program holding it "
+        "(Excel, WPS) and try again.",
+    ),
     "STO-E020": Message("退回草稿必须填写原因。", "Taking a month back to draft needs a written reason."),
     "STO-E018": Message("“{label_zh}”的数值{reason_zh}。", '"{label_en}": the number {reason_en}.'),
     "STO-E017": Message(

@@ -286,7 +286,7 @@ class Workspace:
             raise StorageError("STO-E016")
         check_backup_file(source)
         safety = self.auto_backup("before-restore")
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True)  # a URI, not a glued path
         try:
             raw = self.engine.raw_connection()
             try:
@@ -294,7 +294,9 @@ class Workspace:
             finally:
                 raw.close()
         except sqlite3.OperationalError as exc:
-            raise StorageError("STO-E002") from exc
+            if safety is not None:  # nothing was done: no backup left behind for it
+                safety.unlink(missing_ok=True)
+            raise db.environment_error(exc, str(self.path)) or StorageError("STO-E002") from exc
         finally:
             src.close()
         self.engine.dispose()

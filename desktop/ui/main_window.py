@@ -54,7 +54,7 @@ from desktop.services.explain import explain_figure, formula_text
 from desktop.services.guidelines import guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
-from desktop.storage.db import StorageError
+from desktop.storage.db import StorageError, environment_error
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
@@ -118,6 +118,9 @@ def user_message(exc: BaseException) -> str:
         return exc.render(i18n.current())
     if isinstance(exc, SigningError):
         return signing_message(exc, i18n.current())
+    mapped = environment_error(exc) if isinstance(exc, OSError) else None  # read-only, disk full, held, missing
+    if mapped is not None:
+        return user_message(mapped)
     return str(exc)
 
 
@@ -1901,6 +1904,8 @@ class MainWindow(QMainWindow):
         )
 
     def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, OSError) and environment_error(exc) is not None:
+            exc = environment_error(exc)  # type: ignore[assignment]  # a refusal of the machine, said plainly
         if isinstance(exc, StorageError | InputError | PackError | WorkbookError | SigningError):
             self.last_message = user_message(exc)
             box = QMessageBox(

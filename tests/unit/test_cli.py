@@ -136,7 +136,7 @@ def test_workspace_commands(tmp_path: Path, clean_file: Path) -> None:
     assert code == 0 and "restored" in out
     code, _, err = cli("--lang", "zh", "--workspace", str(workspace), "restore", str(clean_file))
     assert code == 2 and "不是" in err
-    assert cli("--workspace", str(tmp_path / "absent.sqlite"), "calc")[0] == 2
+    assert cli("--workspace", str(tmp_path / "absent.sqlite"), "calc")[0] == 8  # not found: its own exit code
 
 
 def test_schema_pack_and_form_commands(tmp_path: Path) -> None:
