@@ -418,8 +418,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    anchors = [package.audit_anchor(Path(p)) for p in args.package or ()]  # signed heads: a rewrite shows
     with _open_workspace(args) as ws:
-        check = store.verify_audit(ws=ws)
+        check = store.verify_audit(ws=ws, anchors=anchors)
         evidence = store.verify_evidence(ws=ws)
     t = T[args.lang]
     bad_files = [c for c in evidence if c.status in ("missing", "changed")]
@@ -831,6 +832,11 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=("verify",))
     audit.add_argument("--all", action="store_true", help="list every problem")
+    audit.add_argument(
+        "--package",
+        action="append",
+        help="a signed package of this workspace: the audit head it signed must still be in the log (repeatable)",
+    )
     audit.set_defaults(func=cmd_audit)
     return parser
 

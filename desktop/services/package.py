@@ -181,6 +181,8 @@ def build_package(
         "files": [{"path": path, "sha256": _sha(data), "size": len(data)} for path, data in sorted(members.items())],
         "evidence": evidence_index,
         "checks": checks.manifest(),
+        # the workspace's audit chain as it stood: a later rewrite of that history no longer matches
+        "audit": dict(zip(("entries", "head_sha256"), store.audit_head(ws=ws), strict=True)),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     signature = sign_detached(manifest_bytes, signer)
@@ -203,6 +205,16 @@ MAX_PDF = 200 * 1024 * 1024  # the signed PDF is validated from a file; bigger i
 MAX_MEMBERS = 100_000
 MAX_TOTAL = 4 * 1024 * 1024 * 1024
 CHUNK = 1024 * 1024
+
+
+def audit_anchor(path: Path) -> tuple[int, str, str]:
+    """The audit head a package's manifest signed: (entries, head hash, package name).  The package must
+    verify as intact first (its manifest signature holds); otherwise it anchors nothing."""
+    verdict = verify_package(path)
+    if not verdict.intact or "audit" not in verdict.manifest:
+        raise SigningError("SIG-E042", what=path.name)
+    audit = verdict.manifest["audit"]
+    return int(audit["entries"]), str(audit["head_sha256"]), path.name
 
 
 def unsafe_name(name: str) -> str | None:

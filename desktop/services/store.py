@@ -1368,12 +1368,23 @@ def _import_evidence(
 # --------------------------------------------------------------------------------------------- audit
 
 
-def verify_audit(*, ws: Workspace) -> AuditCheck:
+def audit_head(*, ws: Workspace) -> tuple[int, str]:
+    """(entries, hash of the last) of the audit chain: what a signed package anchors."""
+    with ws.read() as session:
+        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        return int(info.audit_count), str(info.audit_head)
+
+
+def verify_audit(*, ws: Workspace, anchors: Iterable[tuple[int, str, str]] = ()) -> AuditCheck:
     """The chain must be intact, and replaying it must give exactly the data in the tables.
 
     The second part catches an edit made outside the app to the data itself (not only to the log).
+    ``anchors``: (entries, head hash, where from) recorded in signed packages -- someone who has the file can
+    rewrite the chain and recompute every hash, but cannot re-sign a package: an anchor that no longer
+    matches the entry it names shows that the history before it was rewritten.
     """
     problems: list[str] = []
+    wanted = {int(n): (h, where) for n, h, where in anchors}
     with ws.read() as session:
         info = session.execute(select(WorkspaceInfo)).scalar_one()
         prev = GENESIS
@@ -1386,7 +1397,22 @@ def verify_audit(*, ws: Workspace) -> AuditCheck:
             if entry_hash(record.prev_hash, entry_fields(record)) != record.hash:
                 problems.append(f"audit entry {record.seq}: content does not match its hash (edited outside the app)")
             prev = record.hash
+            if (
+                record.action == "month.set"
+                and record.field != "deposited_on"  # set when the month is locked
+                and state.get(record.target, {}).get("status") == "locked"
+            ):
+                problems.append(
+                    f"audit entry {record.seq}: changes a locked month (locked months change only by amendment)"
+                )
+            if count in wanted and wanted[count][0] != record.hash:
+                problems.append(
+                    f"audit entry {count}: differs from the head signed in {wanted[count][1]} (history rewritten)"
+                )
             _replay(state, record)
+        for n, (_h, where) in wanted.items():
+            if n > count:
+                problems.append(f"{where} anchors {n} audit entries, the log has {count}: entries were removed")
         if info.audit_head != prev or info.audit_count != count:
             problems.append(
                 f"audit log ends at entry {count} but the workspace recorded {info.audit_count}: entries were removed"

@@ -48,6 +48,10 @@ MESSAGES = {
         "证书中没有统一社会信用代码，无法与提交包核对。",
         "The certificate carries no credit code to compare with the package.",
     ),
+    "SIG-E042": (
+        "提交包 “{what}” 未通过验证或不含审计记录锚点，不能用来核对审计记录。",
+        'The package "{what}" does not verify or holds no audit anchor: it cannot be used to check the audit trail.',
+    ),
     "SIG-E040": ("无法读取证书文件 “{what}”：{detail}", 'Cannot read the certificate file "{what}": {detail}'),
     "SIG-E041": ("信任列表中没有指纹为 {what} 的证书。", "No certificate with fingerprint {what} in the trust store."),
     "SIG-E020": ("PDF 无法读取：{detail}", "The PDF cannot be read: {detail}"),

@@ -335,3 +335,75 @@ def test_pdfsig_accepts_the_genuine_pdf_and_rejects_a_changed_one(genuine, tmp_p
     pdf.write_bytes(bytes(data))
     run = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, check=False)
     assert "Signature is Valid" not in run.stdout
+
+
+def test_a_rewritten_audit_history_no_longer_matches_the_signed_package(genuine, tmp_path: Path) -> None:
+    """Issue 12: someone with the file rewrites a locked month and recomputes the whole chain; the head the
+    package signed no longer matches, and `audit verify --package` says so.  A log entry that changes a
+    locked month is refused by the replay as well."""
+    import shutil as sh
+
+    from sqlalchemy import select, text
+
+    from desktop.storage.models import AuditRecord, MonthVersion
+    from desktop.storage.workspace import GENESIS, Workspace, entry_fields, entry_hash
+
+    source = genuine["root"] / "demo.sqlite"
+    copy = tmp_path / "copy.sqlite"
+    sh.copy(source, copy)
+    for suffix in ("-wal", "-shm"):
+        if Path(str(source) + suffix).exists():
+            sh.copy(str(source) + suffix, str(copy) + suffix)
+    if (genuine["root"] / "demo.evidence").exists():
+        sh.copytree(genuine["root"] / "demo.evidence", tmp_path / "copy.evidence")
+    # the genuine package anchors the log as it stood
+    out, err = io.StringIO(), io.StringIO()
+    args = ["--lang", "en", "--workspace", str(copy), "audit", "verify", "--package", str(genuine["path"])]
+    assert cli_main(args, out=out, err=err) == 0, out.getvalue() + err.getvalue()
+    # a forger rewrites a locked month's value in the data and in its audit entry, then rebuilds every hash
+    with Workspace.open(copy, app_user="forger") as ws, ws.engine.begin() as conn:
+        locked = conn.execute(select(MonthVersion.id).where(MonthVersion.status == "locked")).scalars().first()
+        record = conn.execute(
+            select(AuditRecord).where(AuditRecord.target == f"month_versions:{locked}").order_by(AuditRecord.seq)
+        ).first()
+        snapshot = json.loads(record.new_value)
+        snapshot["values"]["supply_mwh"] = {"$d": "1"}
+        forged = json.dumps(snapshot, sort_keys=True)
+        conn.execute(text("UPDATE audit_log SET new_value = :v WHERE seq = :s"), {"v": forged, "s": record.seq})
+        values = json.loads(
+            conn.execute(select(MonthVersion.values_json).where(MonthVersion.id == locked)).scalar_one()
+        )
+        values["supply_mwh"] = {"$d": "1"}
+        conn.execute(
+            text("UPDATE month_versions SET values_json = :v WHERE id = :i"), {"v": json.dumps(values), "i": locked}
+        )
+        prev = GENESIS
+        for row in conn.execute(select(AuditRecord).order_by(AuditRecord.seq)).all():
+            digest = entry_hash(prev, entry_fields(row))
+            conn.execute(
+                text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE seq = :s"),
+                {"p": prev, "h": digest, "s": row.seq},
+            )
+            prev = digest
+        conn.execute(text("UPDATE workspace_info SET audit_head = :h"), {"h": prev})
+    out = io.StringIO()
+    assert cli_main(["--lang", "en", "--workspace", str(copy), "audit", "verify"], out=out, err=err) in (0, 1)
+    out = io.StringIO()
+    assert cli_main(args, out=out, err=err) == 1
+    assert "history rewritten" in out.getvalue()
+
+
+def test_the_replay_refuses_an_entry_that_changes_a_locked_month(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from desktop.storage.models import MonthVersion
+
+    ws = create_demo_workspace(tmp_path / "demo.sqlite", today=date(2026, 11, 23))
+    with ws.read() as session:
+        locked = session.execute(select(MonthVersion.id).where(MonthVersion.status == "locked")).scalars().first()
+    assert store.verify_audit(ws=ws).ok
+    with ws.unit_of_work() as uow:  # a chain-consistent entry, as a forger with the file could append
+        uow.audit("month.set", f"month_versions:{locked}", "values.note", None, '"changed later"', "forged")
+    problems = store.verify_audit(ws=ws).problems
+    assert any("changes a locked month" in p for p in problems), problems
+    ws.close()
