@@ -40,6 +40,7 @@ class CellProblem:
             "the row's key does not fit the row (another item or fuel: was the sheet sorted or restructured?)",
         ),
         "XLS-E016": ("该行的标识与另一行重复", "this row's key repeats another row's"),
+        "XLS-E017": ("数值超出该数据项允许的范围或精度", "the number is beyond what this item can hold"),
         "XLS-E014": (
             "这是另一数据年度的月度存证表，不能导入本年度",
             "this monthly deposit sheet is of another data year and cannot be imported into this one",

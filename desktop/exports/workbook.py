@@ -31,6 +31,7 @@ from desktop.engine.results import FigureInfo, ReportResult
 from desktop.exports.errors import CellProblem, WorkbookError
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec.model import fault_text
 
 MONTH_COL = 3  # C = January
 KEY_COL = 19  # S, hidden: the row's key
@@ -340,12 +341,18 @@ class _Reader:
                 self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)))
                 return None
             if isinstance(raw, int | float):
-                return Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
-            try:
-                return parse_decimal(str(raw))
-            except NumberFormatError:
-                self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)[:40]))
+                number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+            else:
+                try:
+                    number = parse_decimal(str(raw))
+                except NumberFormatError:
+                    self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)[:40]))
+                    return None
+            fault = spec.number_fault(number)  # the form's bounds, before anything is stored or calculated
+            if fault is not None:
+                self.problems.append(CellProblem(sheet, ref, "XLS-E017", fault_text(spec, fault, "zh")))
                 return None
+            return number
         if spec.type == "bool":
             if isinstance(raw, bool):
                 return raw

@@ -155,6 +155,9 @@ class _Reader:
         if not isinstance(raw, str):
             self.problem(path, "INP-E002", expected="text", got=_kind(raw))
             return None
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in raw):  # a lone surrogate: no file or database can hold it
+            self.problem(path, "INP-E022")
+            return None
         if kind == "enum":
             options = self.form.enums[spec.enum or ""].ids
             if raw not in options:

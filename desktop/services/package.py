@@ -9,11 +9,14 @@ failed build leaves nothing behind.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
 import json
 import logging
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -29,7 +32,7 @@ from cryptography.hazmat.primitives import hashes
 
 from desktop import __version__
 from desktop.domain.findings import Finding, Severity
-from desktop.exports.files import atomic_path
+from desktop.exports.files import MARK, STALE_SECONDS, atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.interchange import result_json
 from desktop.services import outputs, store
@@ -142,7 +145,11 @@ def build_package(
         ensure_ascii=False,
         indent=1,
     ).encode("utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
+    # working files beside the target, under our mark: a killed build's are swept by the next build
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale_work_dirs(target)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.{MARK}") as tmp:
         plain, signed, xlsx = Path(tmp) / "report.pdf", Path(tmp) / "signed.pdf", Path(tmp) / "report.xlsx"
         write_pdf(doc, plain)
         step(2, 5)
@@ -205,6 +212,16 @@ MAX_PDF = 200 * 1024 * 1024  # the signed PDF is validated from a file; bigger i
 MAX_MEMBERS = 100_000
 MAX_TOTAL = 4 * 1024 * 1024 * 1024
 CHUNK = 1024 * 1024
+
+
+def _sweep_stale_work_dirs(target: Path) -> None:
+    now = time.time()
+    for folder in target.parent.glob(f".{glob.escape(target.name)}.{MARK}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder)
+        except OSError:
+            continue
 
 
 def audit_anchor(path: Path) -> tuple[int, str, str]:

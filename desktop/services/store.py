@@ -1159,6 +1159,8 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
     """A whole data year into the workspace, all or nothing; refused if any target month is not a draft."""
     g = guideline(report.guideline)
     form = g.form
+    if not str(report.entity.get("uscc") or "").strip():
+        raise StorageError("STO-E024")
     uscc = uscc_check.check(str(report.entity.get("uscc") or ""))
     if uscc.status is uscc_check.UsccStatus.BAD_SHAPE:
         raise StorageError("STO-E017", uscc=report.entity.get("uscc"))

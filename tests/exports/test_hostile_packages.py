@@ -15,6 +15,7 @@ import stat
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -49,7 +50,7 @@ def genuine(tmp_path_factory: pytest.TempPathFactory):
         )
 
     path = build(signer, "genuine.zip")
-    yield {"root": root, "signer": signer, "path": path, "build": build}
+    yield {"root": root, "signer": signer, "path": path, "build": build, "ws": ws, "entity_id": entity_id}
     ws.close()
 
 
@@ -407,3 +408,27 @@ def test_the_replay_refuses_an_entry_that_changes_a_locked_month(tmp_path: Path)
     problems = store.verify_audit(ws=ws).problems
     assert any("changes a locked month" in p for p in problems), problems
     ws.close()
+
+
+def test_a_killed_builds_working_folder_is_swept_and_nothing_else(genuine, tmp_path: Path) -> None:
+    target = tmp_path / "p.zip"
+    stale = tmp_path / ".p.zip.carbondesk-killed"  # what a killed build leaves: the unsigned PDF and workbook
+    stale.mkdir()
+    (stale / "report.pdf").write_bytes(b"%PDF unsigned")
+    mine = tmp_path / "my-folder"  # the user's own
+    mine.mkdir()
+    old = time.time() - 3600
+    for p in (stale, mine):
+        os.utime(p, (old, old))
+    genuine["build"](genuine["signer"], "unused.zip")  # the fixture's builder writes beside its own root
+    package.build_package(
+        ws=genuine["ws"],
+        entity_id=genuine["entity_id"],
+        year=2025,
+        target=target,
+        signer=genuine["signer"],
+        today=date(2026, 11, 23),
+        allow_errors=True,
+    )
+    assert not stale.exists() and mine.exists() and target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my-folder", "p.zip"]

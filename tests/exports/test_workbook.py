@@ -130,6 +130,11 @@ CORPUS = {
         "XLS-E009",
         "机组 1#!C",
     ),
+    "a number beyond the item": (
+        lambda wb: wb["机组 1#"].cell(row_of(wb["机组 1#"], "month:supply_mwh"), 14).__setattr__("value", -1e308),
+        "XLS-E017",
+        "机组 1#!N",
+    ),
     # the hidden key is believed only when the visible row agrees (issue 12)
     "keys swapped": (
         lambda wb: _swap_keys(wb["机组 1#"], "month:generation_mwh", "month:supply_mwh"),
