@@ -8,6 +8,7 @@ a newer pack.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -178,7 +179,30 @@ def _flatten(table: Mapping[str, Any], prefix: str, out: dict[str, Mapping[str, 
             out[full] = {"__bad__": value}
 
 
+MAX_PACK_BYTES = 2 * 1024 * 1024  # a pack is a few kilobytes; anything far larger is not one
+MAX_PACK_DEPTH = 16
+MAX_EXPONENT = 30  # |value| between 1e-30 and 1e30: a parameter beyond is a typo, and would blow up sums
+
+
+def _nesting_too_deep(text: str) -> bool:
+    depth = 0
+    for match in re.finditer(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|[\[\]{}]', text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_PACK_DEPTH:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
 def parse_pack(text: str, *, source: str = "<pack>") -> ParameterPack:
+    """A pack from TOML; size, nesting and number magnitudes are checked before anything is used."""
+    if len(text) > MAX_PACK_BYTES:
+        raise PackError(source, [f"larger than {MAX_PACK_BYTES // 1024 // 1024} MB: not a parameter pack"])
+    if _nesting_too_deep(text):
+        raise PackError(source, [f"nested deeper than {MAX_PACK_DEPTH} levels: not a parameter pack"])
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -220,6 +244,10 @@ def parse_pack(text: str, *, source: str = "<pack>") -> ParameterPack:
             value = Decimal(value)
         if value is not None and not isinstance(value, Decimal | str | bool):
             problems.append(f"{where}: value must be a number, text or true/false")
+        if isinstance(value, Decimal) and (
+            not value.is_finite() or (value != 0 and abs(value.adjusted()) > MAX_EXPONENT)
+        ):
+            problems.append(f"{where}: the number {value} is outside 1e-{MAX_EXPONENT}…1e{MAX_EXPONENT}")
         confirm = entry.get("confirm", False)
         if not isinstance(confirm, bool):
             problems.append(f"{where}: confirm must be true or false")

@@ -1832,13 +1832,25 @@ class MainWindow(QMainWindow):
         def done(result: Any) -> None:
             audit, evidence = result
             bad = [c for c in evidence if c.status in ("missing", "changed")]
+            limits = i18n.pick(
+                "说明：审计链本身没有密钥，持有工作区文件的人可以同时改写数据和记录并重新计算哈希；"
+                "已提交的签名提交包记录了当时的审计链位置，可用 “carbondesk audit verify --package 提交包.zip” "
+                "核对此前的记录未被改写。请妥善保存已提交的提交包。",
+                "Note: the chain itself has no key; someone who has the workspace file could rewrite the data and "
+                "the log together and recompute every hash. Each signed package records where the chain stood; "
+                '"carbondesk audit verify --package PACKAGE.zip" shows that nothing before it was rewritten. Keep '
+                "the packages you submit.",
+            )
+            self.last_message = limits
             if audit.ok and not bad:
                 QMessageBox.information(
                     self,
                     self.tr("Audit trail"),
                     self.tr("Audit trail intact: {0} entries match the data; {1} evidence files intact.").format(
                         audit.entries, len(evidence)
-                    ),
+                    )
+                    + "\n\n"
+                    + limits,
                 )
             else:
                 lines = [*audit.problems, *[f"{c.evidence.file_name}: {c.status}" for c in bad]]

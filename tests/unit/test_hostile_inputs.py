@@ -77,3 +77,25 @@ def test_hostile_reports_are_refused_with_their_place(case: str, tmp_path: Path)
     if (tmp_path / "w.sqlite").exists():  # nothing of a refused import is stored
         with Workspace.open(tmp_path / "w.sqlite", create=False) as ws:
             assert store.list_entities(ws=ws) == ()
+
+
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        ("nested 100,000 deep", "[pack]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        ("a huge exponent", None),
+        ("larger than any pack", "# " + "x" * (3 * 1024 * 1024) + "\n"),
+    ],
+)
+def test_hostile_packs_are_refused_by_name(label: str, text: str | None, tmp_path: Path) -> None:
+    from desktop import paths
+
+    if text is None:  # a real pack with one value written as 1e999999999
+        source = (paths.packs_dir("power_generation") / "2025.toml").read_text(encoding="utf-8")
+        text = source.replace("value = 0.99\n", "value = 1e999999999\n", 1)
+    path = tmp_path / "2025.toml"
+    path.write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_main(["--lang", "en", "pack", "check", "--file", str(path)], out=out, err=err)
+    assert code == 2, (label, code, err.getvalue()[-300:])
+    assert "Traceback" not in err.getvalue() and "internal" not in err.getvalue().lower()
