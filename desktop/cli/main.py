@@ -6,6 +6,7 @@ Exit codes: 0 fine; 1 the report has errors (``check``); 2 the input or the comm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -845,7 +846,18 @@ def _parser() -> argparse.ArgumentParser:
 ENVIRONMENT_EXIT = {"STO-E022": 5, "STO-E023": 5, "STO-E007": 6, "STO-E002": 7, "STO-E008": 8}
 
 
+def _console_safe() -> None:
+    """A GBK console (or a redirect) cannot encode every character we print (Σ, ₂, ✓): never die for it."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream: nothing to adjust
+                reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    if out is None or err is None:
+        _console_safe()
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)

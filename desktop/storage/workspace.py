@@ -365,7 +365,7 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
                 target.close()
         finally:
             raw.close()
-        with tmp.open("rb") as handle:
+        with tmp.open("r+b") as handle:  # Windows refuses to flush a handle opened read-only
             os.fsync(handle.fileno())
         os.replace(tmp, destination)
     except BaseException:
@@ -381,7 +381,7 @@ def check_backup_file(path: Path) -> None:
         raise StorageError("STO-E014", what=str(path), detail="no such file")
     _check_sqlite_file(path)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)  # #, ?, % and spaces escaped
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -22,6 +22,7 @@ from types import TracebackType
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from desktop import paths
 from desktop.services import demo, locations, store
 from desktop.services.guidelines import guideline
 from desktop.storage.db import StorageError
@@ -85,6 +86,16 @@ def tune_garbage_collector() -> None:
     sys.setswitchinterval(0.002)
 
 
+def register_bundled_font() -> None:
+    """A machine without a Chinese font (a fresh Linux, a stripped Windows image) shows boxes, not words:
+    then the font bundled for the PDF is given to Qt as well."""
+    from PySide6.QtGui import QFontDatabase  # noqa: PLC0415
+
+    if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        return
+    QFontDatabase.addApplicationFont(str(paths.resources_dir() / "fonts" / "wqy-microhei.ttc"))
+
+
 def app_settings() -> QSettings:
     path = locations.data_dir() / "settings.ini"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +153,7 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     parser.add_argument("--today", help="pretend today is YYYY-MM-DD (deadline views)")
     args = parser.parse_args(argv)
     tune_garbage_collector()
+    register_bundled_font()
     settings = app_settings()
     lang = args.lang or str(settings.value("ui/language") or os.environ.get("CARBONDESK_LANG") or "zh")
     i18n.set_language(lang)
