@@ -116,6 +116,21 @@ def _fmt(value: Decimal | None) -> str:
     return f"{value:f}"
 
 
+def parameter_dict(p: Parameter) -> dict[str, Any]:
+    """A parameter as the JSON results show it: key, confidence, source (note, override)."""
+    return {
+        "key": p.key,
+        "confidence": p.confidence,
+        "source": p.source,
+        **({"note": p.note} if p.note else {}),
+        **(
+            {"override_reason": p.override_reason, "original_value": _plain(p.original_value)}
+            if p.override_reason
+            else {}
+        ),
+    }
+
+
 def to_dict(figure: Figure, *, depth: int = 99) -> dict[str, Any]:
     """JSON-ready provenance; numbers as strings so that no precision is lost."""
     out: dict[str, Any] = {
@@ -129,18 +144,7 @@ def to_dict(figure: Figure, *, depth: int = 99) -> dict[str, Any]:
     if figure.source:
         out["source"] = figure.source
     if figure.parameter is not None:
-        p = figure.parameter
-        out["parameter"] = {
-            "key": p.key,
-            "confidence": p.confidence,
-            "source": p.source,
-            **({"note": p.note} if p.note else {}),
-            **(
-                {"override_reason": p.override_reason, "original_value": _plain(p.original_value)}
-                if p.override_reason
-                else {}
-            ),
-        }
+        out["parameter"] = parameter_dict(figure.parameter)
     if figure.inputs and depth > 0:
         out["inputs"] = [to_dict(child, depth=depth - 1) for child in figure.inputs]
     return out

@@ -20,7 +20,7 @@ from typing import Any
 
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.records import ReportInput
-from desktop.engine.provenance import INPUT, PARAM, Figure
+from desktop.engine.provenance import INPUT, PARAM, Figure, parameter_dict
 from desktop.engine.results import FigureInfo, ReportResult
 from desktop.formspec import FormSpec
 
@@ -90,18 +90,7 @@ def figure_dict(
     if figure.source:
         out["source"] = figure.source
     if figure.parameter is not None:
-        p = figure.parameter
-        out["parameter"] = {
-            "key": p.key,
-            "confidence": p.confidence,
-            "source": p.source,
-            **({"note": p.note} if p.note else {}),
-            **(
-                {"override_reason": p.override_reason, "original_value": _plain(p.original_value)}
-                if p.override_reason
-                else {}
-            ),
-        }
+        out["parameter"] = parameter_dict(figure.parameter)
     if figure.inputs and depth > 0:
         out["inputs"] = [figure_dict(child, places, depth=depth - 1) for child in figure.inputs]
     return out

@@ -58,6 +58,17 @@ from desktop.ui.views import fit_to_screen
 class FittedDialog(QDialog):
     """A dialog that opens inside the screen (see ``fit_to_screen``)."""
 
+    def add_problem_and_buttons(self, layout: QVBoxLayout) -> None:
+        """The red line that says why OK was refused, and OK / Cancel (OK runs ``accept``, which may refuse)."""
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #c0392b")
+        self.problem.setWordWrap(True)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         fit_to_screen(self)
@@ -482,14 +493,7 @@ class RecordDialog(FittedDialog):
                 ),
                 self.reason_edit,
             )
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #c0392b")
-        self.problem.setWordWrap(True)
-        layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_problem_and_buttons(layout)
         self.result_values: dict[str, Any] = {}
 
     def read(self) -> tuple[dict[str, Any], list[str]]:
@@ -854,14 +858,7 @@ class PassphraseDialog(FittedDialog):
         else:
             grid.addRow(i18n.pick("签名密钥口令", "Passphrase of your signing key"), self.first)
         layout.addLayout(grid)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #c0392b")
-        self.problem.setWordWrap(True)
-        layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_problem_and_buttons(layout)
 
     def accept(self) -> None:
         problem = ""
@@ -918,14 +915,7 @@ class OverrideDialog(FittedDialog):
         )
         grid.addRow(i18n.pick("原因（必填）", "Reason (required)"), self.reason_edit)
         layout.addLayout(grid)
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #c0392b")
-        self.problem.setWordWrap(True)
-        layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_problem_and_buttons(layout)
         self.resize(520, 260)
 
     def reason(self) -> str:

@@ -1060,7 +1060,7 @@ class MainWindow(QMainWindow):
 
     def master_data_saved(self, _result: Any = None) -> None:
         self.years = sorted({*self.years, *store.years_with_data(ws=self.ws, entity_id=self.entity_id)})
-        self.refresh(long=True)
+        self.refresh()  # through the serial worker, like a save: whoever waits for it sees the new snapshot
 
     def run_master_data(self, job: Any) -> None:
         self.worker.submit(job, self.master_data_saved, self.show_error)
@@ -1399,42 +1399,32 @@ class MainWindow(QMainWindow):
             self.amend_month()
 
     def reopen_month(self) -> None:
-        state = self.current_state()
-        if state is None:
-            return
-        dialog = TextDialog(
+        self.change_month_with_reason(
             i18n.pick("退回草稿", "Back to draft"),
             i18n.pick(
                 "本月已提交但尚未存证，可以退回草稿修改。原因会记入审计记录。为什么要退回？",
                 "This month is submitted but not yet deposited, so it can go back to draft. The reason is kept "
                 "in the audit trail. Why must it change?",
             ),
-            self,
-        )
-        self.grid.commit_open_editor()
-        self.pending_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        reason = dialog.value()
-        ws, year, month = self.ws, self.year, self.month
-        self.worker.submit(
-            lambda: store.reopen_month(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
-            lambda _m: self.refresh(),
-            self.show_error,
+            store.reopen_month,
         )
 
     def amend_month(self) -> None:
-        state = self.current_state()
-        if state is None:
-            return
-        dialog = TextDialog(
+        self.change_month_with_reason(
             self.tr("Amend a locked month"),
             self.tr(
                 "A locked month is corrected by a new version; the deposited version stays "
                 "readable. Why must it change?"
             ),
-            self,
+            store.amend_month,
         )
+
+    def change_month_with_reason(self, title: str, prompt: str, change: Any) -> None:
+        """Ask why (required), then change the month's status on the worker: back to draft, or amend."""
+        state = self.current_state()
+        if state is None:
+            return
+        dialog = TextDialog(title, prompt, self)
         self.grid.commit_open_editor()  # a modal dialog would otherwise leave the typed value uncommitted
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -1442,7 +1432,7 @@ class MainWindow(QMainWindow):
         reason = dialog.value()
         ws, year, month = self.ws, self.year, self.month
         self.worker.submit(
-            lambda: store.amend_month(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
+            lambda: change(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
             lambda _m: self.refresh(),
             self.show_error,
         )
