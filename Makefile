@@ -40,8 +40,11 @@ lint: $(STAMP) $(QM)
 	$(BIN)/ruff format --check .
 
 # The storage tests also run against a real PostgreSQL server on loopback (started by the script).
+# The server it started is stopped when the tests end, whatever their result.
 test: lint
-	eval "$$(bash scripts/test-postgres.sh)" && QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	eval "$$(bash scripts/test-postgres.sh)" && status=0 && \
+	  { QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest || status=$$?; } && \
+	  { [ -z "$${CARBONDESK_TEST_PG_STARTED:-}" ] || bash scripts/test-postgres.sh --stop; } && exit $$status
 
 bench: $(STAMP) $(QM)
 	$(BIN)/python tests/benchmarks/bench_engine.py

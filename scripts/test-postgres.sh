@@ -18,6 +18,18 @@ fail() {
 
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+if [ "${1:-}" = "--stop" ]; then  # stop the server this script started (make test does it at the end)
+  BIN=$(pgbin)
+  if [ -n "$BIN" ] && [ -d "$BASE/data" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      su postgres -s /bin/sh -c "'$BIN/pg_ctl' -D '$BASE/data' -m fast -w stop" >/dev/null 2>&1 || true
+    else
+      "$BIN/pg_ctl" -D "$BASE/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+  fi
+  exit 0
+fi
+
 if [ -z "$(pgbin)" ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "test-postgres: installing postgresql" >&2
@@ -55,3 +67,4 @@ run_as_postgres "'$BIN/pg_ctl' -D '$BASE/data' -l '$BASE/server.log' -w -t 60 \
   -o \"-p $PORT -k '$BASE' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start >/dev/null" \
   || fail "the server did not start: $(tail -n 5 "$BASE/server.log")"
 echo "export CARBONDESK_TEST_PG_URL=$URL"
+echo "export CARBONDESK_TEST_PG_STARTED=1"  # started here: make test stops it when the tests end
