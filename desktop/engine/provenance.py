@@ -131,14 +131,24 @@ def parameter_dict(p: Parameter) -> dict[str, Any]:
     }
 
 
-def to_dict(figure: Figure, *, depth: int = 99) -> dict[str, Any]:
-    """JSON-ready provenance; numbers as strings so that no precision is lost."""
-    out: dict[str, Any] = {
-        "name": figure.name,
-        "value": None if figure.value is None else f"{figure.value:f}",
-        "unit": figure.unit,
-        "formula": figure.formula,
-    }
+def to_dict(
+    figure: Figure,
+    *,
+    depth: int = 99,
+    numbers: Callable[[Figure, bool], dict[str, Any]] | None = None,
+    top: bool = True,
+) -> dict[str, Any]:
+    """JSON-ready provenance; numbers as strings so that no precision is lost.
+
+    ``numbers(figure, top)`` may give the value fields instead (e.g. rounded to a display precision, with
+    the exact value beside it at the top level); by default the exact value.
+    """
+    shown = (
+        numbers(figure, top)
+        if numbers is not None
+        else {"value": None if figure.value is None else f"{figure.value:f}"}
+    )
+    out: dict[str, Any] = {"name": figure.name, **shown, "unit": figure.unit, "formula": figure.formula}
     if figure.expression:
         out["expression"] = figure.expression
     if figure.source:
@@ -146,7 +156,7 @@ def to_dict(figure: Figure, *, depth: int = 99) -> dict[str, Any]:
     if figure.parameter is not None:
         out["parameter"] = parameter_dict(figure.parameter)
     if figure.inputs and depth > 0:
-        out["inputs"] = [to_dict(child, depth=depth - 1) for child in figure.inputs]
+        out["inputs"] = [to_dict(c, depth=depth - 1, numbers=numbers, top=False) for c in figure.inputs]
     return out
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.records import ReportInput
-from desktop.engine.provenance import INPUT, PARAM, Figure, parameter_dict
+from desktop.engine.provenance import INPUT, PARAM, Figure, to_dict
 from desktop.engine.results import FigureInfo, ReportResult
 from desktop.formspec import FormSpec
 
@@ -74,26 +74,21 @@ def figure_dict(
     figure: Figure, places: Callable[[Figure], int | None], *, depth: int = 99, exact: bool = False
 ) -> dict[str, Any]:
     """A figure with its provenance down to ``depth``; ``exact`` adds the exact value where it differs."""
-    out: dict[str, Any] = {"name": figure.name, "value": None, "unit": figure.unit, "formula": figure.formula}
-    value = figure.value
-    if isinstance(value, Decimal):
-        wanted = places(figure)
-        out["value"] = f"{value.normalize():f}" if wanted is None else _rounded(value, wanted)
-        if exact and wanted is not None:
+
+    def numbers(fig: Figure, top: bool) -> dict[str, Any]:
+        value = fig.value
+        if not isinstance(value, Decimal):
+            return {"value": None if value is None else str(value)}
+        wanted = places(fig)
+        shown = f"{value.normalize():f}" if wanted is None else _rounded(value, wanted)
+        out: dict[str, Any] = {"value": shown}
+        if exact and top and wanted is not None:
             precise = _rounded(value, EXACT_PLACES).rstrip("0").rstrip(".")
-            if Decimal(precise) != Decimal(out["value"]):
+            if Decimal(precise) != Decimal(shown):
                 out["exact"] = precise
-    elif value is not None:
-        out["value"] = str(value)
-    if figure.expression:
-        out["expression"] = figure.expression
-    if figure.source:
-        out["source"] = figure.source
-    if figure.parameter is not None:
-        out["parameter"] = parameter_dict(figure.parameter)
-    if figure.inputs and depth > 0:
-        out["inputs"] = [figure_dict(child, places, depth=depth - 1) for child in figure.inputs]
-    return out
+        return out
+
+    return to_dict(figure, depth=depth, numbers=numbers)
 
 
 def _figures(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -94,7 +95,10 @@ def change_label(form: Any, path: str, lang: str) -> str:
 
 def closed_months(*, ws: Workspace, entity_id: str, year: int) -> frozenset[tuple[str, int]]:
     """(unit code, month) of the months that are submitted or deposited: not to be changed by an import."""
-    stored = store.stored_months(ws=ws, entity_id=entity_id, year=year)
+    return _closed(store.stored_months(ws=ws, entity_id=entity_id, year=year))
+
+
+def _closed(stored: Mapping[tuple[str, int], Any]) -> frozenset[tuple[str, int]]:
     return frozenset((m.unit_code, m.month) for m in stored.values() if m.status.value != "draft")
 
 
@@ -124,7 +128,7 @@ def export_workbook(*, ws: Workspace, entity_id: str, year: int, target: Path, t
 
 def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) -> ImportPreview:
     """What importing a filled workbook would change, field by field; nothing is written."""
-    current = store.load_report(ws=ws, entity_id=entity_id, year=year)
+    current, stored = store.year_data(ws=ws, entity_id=entity_id, year=year)  # one read: values and statuses
     g = guideline(current.guideline)
     incoming = read_workbook(path, template=current, form=g.form)
     changes: list[tuple[str, int, FieldChange]] = []
@@ -147,7 +151,7 @@ def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) ->
                         changes.append(
                             (unit.unit_id, month.month, FieldChange(f"{kind}.{key}", was.get(key), row.values.get(key)))
                         )
-    closed = closed_months(ws=ws, entity_id=entity_id, year=year)
+    closed = _closed(stored)
     refused = tuple(c for c in changes if (c[0], c[1]) in closed)
     changes = [c for c in changes if (c[0], c[1]) not in closed]
     changed = {(u, m) for u, m, _ in changes}
