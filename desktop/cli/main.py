@@ -28,7 +28,7 @@ from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema, result_schema
-from desktop.services import demo, locations, outputs, package, store
+from desktop.services import checkpoints, demo, locations, outputs, package, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.explain import explain_figure
 from desktop.services.guidelines import GUIDELINES, guideline
@@ -77,6 +77,8 @@ T = {
         "year_bad_value": "“{label}” 须为数值：{value}",
         "backup_done": "备份已写入 {path}",
         "restore_done": "已从 {source} 恢复；恢复前的数据已备份到 {safety}",
+        "checkpoint_signed": "已记录审计检查点，由 {who} 签名。",
+        "checkpoint_unsigned": "已记录审计检查点（未签名：加 --passphrase-env 可用签名密钥签名，未签名的检查点不能防止改写）。",
         "audit_ok": "审计链完整：{n} 条记录与数据一致；{files} 个证据文件完好。",
         "audit_bad": "发现问题：审计记录 {n} 条，证据文件 {files} 个。数据可能在 CarbonDesk 之外被修改。",
         "signer_saved": "签名证书已保存：{subject}（指纹 {fingerprint}…），位置 {path}；私钥已用口令加密。",
@@ -123,6 +125,8 @@ T = {
         "year_bad_value": '"{label}" must be a number: {value}',
         "backup_done": "backup written to {path}",
         "restore_done": "restored from {source}; the previous content was backed up to {safety}",
+        "checkpoint_signed": "audit checkpoint recorded, signed by {who}.",
+        "checkpoint_unsigned": "audit checkpoint recorded unsigned (give --passphrase-env to sign it with your key; an unsigned checkpoint cannot show a rewrite).",
         "audit_ok": "audit chain intact: {n} entries match the data; {files} evidence files intact.",
         "audit_bad": "problems found ({n} audit entries, {files} evidence files): data may have been changed outside CarbonDesk.",
         "signer_saved": "signer saved: {subject} (fingerprint {fingerprint}…) in {path}; the key is encrypted with the passphrase.",
@@ -420,10 +424,12 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     anchors = [package.audit_anchor(Path(p)) for p in args.package or ()]  # signed heads: a rewrite shows
+    trusted = checkpoints.trusted_here(locations.data_dir())
     with _open_workspace(args) as ws:
-        check = store.verify_audit(ws=ws, anchors=anchors)
+        check = store.verify_audit(ws=ws, anchors=anchors, trusted=trusted)
         evidence = store.verify_evidence(ws=ws)
     t = T[args.lang]
+    out.write(checkpoints.summary(check.checkpoints, args.lang, trusted=bool(trusted)) + "\n")
     bad_files = [c for c in evidence if c.status in ("missing", "changed")]
     lines = [*check.problems]
     lines += [
@@ -484,7 +490,9 @@ def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
         unit = next((u for u in entity.units if u.code == args.unit), None)
         if unit is None:
             raise StorageError("STO-E008", what=("机组 " if zh else "unit ") + str(args.unit))
-        common = {"ws": ws, "unit_id": unit.id, "year": year, "month": args.month}
+        # the checkpoint of the audit chain that the change records is signed when the passphrase is given
+        signer = load_signer(_signer_dir(args), _passphrase(args)) if args.passphrase_env else None
+        common = {"ws": ws, "unit_id": unit.id, "year": year, "month": args.month, "signer": signer}
         if args.action == "submit":
             stored = store.submit_month(**common, today=_today(args.today))
         elif args.action == "lock":
@@ -508,6 +516,8 @@ def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
         )
         + "\n"
     )
+    t = T[args.lang]
+    out.write((t["checkpoint_signed"].format(who=signer.subject) if signer else t["checkpoint_unsigned"]) + "\n")
     return 0
 
 
@@ -829,6 +839,11 @@ def _parser() -> argparse.ArgumentParser:
     month_cmd.add_argument("--reason", help="why (required to reopen or amend; recorded in the audit trail)")
     month_cmd.add_argument("--deposited", help="deposit date on the platform, YYYY-MM-DD (lock; default today)")
     month_cmd.add_argument("--today")
+    month_cmd.add_argument("--signer", help="folder of the signer (default: the data directory)")
+    month_cmd.add_argument(
+        "--passphrase-env",
+        help="environment variable holding the key passphrase: the audit checkpoint of the change is signed",
+    )
     month_cmd.set_defaults(func=cmd_month)
     audit = sub.add_parser("audit", help="audit trail")
     audit.add_argument("action", choices=("verify",))

@@ -96,6 +96,7 @@ class EvidenceCheck:
 class AuditCheck:
     entries: int
     problems: tuple[str, ...]
+    checkpoints: tuple[Any, ...] = ()  # services.checkpoints.CheckpointState, oldest first
 
     @property
     def ok(self) -> bool:

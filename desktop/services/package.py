@@ -174,6 +174,7 @@ def build_package(
             {"file": e.file_name, "sha256": e.sha256, "kind": e.kind, "path": name, "links": [list(x) for x in e.links]}
         )
     entity = evaluation.report.entity
+    number, entries, head = store.record_checkpoint(ws=ws, event=f"package {year} {target.name}", signer=signer)
     manifest = {
         "format": FORMAT,
         "version": 1,
@@ -188,8 +189,9 @@ def build_package(
         "files": [{"path": path, "sha256": _sha(data), "size": len(data)} for path, data in sorted(members.items())],
         "evidence": evidence_index,
         "checks": checks.manifest(),
-        # the workspace's audit chain as it stood: a later rewrite of that history no longer matches
-        "audit": dict(zip(("entries", "head_sha256"), store.audit_head(ws=ws), strict=True)),
+        # the workspace's audit chain as it stood, also recorded as a signed checkpoint in the workspace:
+        # a later rewrite of that history no longer matches
+        "audit": {"checkpoint": number, "entries": entries, "head_sha256": head},
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     signature = sign_detached(manifest_bytes, signer)

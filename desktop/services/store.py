@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -69,6 +69,11 @@ from desktop.storage.workspace import (
     entry_hash,
     utcnow,
 )
+
+if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
+    from cryptography import x509
+
+    from desktop.signing.core import Signer
 
 _FUEL_PATH = re.compile(r"^fuels\[(\d+)\]\.([a-z][a-z0-9_]*)$")
 LAB_FIELDS = (
@@ -651,6 +656,23 @@ def _transition(
         mv.updated_at = mv.status_changed_at = utcnow()
 
 
+def _checkpoint(uow: UnitOfWork, action: str, unit: Unit, mv: MonthVersion, signer: Signer | None) -> None:
+    """The chain's head after a status change, signed when a signer is at hand (see services.checkpoints)."""
+    from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
+
+    event = f"{action} {unit.code} {mv.data_year}-{mv.month:02d} v{mv.version}"
+    uow.checkpoint(event, checkpoints.signing_with(signer))
+
+
+def record_checkpoint(*, ws: Workspace, event: str, signer: Signer | None) -> tuple[int, int, str]:
+    """A checkpoint outside a status change (a package built): (its number, entries, head hash)."""
+    from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
+
+    with ws.unit_of_work() as uow:
+        record = uow.checkpoint(event, checkpoints.signing_with(signer))
+        return record.seq, record.entries, record.head
+
+
 def _existing_month(uow: UnitOfWork, unit_id: str, year: int, month: int) -> tuple[Unit, MonthVersion]:
     """The unit and the current version of a month that must already exist."""
     unit = _get(uow.session, Unit, unit_id, "unit")
@@ -669,8 +691,10 @@ def _transition_error(exc: PeriodTransitionError, action_zh: str, action_en: str
     return StorageError("STO-E006", status_zh=zh, status_en=en, action_zh=action_zh, action_en=action_en)
 
 
-def submit_month(*, ws: Workspace, unit_id: str, year: int, month: int, today: date | None = None) -> StoredMonth:
-    """Refused while the month has errors."""
+def submit_month(
+    *, ws: Workspace, unit_id: str, year: int, month: int, today: date | None = None, signer: Signer | None = None
+) -> StoredMonth:
+    """Refused while the month has errors.  Records a checkpoint of the audit chain, signed by ``signer``."""
     with ws.read() as session:
         unit = _get(session, Unit, unit_id, "unit")
         code, entity_id = unit.code, unit.entity_id
@@ -692,10 +716,13 @@ def submit_month(*, ws: Workspace, unit_id: str, year: int, month: int, today: d
                 ) from exc
             raise _transition_error(exc, "提交", "submitted") from exc
         _transition(uow, unit, mv, new, "submit")
+        _checkpoint(uow, "submit", unit, mv, signer)
         return _stored(mv, code, _links(uow.session, [mv.id]).get(mv.id, []))
 
 
-def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: str) -> StoredMonth:
+def reopen_month(
+    *, ws: Workspace, unit_id: str, year: int, month: int, reason: str, signer: Signer | None = None
+) -> StoredMonth:
     """A submitted month not yet deposited goes back to draft, with the reason in the audit trail."""
     if not reason.strip():
         raise StorageError("STO-E020")
@@ -706,10 +733,13 @@ def reopen_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: 
         except PeriodTransitionError as exc:
             raise _transition_error(exc, "退回草稿", "reopened") from exc
         _transition(uow, unit, mv, new, "reopen", reason.strip())
+        _checkpoint(uow, "reopen", unit, mv, signer)
         return _stored(mv, unit.code, _links(uow.session, [mv.id]).get(mv.id, []))
 
 
-def lock_month(*, ws: Workspace, unit_id: str, year: int, month: int, deposited_on: date) -> StoredMonth:
+def lock_month(
+    *, ws: Workspace, unit_id: str, year: int, month: int, deposited_on: date, signer: Signer | None = None
+) -> StoredMonth:
     """After the deposit on the national platform: the month can no longer change except by amendment."""
     with ws.unit_of_work() as uow:
         unit, mv = _existing_month(uow, unit_id, year, month)
@@ -726,10 +756,13 @@ def lock_month(*, ws: Workspace, unit_id: str, year: int, month: int, deposited_
         )
         mv.deposited_on = deposited_on
         _transition(uow, unit, mv, new, "lock")
+        _checkpoint(uow, "lock", unit, mv, signer)
         return _stored(mv, unit.code, _links(uow.session, [mv.id]).get(mv.id, []))
 
 
-def amend_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: str) -> StoredMonth:
+def amend_month(
+    *, ws: Workspace, unit_id: str, year: int, month: int, reason: str, signer: Signer | None = None
+) -> StoredMonth:
     """A locked month is corrected only by a new draft version with a reason; the old one stays readable."""
     if not reason.strip():
         raise StorageError("STO-E010")
@@ -741,6 +774,7 @@ def amend_month(*, ws: Workspace, unit_id: str, year: int, month: int, reason: s
         except PeriodTransitionError as exc:
             raise _transition_error(exc, "修订", "amended") from exc
         new = _new_version(uow, unit, year, month, mv.version + 1, copy_from=mv, reason=reason.strip())
+        _checkpoint(uow, "amend", unit, new, signer)
         return _stored(new, unit.code, _links(uow.session, [new.id]).get(new.id, []))
 
 
@@ -1370,22 +1404,26 @@ def _import_evidence(
 # --------------------------------------------------------------------------------------------- audit
 
 
-def audit_head(*, ws: Workspace) -> tuple[int, str]:
-    """(entries, hash of the last) of the audit chain: what a signed package anchors."""
-    with ws.read() as session:
-        info = session.execute(select(WorkspaceInfo)).scalar_one()
-        return int(info.audit_count), str(info.audit_head)
-
-
-def verify_audit(*, ws: Workspace, anchors: Iterable[tuple[int, str, str]] = ()) -> AuditCheck:
+def verify_audit(
+    *,
+    ws: Workspace,
+    anchors: Iterable[tuple[int, str, str]] = (),
+    trusted: Sequence[x509.Certificate] = (),
+) -> AuditCheck:
     """The chain must be intact, and replaying it must give exactly the data in the tables.
 
     The second part catches an edit made outside the app to the data itself (not only to the log).
     ``anchors``: (entries, head hash, where from) recorded in signed packages -- someone who has the file can
     rewrite the chain and recompute every hash, but cannot re-sign a package: an anchor that no longer
-    matches the entry it names shows that the history before it was rewritten.
+    matches the entry it names shows that the history before it was rewritten.  The same holds for the
+    signed checkpoints kept in the workspace (``services.checkpoints``); ``trusted``: the certificates
+    whose signatures on them count.
     """
+    from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
+
     problems: list[str] = []
+    heads: list[str] = []
+    status_entries: list[int] = []
     wanted = {int(n): (h, where) for n, h, where in anchors}
     with ws.read() as session:
         info = session.execute(select(WorkspaceInfo)).scalar_one()
@@ -1399,6 +1437,11 @@ def verify_audit(*, ws: Workspace, anchors: Iterable[tuple[int, str, str]] = ())
             if entry_hash(record.prev_hash, entry_fields(record)) != record.hash:
                 problems.append(f"audit entry {record.seq}: content does not match its hash (edited outside the app)")
             prev = record.hash
+            heads.append(record.hash)
+            if record.action in checkpoints.STATUS_ACTIONS or (
+                record.action == "month.create" and json.loads(record.new_value or "{}").get("version", 1) > 1
+            ):
+                status_entries.append(count)
             if (
                 record.action == "month.set"
                 and record.field != "deposited_on"  # set when the month is locked
@@ -1420,7 +1463,11 @@ def verify_audit(*, ws: Workspace, anchors: Iterable[tuple[int, str, str]] = ())
                 f"audit log ends at entry {count} but the workspace recorded {info.audit_count}: entries were removed"
             )
         problems += _compare_replay(session, state)
-    return AuditCheck(count, tuple(problems))
+        found, states = checkpoints.check(
+            session, workspace_id=info.id, heads=heads, status_entries=status_entries, trusted=trusted
+        )
+        problems += found
+    return AuditCheck(count, tuple(problems), states)
 
 
 def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -236,3 +237,25 @@ class AuditRecord(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_log_target", "target"),)  # since schema 0002: a record's history
+
+
+class AuditCheckpoint(Base):
+    """Where the audit chain stood at a submit, lock, amend or package (since schema 0004).
+
+    ``payload`` is the canonical JSON that was signed (workspace, number, entries, head hash, time, event,
+    hash of the previous checkpoint's payload); ``signature`` a detached CMS signature over it by the
+    signer's key, or none when no signer was at hand.  Someone who has the file can rewrite the chain and
+    recompute every hash, but cannot sign a checkpoint with the signer's key.
+    """
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    workspace_id: Mapped[str] = mapped_column(String(36))
+    made_at: Mapped[datetime] = mapped_column(DateTime)
+    entries: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    signer_sha256: Mapped[str] = mapped_column(String(64), default="")

@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.storage import db
 from desktop.storage.db import StorageError
-from desktop.storage.models import AuditRecord, User, WorkspaceInfo, new_id
+from desktop.storage.models import AuditCheckpoint, AuditRecord, User, WorkspaceInfo, new_id
 
 GENESIS = "0" * 64
 _AUDIT_COLUMNS = (
@@ -59,6 +59,14 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers) or no login name
         return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
+
+
+CHECKPOINT_FORMAT = "carbondesk.audit-checkpoint"
+
+
+def checkpoint_digest(payload: str) -> str:
+    """What the next checkpoint names as its predecessor: removing one in the middle breaks the link."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
@@ -128,6 +136,45 @@ class UnitOfWork:
         self._pending.append({c: getattr(record, c) for c in _AUDIT_COLUMNS})
         self._info.audit_head = record.hash
         self._info.audit_count = (self._info.audit_count or 0) + 1
+
+    def checkpoint(self, event: str, sign: Callable[[bytes], tuple[bytes, str]] | None = None) -> AuditCheckpoint:
+        """Record where the chain stands after this transaction's entries, signed by ``sign`` when given.
+
+        Call it last in the transaction: ``sign(payload) -> (detached signature, signer's SHA-256)``.  The
+        checkpoint commits with the change it covers, or not at all.
+        """
+        if self._info is None:
+            self._info = self.session.execute(select(WorkspaceInfo).with_for_update()).scalar_one()
+        last = self.session.execute(
+            select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)
+        ).scalar_one_or_none()
+        made_at = utcnow()
+        fields = {
+            "format": CHECKPOINT_FORMAT,
+            "version": 1,
+            "workspace": self._info.id,
+            "number": (last.seq if last else 0) + 1,
+            "entries": int(self._info.audit_count or 0),
+            "head_sha256": self._info.audit_head or GENESIS,
+            "at": made_at.isoformat(timespec="microseconds"),
+            "event": event,
+            "previous_sha256": checkpoint_digest(last.payload) if last else "",
+        }
+        payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        signature, signer = sign(payload.encode("utf-8")) if sign is not None else (None, "")
+        record = AuditCheckpoint(
+            seq=fields["number"],
+            workspace_id=self.workspace_id,
+            made_at=made_at,
+            entries=fields["entries"],
+            head=fields["head_sha256"],
+            event=event[:200],
+            payload=payload,
+            signature=signature,
+            signer_sha256=signer,
+        )
+        self.session.add(record)
+        return record
 
     def write_audit(self) -> None:
         if self._pending:

@@ -64,10 +64,10 @@ class FittedDialog(QDialog):
         self.problem.setStyleSheet("color: #c0392b")
         self.problem.setWordWrap(True)
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
@@ -828,11 +828,30 @@ class PassphraseDialog(FittedDialog):
 
     MIN_LENGTH = 8
 
-    def __init__(self, *, creating: bool, name: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, creating: bool, name: str = "", parent: QWidget | None = None, checkpoint: bool = False
+    ) -> None:
         super().__init__(parent)
         self.creating = creating
-        self.setWindowTitle(i18n.pick("签名提交包", "Signed package"))
+        self.unsigned = False  # checkpoint: the user chose to go on without signing
+        self.setWindowTitle(
+            i18n.pick("签名审计检查点", "Sign the audit checkpoint")
+            if checkpoint
+            else i18n.pick("签名提交包", "Signed package")
+        )
         layout = QVBoxLayout(self)
+        if checkpoint:
+            note = QLabel(
+                i18n.pick(
+                    "提交、锁定、退回和修订月份时，会记录审计链当时的位置（检查点），并用您的签名密钥签名："
+                    "持有工作区文件的人无法在不被发现的情况下改写此前的记录。口令在本次运行中只问一次。",
+                    "Submitting, locking, reopening and amending a month records where the audit trail stands "
+                    "(a checkpoint), signed with your key: someone who has the workspace file cannot rewrite what "
+                    "came before unnoticed. The passphrase is asked once while CarbonDesk runs.",
+                )
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
         grid = QFormLayout()
         self.name_edit = QLineEdit(name)
         self.name_edit.setObjectName("signer_name")
@@ -859,6 +878,17 @@ class PassphraseDialog(FittedDialog):
             grid.addRow(i18n.pick("签名密钥口令", "Passphrase of your signing key"), self.first)
         layout.addLayout(grid)
         self.add_problem_and_buttons(layout)
+        if checkpoint:
+            skip = self.buttons.addButton(
+                i18n.pick("不签名继续", "Go on unsigned"), QDialogButtonBox.ButtonRole.DestructiveRole
+            )
+            skip.setObjectName("go_on_unsigned")
+            skip.clicked.connect(self.go_on_unsigned)
+
+    def go_on_unsigned(self) -> None:
+        """The checkpoint is recorded without a signature (it cannot show a rewrite); not asked again."""
+        self.unsigned = True
+        super().accept()
 
     def accept(self) -> None:
         problem = ""

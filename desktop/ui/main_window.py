@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.today = today
         self.worker = SerialWorker(self)
+        # the signer unlocked for the audit checkpoints of this run (asked once), or the choice to go unsigned
+        self.session_signer: Any = None
+        self.checkpoints_unsigned = False
         self.undo_stack = QUndoStack(self)
         self.snapshot: session.YearSnapshot | None = None
         self.entity_id: str | None = None
@@ -1353,13 +1357,48 @@ class MainWindow(QMainWindow):
 
     # -- month lifecycle ------------------------------------------------------------------------
 
+    def checkpoint_signer(self) -> Callable[[], Any] | None:
+        """What signs the audit checkpoint of a status change, loaded on the worker: None if the user cancelled.
+
+        With a signer on this machine its passphrase is asked once per run (or the user goes on unsigned);
+        without one the checkpoint is recorded unsigned, as the audit check then says.
+        """
+        if self.session_signer is not None:
+            signer = self.session_signer
+            return lambda: signer
+        folder = locations.data_dir() / "signer"
+        if self.checkpoints_unsigned or not (folder / "signer-key.pem").exists():
+            return lambda: None
+        self.grid.commit_open_editor()
+        dialog = PassphraseDialog(creating=False, parent=self, checkpoint=True)
+        self.pending_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        if dialog.unsigned:
+            self.checkpoints_unsigned = True
+            return lambda: None
+        passphrase = dialog.passphrase().encode("utf-8")
+
+        def load() -> Any:
+            signing, _package = _signing()
+            signer = signing.load_signer(folder, passphrase)  # a wrong passphrase refuses the change, said why
+            self.session_signer = signer
+            return signer
+
+        return load
+
     def submit_month(self) -> None:
         state = self.current_state()
         if state is None:
             return
+        signer = self.checkpoint_signer()
+        if signer is None:
+            return
         ws, year, month, today = self.ws, self.year, self.month, self.today
         self.worker.submit(
-            lambda: store.submit_month(ws=ws, unit_id=state.unit_id, year=year, month=month, today=today),
+            lambda: store.submit_month(
+                ws=ws, unit_id=state.unit_id, year=year, month=month, today=today, signer=signer()
+            ),
             lambda _m: self.refresh(),
             self.show_error,
         )
@@ -1384,9 +1423,14 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         deposited = edit.date().toPython()
+        signer = self.checkpoint_signer()
+        if signer is None:
+            return
         ws, year, month = self.ws, self.year, self.month
         self.worker.submit(
-            lambda: store.lock_month(ws=ws, unit_id=state.unit_id, year=year, month=month, deposited_on=deposited),
+            lambda: store.lock_month(
+                ws=ws, unit_id=state.unit_id, year=year, month=month, deposited_on=deposited, signer=signer()
+            ),
             lambda _m: self.refresh(),
             self.show_error,
         )
@@ -1430,9 +1474,12 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         reason = dialog.value()
+        signer = self.checkpoint_signer()
+        if signer is None:
+            return
         ws, year, month = self.ws, self.year, self.month
         self.worker.submit(
-            lambda: change(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason),
+            lambda: change(ws=ws, unit_id=state.unit_id, year=year, month=month, reason=reason, signer=signer()),
             lambda _m: self.refresh(),
             self.show_error,
         )
@@ -1793,6 +1840,7 @@ class MainWindow(QMainWindow):
                 signer = signing.create_self_signed(name=new_signer_name, organisation=entity_name, uscc=uscc)
                 signing.save_signer(signer, folder, passphrase)
             signer = signing.load_signer(folder, passphrase)
+            self.session_signer = signer  # the audit checkpoints of this run are signed without asking again
             return package.build_package(
                 ws=ws,
                 entity_id=entity_id,
@@ -1817,20 +1865,17 @@ class MainWindow(QMainWindow):
         ws = self.ws
 
         def work(progress: Any) -> Any:
-            return store.verify_audit(ws=ws), store.verify_evidence(ws=ws)
+            from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
+
+            trusted = checkpoints.trusted_here(locations.data_dir())
+            audit = store.verify_audit(ws=ws, trusted=trusted)
+            said = checkpoints.summary(audit.checkpoints, i18n.current(), trusted=bool(trusted))
+            return audit, store.verify_evidence(ws=ws), said, checkpoints.WORDS[i18n.current()]["limits"]
 
         def done(result: Any) -> None:
-            audit, evidence = result
+            audit, evidence, said, limits = result
             bad = [c for c in evidence if c.status in ("missing", "changed")]
-            limits = i18n.pick(
-                "说明：审计链本身没有密钥，持有工作区文件的人可以同时改写数据和记录并重新计算哈希；"
-                "已提交的签名提交包记录了当时的审计链位置，可用 “carbondesk audit verify --package 提交包.zip” "
-                "核对此前的记录未被改写。请妥善保存已提交的提交包。",
-                "Note: the chain itself has no key; someone who has the workspace file could rewrite the data and "
-                "the log together and recompute every hash. Each signed package records where the chain stood; "
-                '"carbondesk audit verify --package PACKAGE.zip" shows that nothing before it was rewritten. Keep '
-                "the packages you submit.",
-            )
+            limits = said + "\n\n" + limits
             self.last_message = limits
             if audit.ok and not bad:
                 QMessageBox.information(
@@ -1844,7 +1889,7 @@ class MainWindow(QMainWindow):
                 )
             else:
                 lines = [*audit.problems, *[f"{c.evidence.file_name}: {c.status}" for c in bad]]
-                QMessageBox.warning(self, self.tr("Audit trail"), "\n".join(lines[:30]))
+                QMessageBox.warning(self, self.tr("Audit trail"), "\n".join(lines[:30]) + "\n\n" + said)
 
         run_task(
             work,
