@@ -7,6 +7,7 @@ report's data (the JSON report and the evidence index), which the signed package
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -668,8 +669,9 @@ def _build(story: list[Any], target: Path, *, header: str, title: str, subject: 
         pass
 
     Numbered.header = header
+    buffer = io.BytesIO()  # built in memory, written in one go: a full disk leaves no open handle behind
     template = SimpleDocTemplate(
-        str(target),
+        buffer,
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
@@ -682,6 +684,7 @@ def _build(story: list[Any], target: Path, *, header: str, title: str, subject: 
         initialFontName=FONT,  # else reportlab starts every page in Helvetica, listed but not embedded
     )
     template.build(story, canvasmaker=Numbered)
+    Path(target).write_bytes(buffer.getvalue())
 
 
 def write_pdf(doc: ReportDocument, target: Path) -> Path:

@@ -9,6 +9,7 @@ reported with its sheet and cell, and nothing is returned unless there is none.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -131,6 +132,14 @@ def _validation(spec: FieldSpec, form: FormSpec) -> DataValidation | None:
     if spec.type == "date":
         return DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
     return None
+
+
+def save_workbook(wb: Workbook, target: Path) -> None:
+    """Saved through memory, then written in one go: a full disk fails the write plainly (openpyxl saving
+    to a file leaves a half-closed ZIP whose clean-up raises again when it is collected)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    Path(target).write_bytes(buffer.getvalue())
 
 
 def write_workbook(
@@ -313,7 +322,7 @@ def write_workbook(
             cell.font, cell.fill = bold, HEADER_FILL
         sheet.column_dimensions["A"].width = 30
         sheet.column_dimensions["D"].width = 60
-    wb.save(target)
+    save_workbook(wb, target)
     return target
 
 
@@ -674,5 +683,5 @@ def write_month_workbook(
             index.cell(index.max_row, 6).number_format = "yyyy-mm-dd"
     index.column_dimensions["A"].width = 28
     index.column_dimensions["B"].width = 66
-    wb.save(target)
+    save_workbook(wb, target)
     return target

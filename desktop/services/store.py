@@ -1404,6 +1404,13 @@ def _import_evidence(
 # --------------------------------------------------------------------------------------------- audit
 
 
+def audit_head(*, ws: Workspace) -> tuple[int, str]:
+    """(entries, hash of the last) of the audit chain as it stands."""
+    with ws.read() as session:
+        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        return int(info.audit_count), str(info.audit_head)
+
+
 def verify_audit(
     *,
     ws: Workspace,

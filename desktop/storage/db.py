@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -40,9 +41,36 @@ def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+def read_only_location(path: Path) -> bool:
+    """A workspace file that exists where it cannot be written: a read-only volume, folder or file."""
+    if not path.exists():
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def _read_only_connect(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A read-only connection: through an escaped URI (never a path glued into one).
+
+    In a folder that cannot be written SQLite cannot make the WAL's shared-memory file, so the file is
+    opened immutable (nobody can change it there either); otherwise read-only with the usual locking.
+    """
+    folder_writable = os.access(path.parent, os.W_OK)
+    uri = path.resolve().as_uri() + ("?mode=ro" if folder_writable else "?mode=ro&immutable=1")
+    return sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False)
+
+
+def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) -> Engine:
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, future=True)
+    if read_only:
+        path = sqlite_path(url)
+        engine = create_engine("sqlite://", creator=lambda: _read_only_connect(path, busy_timeout_ms), future=True)
+
+        @event.listens_for(engine, "begin")
+        def _begin_read(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")  # a write in it is refused by SQLite: "readonly database"
+
+        return engine
     # isolation_level=None hands transaction control to us, so that every write transaction starts
     # with BEGIN IMMEDIATE: a second app instance waits (busy_timeout) instead of deadlocking later.
     engine = create_engine(

@@ -195,6 +195,7 @@ class Workspace:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.migrated_from: str | None = None
         self.backup_before_migration: Path | None = None
+        self.read_only = False  # a file where it cannot be written: read, calculated, exported, never changed
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -210,16 +211,19 @@ class Workspace:
         busy_timeout_ms: int = db.BUSY_TIMEOUT_MS,
     ) -> Workspace:
         url = str(url_or_path) if "://" in str(url_or_path) else db.sqlite_url(url_or_path)
+        read_only = False
         if db.is_sqlite(url):
             path = db.sqlite_path(url)
             if not path.exists() and not create:
                 raise StorageError("STO-E008", what=str(path))
-            path.parent.mkdir(parents=True, exist_ok=True)
+            read_only = db.read_only_location(path)  # opened to read: every write is refused plainly
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
             _check_sqlite_file(path)
             evidence_dir = evidence_dir or path.with_name(path.stem + ".evidence")
         elif evidence_dir is None:
             raise ValueError("a PostgreSQL workspace needs an evidence folder")
-        engine = db.make_engine(url, busy_timeout_ms)
+        engine = db.make_engine(url, busy_timeout_ms, read_only=read_only)
         try:
             with db.busy_as_storage_error():
                 state = db.schema_state(engine)
@@ -229,6 +233,8 @@ class Workspace:
                     raise StorageError("STO-E001", revision=db.current_revision(engine), head=db.head_revision())
                 if state == "foreign":
                     raise StorageError("STO-E003", what=url)
+                if read_only and state != "current":  # an upgrade (or a first schema) would have to write
+                    raise StorageError("STO-E022", what=str(db.sqlite_path(url)))
                 if state == "older":
                     migrated_from = db.current_revision(engine)
                     if db.is_sqlite(url):
@@ -243,8 +249,10 @@ class Workspace:
         workspace = cls(url, engine, info_id, Path(evidence_dir), app_user or os_user())
         workspace.migrated_from = migrated_from
         workspace.backup_before_migration = backup
-        workspace.evidence_dir.mkdir(parents=True, exist_ok=True)
-        workspace._register_user()
+        workspace.read_only = read_only
+        if not read_only:
+            workspace.evidence_dir.mkdir(parents=True, exist_ok=True)
+            workspace._register_user()
         return workspace
 
     def close(self) -> None:
@@ -274,6 +282,7 @@ class Workspace:
     @contextmanager
     def unit_of_work(self, attempts: int = 3) -> Iterator[UnitOfWork]:
         """One transaction; retried at the start only, when another instance holds the write lock."""
+        self.refuse_if_read_only()
         for attempt in range(attempts):
             session = self._sessions()
             try:
@@ -318,9 +327,15 @@ class Workspace:
             raise StorageError("STO-E016")
         return _sqlite_backup(self.engine, destination)
 
+    def refuse_if_read_only(self) -> None:
+        """Before anything is written (a backup beside it, a transaction): the plain refusal."""
+        if self.read_only:
+            raise StorageError("STO-E022", what=str(self.path))
+
     def auto_backup(self, reason: str) -> Path | None:
         if not self.is_sqlite:
             return None
+        self.refuse_if_read_only()
         return _sqlite_backup(self.engine, _auto_backup_path(self.path, reason))
 
     def restore(self, source: Path) -> Path:
@@ -331,6 +346,7 @@ class Workspace:
         """
         if not self.is_sqlite:
             raise StorageError("STO-E016")
+        self.refuse_if_read_only()
         check_backup_file(source)
         safety = self.auto_backup("before-restore")
         src = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True)  # a URI, not a glued path
@@ -415,6 +431,9 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
         with tmp.open("r+b") as handle:  # Windows refuses to flush a handle opened read-only
             os.fsync(handle.fileno())
         os.replace(tmp, destination)
+    except sqlite3.Error as exc:  # SQLite's own words for a full disk or a folder it may not write
+        tmp.unlink(missing_ok=True)
+        raise db.environment_error(exc, str(destination)) or StorageError("STO-E023", what=str(destination)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -249,9 +249,9 @@ def test_the_command_line_signs_month_changes_and_reports_the_checkpoints(tmp_pa
     assert "signed by" in out.getvalue() and "王碳" in out.getvalue()
     out = io.StringIO()
     assert cli_main([*base, "audit", "verify"], out=out, err=err) == 0
-    assert "audit checkpoints:" in out.getvalue() and "1 signed by" in out.getvalue()
+    assert "Audit checkpoints:" in out.getvalue() and "1 signed by" in out.getvalue()
     assert "who signed was not checked" in out.getvalue()  # no signer or trust store in this data dir
-    # with the signer's certificate trusted, a forger's re-signed history fails
+    # with the signer's certificate in the trust store, who signed is checked (and holds)
     (tmp_path / "cert.pem").write_bytes(SIGNER.certificate.public_bytes(serialization.Encoding.PEM))
     assert cli_main([*base, "trust", "add", str(tmp_path / "cert.pem")], out=io.StringIO(), err=err) == 0
     out = io.StringIO()
