@@ -5,13 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-MARK = "carbondesk-"  # in every temporary name we make: the sweep never touches anything else
-STALE_SECONDS = 600
+from desktop.leftovers import MARK, abandoned, work_prefix
 
 
 def _umask() -> int:
@@ -21,11 +19,10 @@ def _umask() -> int:
 
 
 def sweep_stale_parts(target: Path) -> None:
-    """Remove what a killed earlier write of this very file left beside it (our prefix and mark only)."""
-    now = time.time()
+    """Remove what a killed earlier write of this very file left beside it (our mark only, writer gone)."""
     for part in target.parent.glob(f".{glob.escape(target.name)}.{MARK}*.part"):
         try:
-            if now - part.stat().st_mtime > STALE_SECONDS:
+            if abandoned(part):
                 part.unlink()
         except OSError:
             continue  # in use, or already gone: left alone
@@ -42,7 +39,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_parts(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{MARK}", suffix=".part", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(target.name), suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

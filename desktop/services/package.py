@@ -16,7 +16,6 @@ import logging
 import re
 import shutil
 import tempfile
-import time
 import unicodedata
 import zipfile
 import zlib
@@ -32,9 +31,10 @@ from cryptography.hazmat.primitives import hashes
 
 from desktop import __version__
 from desktop.domain.findings import Finding, Severity
-from desktop.exports.files import MARK, STALE_SECONDS, atomic_path
+from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.interchange import result_json
+from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.services import outputs, store
 from desktop.signing.core import (
     FAILED,
@@ -149,7 +149,7 @@ def build_package(
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     _sweep_stale_work_dirs(target)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.{MARK}") as tmp:
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=work_prefix(target.name)) as tmp:
         plain, signed, xlsx = Path(tmp) / "report.pdf", Path(tmp) / "signed.pdf", Path(tmp) / "report.xlsx"
         write_pdf(doc, plain)
         step(2, 5)
@@ -220,10 +220,9 @@ CHUNK = 1024 * 1024
 
 
 def _sweep_stale_work_dirs(target: Path) -> None:
-    now = time.time()
     for folder in target.parent.glob(f".{glob.escape(target.name)}.{MARK}*"):
         try:
-            if folder.is_dir() and now - folder.stat().st_mtime > STALE_SECONDS:
+            if folder.is_dir() and abandoned(folder):
                 shutil.rmtree(folder)
         except OSError:
             continue

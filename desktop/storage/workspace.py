@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.storage import db
 from desktop.storage.db import StorageError
 from desktop.storage.models import AuditCheckpoint, AuditRecord, User, WorkspaceInfo, new_id
@@ -392,19 +393,12 @@ def _auto_backup_path(db_path: Path, reason: str) -> Path:
     return db_path.parent / "backups" / f"{db_path.stem}-{stamp}-{reason}.sqlite"
 
 
-STALE_PART_SECONDS = 600
-
-
-PART_MARK = ".carbondesk-"  # in every temporary name we make: nothing else in the folder is ever touched
-
-
 def _remove_stale_parts(folder: Path) -> None:
     """Half-written copies left by a backup that was killed (power cut, task manager): ours only, never
-    another program's ``*.part`` (a browser's download in the same folder)."""
-    cutoff = time.time() - STALE_PART_SECONDS
-    for leftover in [*folder.glob(f"*{PART_MARK}*.part"), *folder.glob(f"*{PART_MARK}*.part-journal")]:
+    another program's ``*.part`` (a browser's download in the same folder), and only when their writer is gone."""
+    for leftover in [*folder.glob(f"*{MARK}*.part"), *folder.glob(f"*{MARK}*.part-journal")]:
         try:
-            if leftover.stat().st_mtime < cutoff:
+            if abandoned(leftover):
                 leftover.unlink()
         except OSError:
             pass
@@ -414,7 +408,7 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(destination.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + PART_MARK, suffix=".part", dir=destination.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(destination.name), suffix=".part", dir=destination.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -470,7 +464,7 @@ def check_backup_file(path: Path) -> None:
 
 def copy_file_atomically(source: Path, destination: Path) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=destination.name + PART_MARK, suffix=".part", dir=destination.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(destination.name), suffix=".part", dir=destination.parent)
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out, 1024 * 1024)

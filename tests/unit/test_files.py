@@ -66,3 +66,36 @@ def test_a_backups_sweep_spares_other_programs_parts(tmp_path: Path) -> None:
     ws.backup(folder / "copy.sqlite")
     ws.close()
     assert browser.exists() and not ours.exists() and (folder / "copy.sqlite").exists()
+
+
+def test_a_leftover_is_removed_at_once_when_its_writer_is_gone_and_kept_while_it_runs(tmp_path: Path) -> None:
+    """The writer's machine and process are in the name: a dead one's work goes now, a live one's stays,
+    another machine's (a network share) only after it is old."""
+    import subprocess
+    import sys
+
+    from desktop import leftovers
+
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        mine = leftovers.work_prefix("r.pdf")
+        host = mine.split(leftovers.MARK, 1)[1].split(".", 1)[0]
+        names = {
+            "dead": f".r.pdf.{leftovers.MARK}{host}.{dead.pid}.ab12.part",
+            "live": f".r.pdf.{leftovers.MARK}{host}.{live.pid}.cd34.part",
+            "self": f"{mine}ef56.part",
+            "other_host": f".r.pdf.{leftovers.MARK}plant-laptop-7.{dead.pid}.gh78.part",
+            "other_host_old": f".r.pdf.{leftovers.MARK}plant-laptop-7.{dead.pid}.ij90.part",
+        }
+        paths = {k: tmp_path / v for k, v in names.items()}
+        for p in paths.values():
+            p.write_bytes(b"x")
+        age(paths["other_host_old"], 3600)
+        write_atomically(tmp_path / "r.pdf", lambda tmp: tmp.write_bytes(b"%PDF"))
+        kept = {k for k, p in paths.items() if p.exists()}
+        assert kept == {"live", "self", "other_host"}
+    finally:
+        live.kill()
+        live.wait()
