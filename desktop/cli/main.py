@@ -79,6 +79,7 @@ T = {
         "restore_done": "已从 {source} 恢复；恢复前的数据已备份到 {safety}",
         "checkpoint_signed": "已记录审计检查点，由 {who} 签名。",
         "checkpoint_unsigned": "已记录审计检查点（未签名：加 --passphrase-env 可用签名密钥签名，未签名的检查点不能防止改写）。",
+        "using_demo": "（还没有自己的工作区，使用演示工作区 {path}）",
         "audit_ok": "审计链完整：{n} 条记录与数据一致；{files} 个证据文件完好。",
         "audit_bad": "发现问题：审计记录 {n} 条，证据文件 {files} 个。数据可能在 CarbonDesk 之外被修改。",
         "signer_saved": "签名证书已保存：{subject}（指纹 {fingerprint}…），位置 {path}；私钥已用口令加密。",
@@ -127,6 +128,7 @@ T = {
         "restore_done": "restored from {source}; the previous content was backed up to {safety}",
         "checkpoint_signed": "audit checkpoint recorded, signed by {who}.",
         "checkpoint_unsigned": "audit checkpoint recorded unsigned (give --passphrase-env to sign it with your key; an unsigned checkpoint cannot show a rewrite).",
+        "using_demo": "(no workspace of your own yet: using the demo workspace {path})",
         "audit_ok": "audit chain intact: {n} entries match the data; {files} evidence files intact.",
         "audit_bad": "problems found ({n} audit entries, {files} evidence files): data may have been changed outside CarbonDesk.",
         "signer_saved": "signer saved: {subject} (fingerprint {fingerprint}…) in {path}; the key is encrypted with the passphrase.",
@@ -159,7 +161,14 @@ def _fmt(value: Any, places: int) -> str:
 
 
 def _open_workspace(args: argparse.Namespace, *, create: bool = False) -> Workspace:
-    return Workspace.open(args.workspace or locations.default_workspace(), app_user=args.user or "", create=create)
+    """The workspace named, else the default one; before any exists, the demo's (``carbondesk demo`` made
+    it), said on stderr -- so that the README's commands run one after the other on a fresh machine."""
+    path = Path(args.workspace) if args.workspace else locations.default_workspace()
+    if not args.workspace and not create and not path.exists() and locations.demo_workspace().exists():
+        path = locations.demo_workspace()
+        args.workspace = str(path)
+        getattr(args, "err", sys.stderr).write(T[args.lang]["using_demo"].format(path=path) + "\n")
+    return Workspace.open(path, app_user=args.user or "", create=create)
 
 
 def _workspace_report(args: argparse.Namespace) -> Any:
@@ -877,6 +886,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err or sys.stderr
     args = _parser().parse_args(argv)
     args.lang = args.lang or default_language()
+    args.err = err
     try:
         return int(args.func(args, out))
     except InputError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop import paths
@@ -180,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QApplication.setApplicationName("CarbonDesk")
     QApplication.setOrganizationName("CarbonDesk")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "carbondesk.png")))  # type: ignore[union-attr]
     setup_logging()
     install_error_hook(app)  # type: ignore[arg-type]
     window = build_window(list(argv) if argv is not None else sys.argv[1:])
