@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages CarbonDesk needs at run time (Qt's runtime libraries, fonts for
-# screenshots, tools the tests call) when they are missing. A no-op when everything is present.
+# Installs the Debian packages CarbonDesk needs at run time (Qt's runtime libraries) and those the tests
+# call (below) when they are missing. A no-op when everything is present. CARBONDESK_EXTRA_DEBS adds more
+# (CI: the installer build's nsis, osslsigncode, unzip).
 # Runs apt-get only as root; otherwise it prints the command to run.
 set -euo pipefail
 
@@ -15,6 +16,20 @@ have_lib 'libfontconfig.so.1' || need+=(libfontconfig1)
 have_lib 'libdbus-1.so.3'     || need+=(libdbus-1-3)
 have_lib 'libglib-2.0.so.0'   || need+=(libglib2.0-0)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# Qt's xcb platform (a real window on X): the libraries its plugin loads
+for pkg in libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 \
+  libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-xfixes0 libxcb-sync1 libx11-xcb1; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+# tools the tests call to check outputs with standard software, and to drive a real window:
+# openssl (CMS signatures), poppler-utils (pdffonts, pdftotext, pdfsig), LibreOffice Calc (opens and
+# re-saves the workbooks), Xvfb + xdotool + xclip (typing and pasting into the window)
+have_cmd openssl   || need+=(openssl)
+have_cmd pdfsig    || need+=(poppler-utils)
+have_cmd soffice   || need+=(libreoffice-calc-nogui)
+have_cmd Xvfb      || need+=(xvfb)
+have_cmd xdotool   || need+=(xdotool)
+have_cmd xclip     || need+=(xclip)
 for extra in ${CARBONDESK_EXTRA_DEBS:-}; do
   dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra")
 done

@@ -13,9 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
-
-from cryptography import x509
+from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop import __version__
 from desktop.cli import text
@@ -23,22 +21,57 @@ from desktop.domain.findings import Severity, render
 from desktop.domain.numbers import NumberFormatError, format_decimal, parse_decimal, round_reported
 from desktop.domain.typed_text import parse_date_text
 from desktop.engine.params import PackError, load_pack
-from desktop.exports.workbook import WorkbookError
+from desktop.exports.errors import WorkbookError
 from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema, result_schema
-from desktop.services import checkpoints, demo, locations, outputs, package, store
+from desktop.services import demo, locations, store
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.explain import explain_figure
 from desktop.services.guidelines import GUIDELINES, guideline
-from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
-from desktop.signing.core import message as signing_message
+from desktop.signing.errors import SigningError
+from desktop.signing.errors import message as signing_message
 from desktop.signing.errors import text as signing_text
-from desktop.signing.trust import TrustStore
 from desktop.storage.db import StorageError, environment_error
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+
+# Loaded by the commands that need them: cryptography, pyHanko, reportlab and openpyxl cost ~0.4 s at
+# start-up, which `calc`, `check`, `schema` or `--version` should not pay.
+def _outputs() -> Any:
+    from desktop.services import outputs  # noqa: PLC0415
+
+    return outputs
+
+
+def _package() -> Any:
+    from desktop.services import package  # noqa: PLC0415
+
+    return package
+
+
+def _checkpoints() -> Any:
+    from desktop.services import checkpoints  # noqa: PLC0415
+
+    return checkpoints
+
+
+def _signing() -> Any:
+    from desktop.signing import core  # noqa: PLC0415
+
+    return core
+
+
+def _trust_store() -> Any:
+    from desktop.signing.trust import TrustStore  # noqa: PLC0415
+
+    return TrustStore(locations.data_dir() / "trust")
+
 
 T = {
     "zh": {
@@ -432,7 +465,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
-    anchors = [package.audit_anchor(Path(p)) for p in args.package or ()]  # signed heads: a rewrite shows
+    anchors = [_package().audit_anchor(Path(p)) for p in args.package or ()]  # signed heads: a rewrite shows
+    checkpoints = _checkpoints()
     trusted = checkpoints.trusted_here(locations.data_dir())
     with _open_workspace(args) as ws:
         check = store.verify_audit(ws=ws, anchors=anchors, trusted=trusted)
@@ -467,11 +501,13 @@ def _signer_dir(args: argparse.Namespace) -> Path:
 
 def cmd_signer(args: argparse.Namespace, out: TextIO) -> int:
     if args.action == "create":
-        signer = create_self_signed(name=args.name, organisation=args.organisation or "", uscc=args.uscc or "")
+        signer = _signing().create_self_signed(
+            name=args.name, organisation=args.organisation or "", uscc=args.uscc or ""
+        )
     else:
         password = os.environ.get(args.password_env or "", "").encode("utf-8") or None
-        signer = import_pkcs12(Path(args.file).read_bytes(), password)
-    folder = save_signer(signer, _signer_dir(args), _passphrase(args))
+        signer = _signing().import_pkcs12(Path(args.file).read_bytes(), password)
+    folder = _signing().save_signer(signer, _signer_dir(args), _passphrase(args))
     out.write(
         T[args.lang]["signer_saved"].format(subject=signer.subject, fingerprint=signer.fingerprint[:16], path=folder)
         + "\n"
@@ -500,7 +536,7 @@ def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
         if unit is None:
             raise StorageError("STO-E008", what=("机组 " if zh else "unit ") + str(args.unit))
         # the checkpoint of the audit chain that the change records is signed when the passphrase is given
-        signer = load_signer(_signer_dir(args), _passphrase(args)) if args.passphrase_env else None
+        signer = _signing().load_signer(_signer_dir(args), _passphrase(args)) if args.passphrase_env else None
         common = {"ws": ws, "unit_id": unit.id, "year": year, "month": args.month, "signer": signer}
         if args.action == "submit":
             stored = store.submit_month(**common, today=_today(args.today))
@@ -569,7 +605,7 @@ def cmd_year(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export_pdf(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
-        path = outputs.export_pdf(
+        path = _outputs().export_pdf(
             ws=ws, entity_id=entity_id, year=year, target=Path(args.output), today=_today(args.today)
         )
     out.write(T[args.lang]["written"].format(path=path) + "\n")
@@ -579,7 +615,7 @@ def cmd_export_pdf(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export_xlsx(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
-        path = outputs.export_workbook(
+        path = _outputs().export_workbook(
             ws=ws, entity_id=entity_id, year=year, target=Path(args.output), today=_today(args.today)
         )
     out.write(T[args.lang]["written"].format(path=path) + "\n")
@@ -589,17 +625,17 @@ def cmd_export_xlsx(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import_xlsx(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
-        preview = outputs.preview_workbook(ws=ws, entity_id=entity_id, year=year, path=Path(args.file))
+        preview = _outputs().preview_workbook(ws=ws, entity_id=entity_id, year=year, path=Path(args.file))
         form = guideline("power_generation").form
         for unit, month, change in preview.changes:
-            label = outputs.change_label(form, change.path, args.lang)
+            label = _outputs().change_label(form, change.path, args.lang)
             out.write(f"  {unit} {month:>2}  {label}: {change.old} → {change.new}\n")
         for unit, month, change in preview.refused:
-            label = outputs.change_label(form, change.path, args.lang)
+            label = _outputs().change_label(form, change.path, args.lang)
             why = "已提交或已存证的月份，不导入" if args.lang == "zh" else "submitted or deposited month: not imported"
             out.write(f"  ✗ {unit} {month:>2}  {label}: {change.old} → {change.new} ({why})\n")
         if args.apply and preview.changes:
-            outputs.apply_workbook(ws=ws, preview=preview, source=Path(args.file).name)
+            _outputs().apply_workbook(ws=ws, preview=preview, source=Path(args.file).name)
         key = "xlsx_applied" if args.apply else "xlsx_preview"
         out.write(T[args.lang][key].format(n=len(preview.changes)) + "\n")
     return 0
@@ -608,7 +644,7 @@ def cmd_import_xlsx(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export_month(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
-        pdf, xlsx = outputs.export_month(
+        pdf, xlsx = _outputs().export_month(
             ws=ws,
             entity_id=entity_id,
             year=year,
@@ -622,10 +658,10 @@ def cmd_export_month(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
-    signer = load_signer(_signer_dir(args), _passphrase(args))
+    signer = _signing().load_signer(_signer_dir(args), _passphrase(args))
     ws, entity_id, year = _workspace_target(args)
     with ws:
-        path = package.build_package(
+        path = _package().build_package(
             ws=ws,
             entity_id=entity_id,
             year=year,
@@ -642,6 +678,8 @@ EXIT_TRUSTED, EXIT_FAILED, EXIT_UNESTABLISHED = 0, 1, 4
 
 
 def _load_certificates(paths: list[str] | None) -> tuple[x509.Certificate, ...]:
+    from cryptography import x509  # noqa: PLC0415 - see _signing
+
     out: list[x509.Certificate] = []
     for p in paths or ():
         try:
@@ -673,8 +711,8 @@ def _identity_line(identity: Any, lang: str) -> str:
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0: intact and the signer established; 4: intact, signer not established; 1: failed."""
     trusted = _load_certificates(args.trust)
-    anchors = TrustStore(locations.data_dir() / "trust").certificates()
-    verdict = package.verify_package(Path(args.package), trusted=trusted, store_anchors=anchors)
+    anchors = _trust_store().certificates()
+    verdict = _package().verify_package(Path(args.package), trusted=trusted, store_anchors=anchors)
     lang = args.lang
     for check in verdict.checks:
         mark = "✓" if check.passed else "✗" if check.passed is False else "!"
@@ -688,7 +726,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_trust(args: argparse.Namespace, out: TextIO) -> int:
     """The user's trust store: the signers (or CAs) whose packages are accepted."""
-    store_ = TrustStore(locations.data_dir() / "trust")
+    store_ = _trust_store()
     lang = args.lang
     if args.action == "add":
         if not args.file:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -152,6 +152,9 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     parser.add_argument("--workspace", help="workspace file to open")
     parser.add_argument("--lang", choices=i18n.LANGUAGES)
     parser.add_argument("--today", help="pretend today is YYYY-MM-DD (deadline views)")
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="save the window once its data is shown, then quit (smoke tests)"
+    )
     args = parser.parse_args(argv)
     tune_garbage_collector()
     register_bundled_font()
@@ -173,7 +176,24 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
         LOG.info("workspace migrated from %s; backup at %s", ws.migrated_from, ws.backup_before_migration)
     window = MainWindow(ws, settings, today=today)
     window.show()
+    if args.screenshot:
+        save_when_shown(window, Path(args.screenshot))
     return window
+
+
+def save_when_shown(window: MainWindow, target: Path) -> None:
+    """Grab the window to ``target`` when its year is on screen and nothing is pending, then quit."""
+
+    def poll() -> None:
+        if window.snapshot is None or window.worker.busy or window.saving or window.applying:
+            QTimer.singleShot(100, poll)
+            return
+        window.grab().save(str(target))
+        LOG.info("screenshot saved to %s", target)
+        window.close()
+        QApplication.quit()
+
+    QTimer.singleShot(100, poll)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
