@@ -169,7 +169,7 @@ def build_package(
         name = None
         if e.stored:  # recorded by an import without its file: listed in the report, not in the package
             name = f"evidence/{e.sha256[:12]}-{safe_member_name(e.file_name)}"
-            members[name] = store.evidence_path(ws, e.sha256).read_bytes()
+            members[name] = store.evidence_path(ws, e.sha256, e.file_name).read_bytes()
         evidence_index.append(
             {"file": e.file_name, "sha256": e.sha256, "kind": e.kind, "path": name, "links": [list(x) for x in e.links]}
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -1066,8 +1067,32 @@ def clear_override(*, ws: Workspace, entity_id: str, year: int, key: str, reason
 # ------------------------------------------------------------------------------------------ evidence
 
 
-def evidence_path(ws: Workspace, sha256: str) -> Path:
-    return ws.evidence_dir / sha256[:2] / sha256
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def evidence_path(ws: Workspace, sha256: str, file_name: str = "") -> Path:
+    """Where a stored file lives: under its SHA-256, with the extension of its name (.pdf, .jpg, ...), so
+    that it opens with the right program.  A file stored without one (before 0.1.1) is renamed the first
+    time it is asked for; where that cannot be done (a read-only workspace) its old name is used."""
+    folder = ws.evidence_dir / sha256[:2]
+    suffix = _SUFFIX.search(file_name)
+    named = folder / (sha256 + (suffix.group(0).lower() if suffix else ""))
+    legacy = folder / sha256
+    if named != legacy and not named.exists() and legacy.exists():
+        try:
+            os.replace(legacy, named)
+        except OSError:
+            return legacy
+    return named
+
+
+def evidence_file(*, ws: Workspace, sha256: str) -> Path:
+    """The stored file of one piece of evidence, to open it (the window's list knows only its hash)."""
+    with ws.read() as session:
+        name = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha256)).scalar_one_or_none()
+    if name is None:
+        raise StorageError("STO-E008", what=sha256[:12])
+    return evidence_path(ws, sha256, name)
 
 
 def _sha256_of(path: Path) -> tuple[str, int]:
@@ -1120,7 +1145,9 @@ def attach_evidence(
         sha, size = _sha256_of(file)
     except OSError as exc:
         raise StorageError("STO-E009", what=str(file), detail=exc.strerror or str(exc)) from exc
-    target = evidence_path(ws, sha)
+    with ws.read() as session:  # the same content stored before keeps the name it was stored under
+        known = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha)).scalar_one_or_none()
+    target = evidence_path(ws, sha, known or file.name)
     if not target.exists():
         copy_file_atomically(file, target)  # before the transaction: a rollback leaves at most an orphan copy
     lab = dict(lab or {})
@@ -1178,7 +1205,7 @@ def verify_evidence(*, ws: Workspace) -> tuple[EvidenceCheck, ...]:
         if not info.stored:
             out.append(EvidenceCheck(info, "not_stored"))
             continue
-        path = evidence_path(ws, info.sha256)
+        path = evidence_path(ws, info.sha256, info.file_name)
         if not path.is_file():
             out.append(EvidenceCheck(info, "missing"))
             continue

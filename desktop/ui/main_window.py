@@ -1353,7 +1353,12 @@ class MainWindow(QMainWindow):
 
     def open_evidence(self, item: QListWidgetItem) -> None:
         sha = item.data(Qt.ItemDataRole.UserRole)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(store.evidence_path(self.ws, sha))))
+        try:
+            path = store.evidence_file(ws=self.ws, sha256=sha)
+        except StorageError as exc:
+            self.show_error(exc)
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))  # with its extension: the right program opens it
 
     # -- month lifecycle ------------------------------------------------------------------------
 

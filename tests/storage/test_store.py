@@ -206,7 +206,8 @@ def test_evidence_store_and_tamper_detection(ws: Workspace, plant, tmp_path: Pat
     month = store.get_month(ws=ws, unit_id=unit.id, year=2022, month=1)
     assert month.get("fuels[0].lab_name") == "某检测中心"  # metadata asked once, filled into the row
     assert month.evidence[0].sha256 == info.sha256
-    stored = store.evidence_path(ws, info.sha256)
+    stored = store.evidence_path(ws, info.sha256, info.file_name)
+    assert stored.suffix == scan.suffix.lower()  # opens with the right program
     assert stored.read_bytes() == scan.read_bytes()
     assert [c.status for c in store.verify_evidence(ws=ws)] == ["ok"]
     stored.write_bytes(b"%PDF-1.4 a different report")

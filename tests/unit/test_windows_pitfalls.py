@@ -54,3 +54,23 @@ def test_the_bundled_font_is_given_to_qt_when_no_chinese_font_exists(qapp, monke
     monkeypatch.setattr(QFontDatabase, "addApplicationFont", staticmethod(lambda path: added.append(path) or 0))
     gui_app.register_bundled_font()
     assert added and added[0].endswith("wqy-microhei.ttc") and Path(added[0]).exists()
+
+
+def test_evidence_files_keep_their_extension_and_old_stores_are_renamed(tmp_path: Path) -> None:
+    """A stored scan opens with the right program: its extension is kept (lower case) under its hash.
+    A store written before (no extension) is renamed the first time a file is asked for."""
+    ws = create_demo_workspace(tmp_path / "demo.sqlite", today=date(2026, 11, 23))
+    evidence = store.list_evidence(ws=ws)
+    assert evidence and all(Path(e.file_name).suffix for e in evidence)
+    for e in evidence:
+        path = store.evidence_path(ws, e.sha256, e.file_name)
+        assert path.is_file() and path.suffix == Path(e.file_name).suffix.lower() and path.stem == e.sha256
+    # an older store: every file under its bare hash
+    for e in evidence:
+        path = store.evidence_path(ws, e.sha256, e.file_name)
+        path.rename(path.with_name(e.sha256))
+    assert {c.status for c in store.verify_evidence(ws=ws)} == {"ok"}
+    first = evidence[0]
+    assert store.evidence_file(ws=ws, sha256=first.sha256).suffix == Path(first.file_name).suffix.lower()
+    assert not (ws.evidence_dir / first.sha256[:2] / first.sha256).exists()  # renamed, not copied
+    ws.close()
