@@ -22,6 +22,7 @@ from desktop.domain.numbers import NumberFormatError, format_decimal, parse_deci
 from desktop.domain.typed_text import parse_date_text
 from desktop.engine.params import PackError, load_pack
 from desktop.exports.errors import WorkbookError
+from desktop.filenames import FileNameError
 from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
@@ -201,6 +202,9 @@ def _open_workspace(args: argparse.Namespace, *, create: bool = False) -> Worksp
         path = locations.demo_workspace()
         args.workspace = str(path)
         getattr(args, "err", sys.stderr).write(T[args.lang]["using_demo"].format(path=path) + "\n")
+    risk = locations.risky_location(path)
+    if risk is not None:  # a sync folder or a network drive: said before the workspace is used
+        getattr(args, "err", sys.stderr).write("⚠ " + locations.warning_text(risk, path, args.lang) + "\n")
     return Workspace.open(path, app_user=args.user or "", create=create)
 
 
@@ -947,6 +951,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         message = STORAGE_MESSAGES[mapped.code]
         err.write(message.text(args.lang).format(**mapped.params) + "\n")
         return ENVIRONMENT_EXIT.get(mapped.code, 2)
+    except FileNameError as exc:
+        err.write(exc.render(args.lang) + "\n")
+        return 2
     except (PackError, FormSpecError) as exc:
         err.write(f"{T[args.lang]['bad_pack'] if isinstance(exc, PackError) else ''}\n{exc}\n".lstrip())
         return 2

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desktop.filenames import check_output_name, long_path
 from desktop.leftovers import MARK, abandoned, work_prefix
 
 
@@ -36,7 +37,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     readable); it is flushed to disk through a handle opened for writing (Windows refuses a flush on a
     read-only one).
     """
-    target = Path(target)
+    check_output_name(target)  # CON.pdf, "report." -- refused before anything is written
+    target = long_path(Path(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_parts(target)
     fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(target.name), suffix=".part", dir=target.parent)

@@ -33,6 +33,7 @@ from desktop import __version__
 from desktop.domain.findings import Finding, Severity
 from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
+from desktop.filenames import check_output_name
 from desktop.interchange import result_json
 from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.services import outputs, store
@@ -124,6 +125,7 @@ def build_package(
 ) -> Path:
     """Refused while the year has errors unless ``allow_errors`` (a deliberate choice, stated in the manifest)."""
     step = progress or (lambda done, total: None)
+    check_output_name(target)  # before the work, not after it
     bad = [c for c in store.verify_evidence(ws=ws) if c.status in ("missing", "changed")]
     if bad:
         raise StorageError("STO-E009", what=bad[0].evidence.file_name, detail=bad[0].status)

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.filenames import check_output_name, long_path
 from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.storage import db
 from desktop.storage.db import StorageError
@@ -405,7 +406,8 @@ def _remove_stale_parts(folder: Path) -> None:
 
 
 def _sqlite_backup(engine: Engine, destination: Path) -> Path:
-    destination = Path(destination)
+    check_output_name(destination)
+    destination = long_path(Path(destination))
     destination.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(destination.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=work_prefix(destination.name), suffix=".part", dir=destination.parent)

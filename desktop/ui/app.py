@@ -21,7 +21,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop import paths
 from desktop.services import demo, locations, store
@@ -145,6 +145,34 @@ def choose_workspace(args: argparse.Namespace, settings: QSettings, user: str, t
     return create_workspace_from_wizard(wizard, user)
 
 
+def location_accepted(settings: QSettings, path: Path, parent: QWidget | None = None) -> bool:
+    """A workspace in a sync folder or on a network drive: warned about before it is used.
+
+    The user may open it anyway (remembered for that file) or not open it.
+    """
+    risk = locations.risky_location(path)
+    if risk is None:
+        return True
+    accepted = [str(p) for p in (settings.value("workspaces/risk_accepted") or [])]
+    if str(path) in accepted:
+        return True
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "CarbonDesk",
+        locations.warning_text(risk, path, i18n.current()),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    anyway = box.addButton(i18n.pick("仍然打开", "Open anyway"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(i18n.pick("不打开", "Do not open"), QMessageBox.ButtonRole.RejectRole)
+    box.setObjectName("risky_location")
+    box.exec()
+    if box.clickedButton() is not anyway:
+        return False
+    settings.setValue("workspaces/risk_accepted", [*accepted, str(path)])
+    return True
+
+
 def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     """Everything up to a shown main window (the tests and the start-up benchmark call this)."""
     parser = argparse.ArgumentParser(prog="carbondesk-gui")
@@ -165,7 +193,7 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     today = date.fromisoformat(args.today) if args.today else None
     try:
         path = choose_workspace(args, settings, user, today)
-        if path is None:
+        if path is None or not location_accepted(settings, path):
             return None
         ws = Workspace.open(path, app_user=user, create=bool(args.workspace) or args.demo)
     except StorageError as exc:

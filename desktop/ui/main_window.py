@@ -47,6 +47,7 @@ from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.periods import DepositState
 from desktop.engine.params import PackError, load_pack
 from desktop.exports.errors import WorkbookError
+from desktop.filenames import FileNameError
 from desktop.interchange.problems import InputError
 from desktop.services import locations, session, store
 from desktop.services.demo import create_demo_workspace
@@ -115,7 +116,7 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, StorageError):
         message = STORAGE_MESSAGES.get(exc.code)
         return message.text(i18n.current()).format(**exc.params) if message else str(exc)
-    if isinstance(exc, InputError | WorkbookError):
+    if isinstance(exc, InputError | WorkbookError | FileNameError):
         return exc.render(i18n.current())
     if isinstance(exc, SigningError):
         return signing_message(exc, i18n.current())
@@ -1933,6 +1934,10 @@ class MainWindow(QMainWindow):
         )
 
     def switch_workspace(self, path: Path) -> None:
+        from desktop.ui.app import location_accepted  # noqa: PLC0415 - app imports this module
+
+        if not location_accepted(self.settings, path, self):
+            return
         try:
             ws = Workspace.open(path, app_user=self.ws.app_user, create=False)
         except StorageError as exc:
@@ -1958,7 +1963,7 @@ class MainWindow(QMainWindow):
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, OSError) and environment_error(exc) is not None:
             exc = environment_error(exc)  # type: ignore[assignment]  # a refusal of the machine, said plainly
-        if isinstance(exc, StorageError | InputError | PackError | WorkbookError | SigningError):
+        if isinstance(exc, StorageError | InputError | PackError | WorkbookError | SigningError | FileNameError):
             self.last_message = user_message(exc)
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
