@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum 
 
 QM     := resources/translations/carbondesk_zh_CN.qm
 
-.PHONY: run cli-demo test lint bench crash system-deps translations clean
+.PHONY: run cli-demo test lint bench crash system-deps translations installer clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -45,6 +45,11 @@ test: lint
 	eval "$$(bash scripts/test-postgres.sh)" && status=0 && \
 	  { QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest || status=$$?; } && \
 	  { [ -z "$${CARBONDESK_TEST_PG_STARTED:-}" ] || bash scripts/test-postgres.sh --stop; } && exit $$status
+
+# The frozen one-folder app and the NSIS installer script checked against it, then its smoke test.
+installer: $(STAMP) $(QM)
+	bash installer/build-linux.sh
+	bash installer/smoke-test.sh dist/CarbonDesk
 
 bench: $(STAMP) $(QM)
 	$(BIN)/python tests/benchmarks/bench_engine.py
