@@ -148,3 +148,22 @@ def clean_document() -> dict[str, Any]:
         record["note"] = "负荷随电网调度变化"  # explains the month-on-month swings of the example
     assert date(year, 1, 1)  # keeps the import honest for readers
     return doc
+
+
+def rechain(conn: Any) -> None:
+    """What a forger with the workspace file does after editing audit entries: recompute every hash of the
+    chain and the recorded head, so that the chain alone looks intact."""
+    from sqlalchemy import select, text
+
+    from desktop.storage.models import AuditRecord
+    from desktop.storage.workspace import GENESIS, entry_fields, entry_hash
+
+    prev = GENESIS
+    for row in conn.execute(select(AuditRecord).order_by(AuditRecord.seq)).all():
+        digest = entry_hash(prev, entry_fields(row))
+        conn.execute(
+            text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE seq = :s"),
+            {"p": prev, "h": digest, "s": row.seq},
+        )
+        prev = digest
+    conn.execute(text("UPDATE workspace_info SET audit_head = :h"), {"h": prev})

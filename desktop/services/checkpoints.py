@@ -82,8 +82,7 @@ def check(
     states: list[CheckpointState] = []
     previous = ""
     expected_number = 1
-    verdicts: dict[str, bool | None] = {}
-    first_entries: int | None = None
+    verdicts: dict[str, bool] = {}
     last_entries = 0
     for record in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars():
         where = f"checkpoint {record.seq}"
@@ -127,43 +126,51 @@ def check(
         if entries < last_entries:
             problems.append(f"{where}: covers fewer entries than the checkpoint before it")
         last_entries = max(last_entries, entries)
-        if first_entries is None:
-            first_entries = entries
-        signer: Identity | None = None
-        verdict: bool | None = None
-        if record.signature is not None:
-            try:
-                verified = verify_detached(record.payload.encode("utf-8"), record.signature)
-            except SigningError as exc:
-                problems.append(f"{where}: signature does not hold ({exc})")
-            else:
-                signer = Identity.of(verified.certificate)
-                fingerprint = verified.certificate.fingerprint(hashes.SHA256()).hex()
-                if fingerprint != record.signer_sha256:
-                    problems.append(f"{where}: signer recorded differs from the one who signed")
-                if trusted:
-                    if fingerprint not in verdicts:
-                        when = verified.signing_time or record.made_at.replace(tzinfo=dt.UTC)
-                        verdicts[fingerprint] = _trusted(verified.certificate, verified.others, trusted, when)
-                    verdict = verdicts[fingerprint]
-                    if not verdict:
-                        problems.append(
-                            f"{where}: signed by {signer.name} ({fingerprint[:16]}…), not a signer you trust "
-                            "(re-signed by someone else?)"
-                        )
+        signer, verdict = _signature(record, where, trusted, verdicts, problems)
         states.append(
             CheckpointState(
                 record.seq, entries, str(fields.get("event", "")), str(fields.get("at", "")), signer, verdict
             )
         )
-    if first_entries is not None:
-        uncovered = [n for n in status_entries if n > first_entries and n > last_entries]
+    if states:  # once checkpoints began, a status change after the last one means some were removed
+        uncovered = [n for n in status_entries if n > last_entries]
         if uncovered:
             problems.append(
                 f"audit entries {', '.join(map(str, uncovered[:5]))}: month status changed after the last "
                 "checkpoint, which every status change records (checkpoints were removed)"
             )
     return problems, tuple(states)
+
+
+def _signature(
+    record: AuditCheckpoint,
+    where: str,
+    trusted: Sequence[x509.Certificate],
+    verdicts: dict[str, bool],
+    problems: list[str],
+) -> tuple[Identity | None, bool | None]:
+    """Who signed the checkpoint, and whether that is someone trusted (None: unsigned, or nobody to ask)."""
+    if record.signature is None:
+        return None, None
+    try:
+        verified = verify_detached(record.payload.encode("utf-8"), record.signature)
+    except SigningError as exc:
+        problems.append(f"{where}: signature does not hold ({exc})")
+        return None, None
+    signer = Identity.of(verified.certificate)
+    if signer.fingerprint != record.signer_sha256:
+        problems.append(f"{where}: signer recorded differs from the one who signed")
+    if not trusted:
+        return signer, None
+    if signer.fingerprint not in verdicts:
+        when = verified.signing_time or record.made_at.replace(tzinfo=dt.UTC)
+        verdicts[signer.fingerprint] = _trusted(verified.certificate, verified.others, trusted, when)
+    if not verdicts[signer.fingerprint]:
+        problems.append(
+            f"{where}: signed by {signer.name} ({signer.fingerprint[:16]}…), not a signer you trust "
+            "(re-signed by someone else?)"
+        )
+    return signer, verdicts[signer.fingerprint]
 
 
 def _trusted(

@@ -347,7 +347,8 @@ def test_a_rewritten_audit_history_no_longer_matches_the_signed_package(genuine,
     from sqlalchemy import select, text
 
     from desktop.storage.models import AuditRecord, MonthVersion
-    from desktop.storage.workspace import GENESIS, Workspace, entry_fields, entry_hash
+    from desktop.storage.workspace import Workspace
+    from tests.helpers import rechain
 
     source = genuine["root"] / "demo.sqlite"
     copy = tmp_path / "copy.sqlite"
@@ -378,15 +379,7 @@ def test_a_rewritten_audit_history_no_longer_matches_the_signed_package(genuine,
         conn.execute(
             text("UPDATE month_versions SET values_json = :v WHERE id = :i"), {"v": json.dumps(values), "i": locked}
         )
-        prev = GENESIS
-        for row in conn.execute(select(AuditRecord).order_by(AuditRecord.seq)).all():
-            digest = entry_hash(prev, entry_fields(row))
-            conn.execute(
-                text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE seq = :s"),
-                {"p": prev, "h": digest, "s": row.seq},
-            )
-            prev = digest
-        conn.execute(text("UPDATE workspace_info SET audit_head = :h"), {"h": prev})
+        rechain(conn)
     out = io.StringIO()
     assert cli_main(["--lang", "en", "--workspace", str(copy), "audit", "verify"], out=out, err=err) in (0, 1)
     out = io.StringIO()

@@ -22,7 +22,8 @@ from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import create_self_signed, save_signer, sign_detached
 from desktop.storage.db import StorageError
 from desktop.storage.models import AuditCheckpoint, AuditRecord, MonthVersion
-from desktop.storage.workspace import GENESIS, Workspace, checkpoint_digest, entry_fields, entry_hash
+from desktop.storage.workspace import GENESIS, Workspace, checkpoint_digest
+from tests.helpers import rechain
 
 TODAY = date(2026, 11, 23)
 SIGNER = create_self_signed(name="王碳", organisation="华能示范电厂", uscc="91110000101623741K")
@@ -48,19 +49,6 @@ def draft_month(ws: Workspace) -> tuple[str, int]:
                 continue
             return unit.id, 12
     raise AssertionError("the demo has no 12th month that can be submitted")
-
-
-def rechain(conn) -> None:
-    """What a forger with the file does after editing entries: recompute every hash and the head."""
-    prev = GENESIS
-    for row in conn.execute(select(AuditRecord).order_by(AuditRecord.seq)).all():
-        digest = entry_hash(prev, entry_fields(row))
-        conn.execute(
-            text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE seq = :s"),
-            {"p": prev, "h": digest, "s": row.seq},
-        )
-        prev = digest
-    conn.execute(text("UPDATE workspace_info SET audit_head = :h"), {"h": prev})
 
 
 def rewrite_locked_month(ws: Workspace, field: str = "supply_mwh") -> None:
