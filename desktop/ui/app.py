@@ -30,7 +30,7 @@ from desktop.storage.db import StorageError
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
 from desktop.ui.dialogs import ErrorDialog, FirstRunWizard
-from desktop.ui.main_window import MainWindow, remember_workspace, user_message
+from desktop.ui.main_window import MainWindow, remember_workspace, setting_paths, user_message
 
 LOG = logging.getLogger("carbondesk")
 
@@ -153,7 +153,7 @@ def location_accepted(settings: QSettings, path: Path, parent: QWidget | None = 
     risk = locations.risky_location(path)
     if risk is None:
         return True
-    accepted = [str(p) for p in (settings.value("workspaces/risk_accepted") or [])]
+    accepted = setting_paths(settings, "workspaces/risk_accepted")
     if str(path) in accepted:
         return True
     box = QMessageBox(

@@ -1989,8 +1989,12 @@ class MainWindow(QMainWindow):
 
 
 def recent_workspaces(settings: QSettings) -> list[str]:
-    """The recent list as paths (an INI file gives back a one-element list as a bare string)."""
-    value = settings.value("workspaces/recent")
+    return setting_paths(settings, "workspaces/recent")
+
+
+def setting_paths(settings: QSettings, key: str) -> list[str]:
+    """A list of paths from the settings (an INI file gives back a one-element list as a bare string)."""
+    value = settings.value(key)
     if value is None:
         return []
     if isinstance(value, str):

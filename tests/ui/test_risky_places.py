@@ -44,3 +44,17 @@ def test_opening_a_workspace_in_onedrive_asks_first_and_remembers_the_answer(
     wait_idle(qtbot, window)
     assert window.ws.path == synced and len(seen) == 2
     window.close()
+
+
+def test_the_accepted_place_survives_the_settings_file(fresh_data_dir: Path, tmp_path: Path, qapp) -> None:
+    """An INI settings file gives a one-path list back as a bare string: the answer is still remembered."""
+    from desktop.ui.app import app_settings, location_accepted
+    from desktop.ui.main_window import setting_paths
+
+    synced = tmp_path / "坚果云" / "w.sqlite"
+    settings = app_settings()
+    settings.setValue("workspaces/risk_accepted", [str(synced)])
+    settings.sync()
+    again = app_settings()  # read back from the file
+    assert setting_paths(again, "workspaces/risk_accepted") == [str(synced)]
+    assert location_accepted(again, synced)  # no question asked: it would block this test
