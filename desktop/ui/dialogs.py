@@ -851,6 +851,7 @@ class PassphraseDialog(FittedDialog):
                 )
             )
             note.setWordWrap(True)
+            note.setMinimumWidth(note.fontMetrics().averageCharWidth() * 56)  # a paragraph, not a column
             layout.addWidget(note)
         grid = QFormLayout()
         self.name_edit = QLineEdit(name)
