@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -27,19 +28,35 @@ from desktop.formspec import FormSpecError, load_form
 from desktop.interchange import report_json, result_json
 from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema, result_schema
-from desktop.services import demo, locations, store
+from desktop.services import locations
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.explain import explain_figure
 from desktop.services.guidelines import GUIDELINES, guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
 from desktop.signing.errors import text as signing_text
-from desktop.storage.db import StorageError, environment_error
+from desktop.storage.errors import StorageError, environment_error
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
-from desktop.storage.workspace import Workspace
 
 if TYPE_CHECKING:
     from cryptography import x509
+
+    from desktop.storage.workspace import Workspace
+
+
+class _OnFirstUse:
+    """A module imported when a command first uses it: the store brings SQLAlchemy (0.1 s and some 300
+    modules), which `calc FILE`, `check`, `schema` or `--version` never need."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+store = _OnFirstUse("desktop.services.store")
+demo = _OnFirstUse("desktop.services.demo")
 
 
 # Loaded by the commands that need them: cryptography, pyHanko, reportlab and openpyxl cost ~0.4 s at
@@ -205,6 +222,8 @@ def _open_workspace(args: argparse.Namespace, *, create: bool = False) -> Worksp
     risk = locations.risky_location(path)
     if risk is not None:  # a sync folder or a network drive: said before the workspace is used
         getattr(args, "err", sys.stderr).write("⚠ " + locations.warning_text(risk, path, args.lang) + "\n")
+    from desktop.storage.workspace import Workspace  # noqa: PLC0415 - see _OnFirstUse
+
     return Workspace.open(path, app_user=args.user or "", create=create)
 
 

@@ -49,7 +49,7 @@ from desktop.signing.core import (
     verify_detached,
 )
 from desktop.signing.pades import sign_pdf, validate_pdf
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
 
 FORMAT = "carbondesk.package"

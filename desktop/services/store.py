@@ -47,7 +47,7 @@ from desktop.interchange.problems import InputError
 from desktop.services.evaluation import Evaluation, evaluate, override_problems
 from desktop.services.guidelines import guideline
 from desktop.storage import codec
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.models import (
     AcknowledgementRecord,
     AuditRecord,

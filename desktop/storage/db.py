@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import sqlite3
@@ -16,17 +15,10 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from desktop.storage.errors import environment_error
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
-
-
-class StorageError(Exception):
-    """A storage problem the user must be told about; ``code`` keys a message in zh and en."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
 
 
 def is_sqlite(url: str) -> bool:
@@ -93,28 +85,6 @@ def make_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: 
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-def environment_error(exc: BaseException, where: str = "") -> StorageError | None:
-    """What the machine refused, as the user's message (None: not an environment problem).
-
-    A read-only workspace, a full disk, a file held by another program (or no right to write it), a path
-    that does not exist -- each its own message, never "another window is writing".
-    """
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).lower()
-    code = getattr(orig, "errno", None)
-    if "readonly" in text or "read-only" in text or code == errno.EROFS:
-        return StorageError("STO-E022", what=where or text)
-    if ("disk" in text and ("full" in text or "i/o" in text)) or code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return StorageError("STO-E007", detail=str(orig))
-    if "locked" in text or "busy" in text:
-        return StorageError("STO-E002")
-    if isinstance(orig, FileNotFoundError) or code == errno.ENOENT:
-        return StorageError("STO-E008", what=getattr(orig, "filename", None) or where or text)
-    if isinstance(orig, PermissionError) or code in (errno.EACCES, errno.EPERM):
-        return StorageError("STO-E023", what=getattr(orig, "filename", None) or where or text)
-    return None
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.filenames import check_output_name, long_path
 from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.storage import db
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError, environment_error
 from desktop.storage.models import AuditCheckpoint, AuditRecord, User, WorkspaceInfo, new_id
 
 GENESIS = "0" * 64
@@ -361,7 +361,7 @@ class Workspace:
         except sqlite3.OperationalError as exc:
             if safety is not None:  # nothing was done: no backup left behind for it
                 safety.unlink(missing_ok=True)
-            raise db.environment_error(exc, str(self.path)) or StorageError("STO-E002") from exc
+            raise environment_error(exc, str(self.path)) or StorageError("STO-E002") from exc
         finally:
             src.close()
         self.engine.dispose()
@@ -429,7 +429,7 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
         os.replace(tmp, destination)
     except sqlite3.Error as exc:  # SQLite's own words for a full disk or a folder it may not write
         tmp.unlink(missing_ok=True)
-        raise db.environment_error(exc, str(destination)) or StorageError("STO-E023", what=str(destination)) from exc
+        raise environment_error(exc, str(destination)) or StorageError("STO-E023", what=str(destination)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

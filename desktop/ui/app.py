@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from desktop import paths
 from desktop.services import demo, locations, store
 from desktop.services.guidelines import guideline
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
 from desktop.ui.dialogs import ErrorDialog, FirstRunWizard

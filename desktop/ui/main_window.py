@@ -56,7 +56,7 @@ from desktop.services.explain import explain_figure, formula_text
 from desktop.services.guidelines import guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
-from desktop.storage.db import StorageError, environment_error
+from desktop.storage.errors import StorageError, environment_error
 from desktop.storage.messages import MESSAGES as STORAGE_MESSAGES
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n

@@ -67,7 +67,7 @@ def _import_doc(k: int):
 def worker(path: Path, seed: int) -> None:
     """Random writes forever; the parent kills it."""
     from desktop.services import store
-    from desktop.storage.db import StorageError
+    from desktop.storage.errors import StorageError
     from desktop.storage.workspace import Workspace
 
     rng = random.Random(seed)

@@ -20,7 +20,7 @@ from desktop.services import package, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.pades import validate_pdf
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 
 
 @pytest.fixture(scope="module")

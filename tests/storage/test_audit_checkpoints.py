@@ -20,7 +20,7 @@ from desktop.cli.main import main as cli_main
 from desktop.services import checkpoints, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import create_self_signed, save_signer, sign_detached
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.models import AuditCheckpoint, AuditRecord, MonthVersion
 from desktop.storage.workspace import GENESIS, Workspace, checkpoint_digest
 from tests.helpers import rechain

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from desktop.services import store
 from desktop.storage import db
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.models import Base
 from desktop.storage.workspace import Workspace
 

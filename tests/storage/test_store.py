@@ -13,7 +13,7 @@ from desktop.domain.periods import PeriodStatus
 from desktop.interchange.report_json import parse_report
 from desktop.services import store
 from desktop.services.guidelines import forms_by_guideline
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
 from tests.helpers import clean_document, dumps
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select, text
 
 from desktop.services import outputs, store
-from desktop.storage.db import StorageError
+from desktop.storage.errors import StorageError
 from desktop.storage.models import AuditRecord
 from desktop.storage.workspace import Workspace
 from desktop.ui.main_window import user_message

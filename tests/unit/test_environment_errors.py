@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from desktop.cli.main import ENVIRONMENT_EXIT
 from desktop.cli.main import main as cli_main
-from desktop.storage.db import environment_error
+from desktop.storage.errors import environment_error
 from desktop.storage.workspace import Workspace
 
 
