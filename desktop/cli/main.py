@@ -31,7 +31,7 @@ from desktop.interchange.schema import input_schema, result_schema
 from desktop.services import locations
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
 from desktop.services.explain import explain_figure
-from desktop.services.guidelines import GUIDELINES, guideline
+from desktop.services.guidelines import DEFAULT_GUIDELINE, GUIDELINES, guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
 from desktop.signing.errors import text as signing_text
@@ -452,7 +452,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         False,
         None,
         None,
-        demo.DEMO_YEAR,
+        demo.demo_year(),
     )
     return cmd_calc(args, out)
 
@@ -649,7 +649,7 @@ def cmd_import_xlsx(args: argparse.Namespace, out: TextIO) -> int:
     ws, entity_id, year = _workspace_target(args)
     with ws:
         preview = _outputs().preview_workbook(ws=ws, entity_id=entity_id, year=year, path=Path(args.file))
-        form = guideline("power_generation").form
+        form = guideline(store.get_entity(ws=ws, entity_id=entity_id).guideline).form
         for unit, month, change in preview.changes:
             label = _outputs().change_label(form, change.path, args.lang)
             out.write(f"  {unit} {month:>2}  {label}: {change.old} → {change.new}\n")
@@ -801,7 +801,7 @@ def _parser() -> argparse.ArgumentParser:
     report_args(check)
     check.set_defaults(func=cmd_check)
     schema = sub.add_parser("schema", help="print the JSON Schema of the input format")
-    schema.add_argument("--guideline", default="power_generation", choices=sorted(GUIDELINES))
+    schema.add_argument("--guideline", default=DEFAULT_GUIDELINE, choices=sorted(GUIDELINES))
     schema.add_argument("--results", action="store_true", help="the schema of results.json instead")
     schema.set_defaults(func=cmd_schema)
     form = sub.add_parser("form", help="form definitions")
@@ -812,7 +812,7 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("action", choices=("show", "check"))
     pack.add_argument("--year", type=int, default=2022)
     pack.add_argument("--file", help="a pack file (default: the bundled pack for --year)")
-    pack.add_argument("--guideline", default="power_generation", choices=sorted(GUIDELINES))
+    pack.add_argument("--guideline", default=DEFAULT_GUIDELINE, choices=sorted(GUIDELINES))
     pack.set_defaults(func=cmd_pack)
     demo_cmd = sub.add_parser("demo", help="create (or open) the demo workspace and calculate its year")
     demo_cmd.add_argument("--json-out", help="instead, write the demo year as a JSON report to this file")

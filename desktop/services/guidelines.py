@@ -15,15 +15,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from desktop import guidelines as guideline_packages
 from desktop import paths
 from desktop.domain.findings import Message
-from desktop.engine import power as power_engine
 from desktop.engine.params import PackError, ParameterPack, load_pack
 from desktop.engine.results import FigureInfo, ReportResult
 from desktop.formspec import FormSpec, load_form
 from desktop.rules import base as rules_base
 from desktop.rules import common as common_rules
-from desktop.rules import power as power_rules
 from desktop.rules.base import Rule
 from desktop.services import locations
 
@@ -37,6 +36,8 @@ class Guideline:
     messages: Mapping[str, Message]
     figures: Mapping[str, FigureInfo]
     formulas: Mapping[str, tuple[str, str]]
+    demo: Callable[[], dict[str, Any]]  # its demo year in the JSON input shape
+    order: int  # where it stands in lists and which one is the default (the lowest)
 
     @property
     def form(self) -> FormSpec:
@@ -136,16 +137,20 @@ def _catalogue(*parts: Mapping[str, Message]) -> dict[str, Message]:
 
 
 GUIDELINES: Mapping[str, Guideline] = {
-    power_engine.GUIDELINE: Guideline(
-        id=power_engine.GUIDELINE,
-        form_file="power_generation.toml",
-        calculate=power_engine.calculate,
-        rules=power_rules.RULES,
-        messages=_catalogue(rules_base.MESSAGES, common_rules.MESSAGES, power_rules.MESSAGES),
-        figures=power_engine.FIGURES,
-        formulas=power_engine.FORMULAS,
-    ),
+    package.ID: Guideline(
+        id=package.ID,
+        form_file=package.FORM,
+        calculate=package.calculate,
+        rules=package.RULES,
+        messages=_catalogue(rules_base.MESSAGES, common_rules.MESSAGES, package.MESSAGES),
+        figures=package.FIGURES,
+        formulas=package.FORMULAS,
+        demo=package.demo_document,
+        order=package.ORDER,
+    )
+    for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)
 }
+DEFAULT_GUIDELINE = next(iter(GUIDELINES))  # the lowest ORDER: offered first, used when none is named
 
 
 def guideline(guideline_id: str) -> Guideline:

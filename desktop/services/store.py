@@ -45,7 +45,7 @@ from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
 from desktop.interchange.problems import InputError
 from desktop.services.evaluation import Evaluation, evaluate, override_problems
-from desktop.services.guidelines import guideline
+from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage import codec
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
@@ -236,7 +236,7 @@ def create_entity(
     name: str,
     uscc: str,
     values: Mapping[str, Value] | None = None,
-    guideline_id: str = "power_generation",
+    guideline_id: str = DEFAULT_GUIDELINE,
 ) -> EntitySummary:
     form = guideline(guideline_id).form
     check = uscc_check.check(uscc)

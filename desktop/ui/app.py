@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop import paths
 from desktop.services import demo, locations, store
-from desktop.services.guidelines import guideline
+from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
@@ -133,7 +133,7 @@ def choose_workspace(args: argparse.Namespace, settings: QSettings, user: str, t
     last = settings.value("workspaces/last")
     if last and Path(str(last)).exists():
         return Path(str(last))
-    wizard = FirstRunWizard(guideline("power_generation").form, locations.default_workspace())
+    wizard = FirstRunWizard(guideline(DEFAULT_GUIDELINE).form, locations.default_workspace())
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None
     if wizard.choice == FirstRunWizard.DEMO:

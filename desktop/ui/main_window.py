@@ -53,7 +53,7 @@ from desktop.services import locations, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
 from desktop.services.explain import explain_figure, formula_text
-from desktop.services.guidelines import guideline
+from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
 from desktop.storage.errors import StorageError, environment_error
@@ -183,8 +183,11 @@ class MainWindow(QMainWindow):
         self.reminder_box: ReminderBar | None = None
         self.focus_first_input = True  # the first month shown puts the cursor in its first input cell
         self.last_message = ""
-        self.form = guideline("power_generation").form
-        self.messages = guideline("power_generation").messages
+        # the guideline of the workspace's entity (its form makes the grid, the year table, the dialogs)
+        entities = store.list_entities(ws=ws)
+        chosen = guideline(entities[0].guideline if entities else DEFAULT_GUIDELINE)
+        self.form = chosen.form
+        self.messages = chosen.messages
         self._build()
         self.retranslate()
         geometry = settings.value("window/geometry")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord
-from desktop.engine.power import PRECISION
+from desktop.guidelines.power_generation.calculation import PRECISION
 from desktop.services.evaluation import evaluate
 from desktop.services.guidelines import guideline
 

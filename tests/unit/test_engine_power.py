@@ -135,7 +135,7 @@ def test_load_correction_pieces_join(load: str, expected: str) -> None:
     g = guideline("power_generation")
     pack = g.pack(2022)
     from desktop.domain.records import ReportInput, UnitRecord
-    from desktop.engine.power import _UnitCalc
+    from desktop.guidelines.power_generation.calculation import _UnitCalc
 
     unit = UnitRecord({"id": "U", "category": "coal_gt300", "capacity_mw": Decimal(600), "cooling": "water"})
     calc = _UnitCalc(unit, ReportInput("power_generation", 2022, {}, (unit,)), pack, g.form)
@@ -147,8 +147,8 @@ def test_load_correction_pieces_join(load: str, expected: str) -> None:
 
 def test_low_load_uses_the_power_law() -> None:
     from desktop.domain.records import ReportInput, UnitRecord
-    from desktop.engine.power import _UnitCalc
     from desktop.engine.provenance import input_figure
+    from desktop.guidelines.power_generation.calculation import _UnitCalc
 
     g = guideline("power_generation")
     unit = UnitRecord({"id": "U", "category": "coal_le300", "capacity_mw": Decimal(300), "cooling": "water"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from desktop import paths
 from desktop.engine.params import load_pack
 from desktop.engine.provenance import CONST, INPUT, PARAM
-from desktop.rules import power as power_rules
+from desktop.guidelines.power_generation import rules as power_rules
 from desktop.services import store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.explain import CONSTANTS, explain_figure

@@ -16,8 +16,8 @@ from typing import Any
 from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import hours_in_month, month_end
 from desktop.domain.records import FuelRow, MonthRecord, UnitRecord
-from desktop.engine.power import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.engine.results import MonthResult
+from desktop.guidelines.power_generation.calculation import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.rules import common
 from desktop.rules.base import RuleContext, finding
 

@@ -1,0 +1,14 @@
+"""Power generation (发电设施): the calculation, the rules and the vocabulary of 环办气候规〔2022〕485号
+and its later notices.  Form: forms/power_generation.toml; packs: resources/packs/power_generation/."""
+
+from __future__ import annotations
+
+from desktop.guidelines.power_generation.calculation import FIGURES, FORMULAS, GUIDELINE, calculate
+from desktop.guidelines.power_generation.demo import demo_document
+from desktop.guidelines.power_generation.rules import MESSAGES, RULES
+
+ID = GUIDELINE
+FORM = "power_generation.toml"
+ORDER = 1  # the market's first sector (2021): the default guideline
+
+__all__ = ["FIGURES", "FORM", "FORMULAS", "ID", "MESSAGES", "ORDER", "RULES", "calculate", "demo_document"]

@@ -1,0 +1,108 @@
+"""Issue 14: a guideline's ids live in its own folder, form and packs -- not in the generic code.
+
+Generic code (the window, the exports, the command line, storage, services, the frameworks) may name
+only the framework's own items, which every guideline's form has (FRAMEWORK below).  Any other field,
+figure, message code or the id of a guideline, written as a string in generic code, is a leak: adding
+a guideline would then mean editing generic code.
+
+The power guideline's views (grid rows, PDF sections, workbook columns, CLI report) are still written
+in generic code; LEFT records, per file, how many distinct power ids it still names.  The test fails
+when a file names more than recorded, or a new file names any: the list may only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from desktop.services.guidelines import GUIDELINES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# items every guideline's form has, that the generic code handles for all of them
+FRAMEWORK = {
+    "id",
+    "name",
+    "uscc",
+    "address",
+    "contact_person",
+    "contact_phone",
+    "note",  # entity and unit master data
+    "reporting_from",
+    "retired_on",  # when a unit's deposits begin and end
+    "fuel",  # a fuel row's fuel (every guideline burns fuel)
+    # lab-report metadata kept with evidence
+    "lab_name",
+    "lab_accreditation_no",
+    "report_no",
+    "report_date",
+    "sample_received_date",
+    "test_date",
+    "qr_present",
+}
+
+LEFT = {  # file -> distinct power ids it still names (issue 14 moves them into the guideline's views)
+    "desktop/cli/main.py": 9,
+    "desktop/exports/pdf_report.py": 40,
+    "desktop/exports/workbook.py": 14,
+    "desktop/ui/dialogs.py": 4,
+    "desktop/ui/main_window.py": 5,
+    "desktop/ui/models.py": 20,
+}
+
+
+def guideline_ids(gid: str) -> set[str]:
+    g = GUIDELINES[gid]
+    ids = {gid} | set(g.figures) | {code for code in g.messages if code.split("-")[0] in _prefixes(g)}
+    for scope in ("entity", "unit", "month", "fuel", "year"):
+        ids |= {f.id for f in g.form.fields(scope)}
+    return ids - FRAMEWORK
+
+
+def _prefixes(g) -> set[str]:
+    """Message-code prefixes the guideline's own rules use (PWR for power), not the shared ones."""
+    from desktop.rules import base, common
+
+    shared = set(base.MESSAGES) | set(common.MESSAGES)
+    return {code.split("-")[0] for code in g.messages if code not in shared}
+
+
+def names_in(path: Path, ids: set[str]) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids
+    }
+
+
+@pytest.mark.parametrize("gid", sorted(GUIDELINES))
+def test_no_new_guideline_ids_in_generic_code(gid: str) -> None:
+    ids = guideline_ids(gid)
+    own = ROOT / "desktop" / "guidelines" / gid
+    grown: list[str] = []
+    for path in sorted((ROOT / "desktop").rglob("*.py")):
+        if own in path.parents or "migrations" in path.parts:
+            continue
+        relative = path.relative_to(ROOT).as_posix()
+        found = names_in(path, ids)
+        allowed = LEFT.get(relative, 0) if gid == "power_generation" else 0
+        if len(found) > allowed:
+            grown.append(f"{relative}: {len(found)} > {allowed}: {sorted(found)}")
+    assert not grown, "guideline ids in generic code:\n" + "\n".join(grown)
+
+
+def test_the_framework_items_are_in_every_guidelines_form() -> None:
+    for gid, g in GUIDELINES.items():
+        declared = set()
+        for scope in ("entity", "unit", "month", "fuel", "year"):
+            declared |= {f.id for f in g.form.fields(scope)}
+        assert {"name", "uscc", "id", "reporting_from", "retired_on", "fuel"} <= declared, gid
+
+
+def test_the_check_bites(tmp_path: Path) -> None:
+    leaky = tmp_path / "leaky.py"
+    leaky.write_text('ROWS = ["generation_mwh", "name"]\n', encoding="utf-8")
+    assert names_in(leaky, guideline_ids("power_generation")) == {"generation_mwh"}
