@@ -57,6 +57,9 @@ class _OnFirstUse:
 
 store = _OnFirstUse("desktop.services.store")
 demo = _OnFirstUse("desktop.services.demo")
+audit_check = _OnFirstUse("desktop.services.audit_check")
+evidence_files = _OnFirstUse("desktop.services.evidence_files")
+importer = _OnFirstUse("desktop.services.importer")
 
 
 # Loaded by the commands that need them: cryptography, pyHanko, reportlab and openpyxl cost ~0.4 s at
@@ -460,7 +463,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     report = read_report_file(path=args.file)
     with _open_workspace(args, create=True) as ws:
-        outcome = store.import_report(ws=ws, report=report, reason=f"import {Path(args.file).name}")
+        outcome = importer.import_report(ws=ws, report=report, reason=f"import {Path(args.file).name}")
     out.write(
         T[args.lang]["imported"].format(
             units=outcome.units,
@@ -492,8 +495,8 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     checkpoints = _checkpoints()
     trusted = checkpoints.trusted_here(locations.data_dir())
     with _open_workspace(args) as ws:
-        check = store.verify_audit(ws=ws, anchors=anchors, trusted=trusted)
-        evidence = store.verify_evidence(ws=ws)
+        check = audit_check.verify_audit(ws=ws, anchors=anchors, trusted=trusted)
+        evidence = evidence_files.verify_evidence(ws=ws)
     t = T[args.lang]
     out.write(checkpoints.summary(check.checkpoints, args.lang, trusted=bool(trusted)) + "\n")
     bad_files = [c for c in evidence if c.status in ("missing", "changed")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from desktop.domain.findings import Severity
 from desktop.interchange.report_json import dumps_exact, parse_report
-from desktop.services import store
+from desktop.services import evidence_files, importer, store
 from desktop.services.guidelines import DEFAULT_GUIDELINE, forms_by_guideline, guideline
 from desktop.storage.workspace import Workspace
 
@@ -64,14 +64,14 @@ def create_demo_workspace(
     evidence_plan = {(u["id"], m["month"]): m.pop("evidence") for u in doc["units"] for m in u["months"]}
     deposits = {(u["id"], m["month"]): m.pop("deposited_on") for u in doc["units"] for m in u["months"]}
     report = parse_report(dumps_exact(doc), forms_by_guideline(), source="demo")
-    outcome = store.import_report(ws=ws, report=report, reason="演示数据 / demo data")
+    outcome = importer.import_report(ws=ws, report=report, reason="演示数据 / demo data")
     units = {u.code: u.id for u in store.get_entity(ws=ws, entity_id=outcome.entity_id).units}
     with tempfile.TemporaryDirectory() as tmp:
         for (unit_code, month), refs in evidence_plan.items():
             for ref in refs:
                 scan = Path(tmp) / ref["file"]
                 scan.write_bytes(_scan_pdf(f"{ref['kind']} {unit_code} {year}-{month:02d}"))
-                store.attach_evidence(
+                evidence_files.attach_evidence(
                     ws=ws,
                     file=scan,
                     kind=ref["kind"],

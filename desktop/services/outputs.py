@@ -17,7 +17,7 @@ from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import ReportDocument, write_month_pdf, write_pdf
 from desktop.exports.workbook import read_workbook, write_month_workbook, write_workbook
 from desktop.interchange import report_json
-from desktop.services import store
+from desktop.services import evidence_files, importer, store
 from desktop.services.evaluation import Evaluation
 from desktop.services.guidelines import guideline
 from desktop.storage.workspace import Workspace
@@ -30,7 +30,7 @@ def json_export(evaluation: Evaluation) -> bytes:
 
 def evidence_of_year(*, ws: Workspace, year: int, unit_codes: set[str]) -> tuple[EvidenceInfo, ...]:
     return tuple(
-        e for e in store.list_evidence(ws=ws) if any(y == year and u in unit_codes for u, y, _m, _p in e.links)
+        e for e in evidence_files.list_evidence(ws=ws) if any(y == year and u in unit_codes for u, y, _m, _p in e.links)
     )
 
 
@@ -172,7 +172,7 @@ def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) ->
 
 def apply_workbook(*, ws: Workspace, preview: ImportPreview, source: str) -> int:
     """Apply a previewed workbook: one transaction, refused whole if a month is locked."""
-    store.import_report(ws=ws, report=preview.report, reason=f"Excel import {source}")
+    importer.import_report(ws=ws, report=preview.report, reason=f"Excel import {source}")
     return len(preview.changes)
 
 

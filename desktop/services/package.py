@@ -36,7 +36,7 @@ from desktop.exports.pdf_report import write_pdf
 from desktop.filenames import check_output_name
 from desktop.interchange import result_json
 from desktop.leftovers import MARK, abandoned, work_prefix
-from desktop.services import outputs, store
+from desktop.services import audit_check, evidence_files, outputs, store
 from desktop.signing.core import (
     FAILED,
     TRUSTED,
@@ -126,7 +126,7 @@ def build_package(
     """Refused while the year has errors unless ``allow_errors`` (a deliberate choice, stated in the manifest)."""
     step = progress or (lambda done, total: None)
     check_output_name(target)  # before the work, not after it
-    bad = [c for c in store.verify_evidence(ws=ws) if c.status in ("missing", "changed")]
+    bad = [c for c in evidence_files.verify_evidence(ws=ws) if c.status in ("missing", "changed")]
     if bad:
         raise StorageError("STO-E009", what=bad[0].evidence.file_name, detail=bad[0].status)
     doc, json_bytes = outputs.report_document(ws=ws, entity_id=entity_id, year=year, today=today)
@@ -171,13 +171,13 @@ def build_package(
         name = None
         if e.stored:  # recorded by an import without its file: listed in the report, not in the package
             name = f"evidence/{e.sha256[:12]}-{safe_member_name(e.file_name)}"
-            members[name] = store.evidence_path(ws, e.sha256, e.file_name).read_bytes()
+            members[name] = evidence_files.evidence_path(ws, e.sha256, e.file_name).read_bytes()
         evidence_index.append(
             {"file": e.file_name, "sha256": e.sha256, "kind": e.kind, "path": name, "links": [list(x) for x in e.links]}
         )
     entity = evaluation.report.entity
     if ws.read_only:  # a copy on a read-only volume (a verifier's disc): the manifest alone anchors the log
-        number, (entries, head) = None, store.audit_head(ws=ws)
+        number, (entries, head) = None, audit_check.audit_head(ws=ws)
     else:
         number, entries, head = store.record_checkpoint(ws=ws, event=f"package {year} {target.name}", signer=signer)
     manifest = {

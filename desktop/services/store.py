@@ -1,4 +1,8 @@
-"""Use-cases on a workspace: entities, units, monthly values, their lifecycle, evidence and the audit.
+"""Use-cases on a workspace: entities, units, monthly values and their lifecycle, overrides, the year.
+
+Evidence files are in ``evidence_files``, whole-year imports in ``importer``, the audit check in
+``audit_check``; they build on the helpers here (the current month version, a new version, writing
+changes with their audit entries).
 
 Every function is keyword-only, runs as one transaction and returns plain domain records.  Writes
 to a month that is not a draft are refused here, whoever calls.  Every change is audited (who, when,
@@ -7,14 +11,11 @@ field, old value, new value, reason) in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -31,26 +32,20 @@ from desktop.domain.periods import (
 )
 from desktop.domain.records import EvidenceRef, FuelRow, MonthRecord, ParameterOverride, ReportInput, UnitRecord, Value
 from desktop.domain.stored import (
-    AuditCheck,
     EntitySummary,
-    EvidenceCheck,
-    EvidenceInfo,
     FieldChange,
-    ImportOutcome,
     SaveOutcome,
     StoredMonth,
     UnitSummary,
 )
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
-from desktop.interchange.problems import InputError
-from desktop.services.evaluation import Evaluation, evaluate, override_problems
+from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage import codec
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
     AcknowledgementRecord,
-    AuditRecord,
     Entity,
     EntityYear,
     Evidence,
@@ -59,21 +54,14 @@ from desktop.storage.models import (
     MonthVersion,
     OverrideRecord,
     Unit,
-    WorkspaceInfo,
 )
 from desktop.storage.workspace import (
-    GENESIS,
     UnitOfWork,
     Workspace,
-    copy_file_atomically,
-    entry_fields,
-    entry_hash,
     utcnow,
 )
 
 if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
-    from cryptography import x509
-
     from desktop.signing.core import Signer
 
 _FUEL_PATH = re.compile(r"^fuels\[(\d+)\]\.([a-z][a-z0-9_]*)$")
@@ -1062,528 +1050,3 @@ def clear_override(*, ws: Workspace, entity_id: str, year: int, key: str, reason
         if existing is not None:
             uow.audit("override.set", f"parameter_overrides:{entity_id}:{year}", key, existing.value_json, None, reason)
             uow.session.delete(existing)
-
-
-# ------------------------------------------------------------------------------------------ evidence
-
-
-_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
-
-
-def evidence_path(ws: Workspace, sha256: str, file_name: str = "") -> Path:
-    """Where a stored file lives: under its SHA-256, with the extension of its name (.pdf, .jpg, ...), so
-    that it opens with the right program.  A file stored without one (before 0.1.1) is renamed the first
-    time it is asked for; where that cannot be done (a read-only workspace) its old name is used."""
-    folder = ws.evidence_dir / sha256[:2]
-    suffix = _SUFFIX.search(file_name)
-    named = folder / (sha256 + (suffix.group(0).lower() if suffix else ""))
-    legacy = folder / sha256
-    if named != legacy and not named.exists() and legacy.exists():
-        try:
-            os.replace(legacy, named)
-        except OSError:
-            return legacy
-    return named
-
-
-def evidence_file(*, ws: Workspace, sha256: str) -> Path:
-    """The stored file of one piece of evidence, to open it (the window's list knows only its hash)."""
-    with ws.read() as session:
-        name = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha256)).scalar_one_or_none()
-    if name is None:
-        raise StorageError("STO-E008", what=sha256[:12])
-    return evidence_path(ws, sha256, name)
-
-
-def _sha256_of(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
-
-
-def _evidence_info(session: Session, ev: Evidence) -> EvidenceInfo:
-    rows = session.execute(
-        select(Unit.code, MonthVersion.data_year, MonthVersion.month, EvidenceLink.field_path)
-        .join(MonthVersion, MonthVersion.id == EvidenceLink.month_version_id)
-        .join(Unit, Unit.id == MonthVersion.unit_id)
-        .where(EvidenceLink.evidence_id == ev.id)
-        .order_by(MonthVersion.data_year, MonthVersion.month)
-    ).all()
-    lab = {k: getattr(ev, k) for k in LAB_FIELDS if getattr(ev, k) is not None}
-    return EvidenceInfo(
-        ev.id,
-        ev.sha256,
-        ev.kind,
-        ev.file_name,
-        ev.size,
-        ev.stored,
-        lab,
-        tuple(dict.fromkeys((r[0], r[1], r[2], r[3]) for r in rows)),
-    )
-
-
-def attach_evidence(
-    *,
-    ws: Workspace,
-    file: Path,
-    kind: str,
-    links: Sequence[tuple[str, int, int, str]],
-    lab: Mapping[str, Value] | None = None,
-) -> EvidenceInfo:
-    """Copy a scan into the workspace under its SHA-256 and link it to the values it proves.
-
-    ``links`` are (unit id, data year, month, field path).  Lab-report metadata is stored with the file
-    and, where the linked fuel row has none yet, filled into its lab fields.  Refused for months that
-    are not drafts.
-    """
-    file = Path(file)
-    try:
-        sha, size = _sha256_of(file)
-    except OSError as exc:
-        raise StorageError("STO-E009", what=str(file), detail=exc.strerror or str(exc)) from exc
-    with ws.read() as session:  # the same content stored before keeps the name it was stored under
-        known = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha)).scalar_one_or_none()
-    target = evidence_path(ws, sha, known or file.name)
-    if not target.exists():
-        copy_file_atomically(file, target)  # before the transaction: a rollback leaves at most an orphan copy
-    lab = dict(lab or {})
-    with ws.unit_of_work() as uow:
-        evidence = uow.session.execute(select(Evidence).where(Evidence.sha256 == sha)).scalar_one_or_none()
-        if evidence is None:
-            evidence = Evidence(
-                workspace_id=ws.id,
-                sha256=sha,
-                kind=kind,
-                file_name=file.name,
-                size=size,
-                stored=True,
-                added_at=utcnow(),
-                added_by=ws.app_user,
-            )
-            uow.session.add(evidence)
-            uow.audit("evidence.attach", f"evidence:{sha}", new=json.dumps({"kind": kind, "file": file.name}))
-        evidence.stored = True
-        for key in LAB_FIELDS:
-            if key in lab:
-                setattr(evidence, key, lab[key])
-        uow.session.flush()
-        for unit_id, year, month, path in links:
-            unit = _get(uow.session, Unit, unit_id, "unit")
-            form = guideline(unit.entity.guideline).form
-            mv = _current(uow.session, unit_id, year, month) or _new_version(uow, unit, year, month)
-            _refuse_unless_draft(mv, unit)
-            uow.session.add(
-                EvidenceLink(workspace_id=ws.id, evidence_id=evidence.id, month_version_id=mv.id, field_path=path)
-            )
-            uow.audit("evidence.link", f"month_versions:{mv.id}", path, None, json.dumps(sha))
-            row = re.match(r"^fuels\[(\d+)\]", path)
-            if row and lab:
-                index = int(row.group(1))
-                fuels = [codec.loads(f.values_json) for f in mv.fuels]
-                current = fuels[index] if index < len(fuels) else {}
-                fill = {f"fuels[{index}].{k}": v for k, v in lab.items() if k in LAB_FIELDS and current.get(k) is None}
-                _write_changes(uow, form, mv, fill, reason="lab report metadata")
-        uow.session.flush()
-        return _evidence_info(uow.session, evidence)
-
-
-def list_evidence(*, ws: Workspace) -> tuple[EvidenceInfo, ...]:
-    with ws.read() as session:
-        return tuple(
-            _evidence_info(session, e) for e in session.execute(select(Evidence).order_by(Evidence.added_at)).scalars()
-        )
-
-
-def verify_evidence(*, ws: Workspace) -> tuple[EvidenceCheck, ...]:
-    """Every stored file must still be there with the hash it was stored under."""
-    out: list[EvidenceCheck] = []
-    for info in list_evidence(ws=ws):
-        if not info.stored:
-            out.append(EvidenceCheck(info, "not_stored"))
-            continue
-        path = evidence_path(ws, info.sha256, info.file_name)
-        if not path.is_file():
-            out.append(EvidenceCheck(info, "missing"))
-            continue
-        out.append(EvidenceCheck(info, "ok" if _sha256_of(path)[0] == info.sha256 else "changed"))
-    return tuple(out)
-
-
-# -------------------------------------------------------------------------------------------- import
-
-
-def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import") -> ImportOutcome:
-    """A whole data year into the workspace, all or nothing; refused if any target month is not a draft."""
-    g = guideline(report.guideline)
-    form = g.form
-    if not str(report.entity.get("uscc") or "").strip():
-        raise StorageError("STO-E024")
-    uscc = uscc_check.check(str(report.entity.get("uscc") or ""))
-    if uscc.status is uscc_check.UsccStatus.BAD_SHAPE:
-        raise StorageError("STO-E017", uscc=report.entity.get("uscc"))
-    problems = override_problems(report)  # whatever the source: an unusable override is never stored
-    if problems:
-        raise InputError(problems, reason)
-    changes = 0
-    with ws.unit_of_work() as uow, uow.session.no_autoflush:
-        s = uow.session
-        evidence_by_sha = {e.sha256: e for e in s.execute(select(Evidence)).scalars()}
-        entity = s.execute(select(Entity).where(Entity.uscc == uscc.normalized)).scalar_one_or_none()
-        entity_values = {**report.entity, "uscc": uscc.normalized}
-        if entity is None:
-            entity = Entity(
-                workspace_id=ws.id,
-                guideline=report.guideline,
-                uscc=uscc.normalized,
-                name=str(report.entity.get("name") or uscc.normalized),
-                values_json=codec.dumps(entity_values),
-                created_at=utcnow(),
-            )
-            s.add(entity)
-            s.flush()
-            uow.audit("entity.create", f"entities:{entity.id}", new=entity.values_json, reason=reason)
-        else:
-            values = codec.loads(entity.values_json)
-            changes += len(
-                _apply_values(uow, form, "entity", f"entities:{entity.id}", values, entity_values, "entity.set", reason)
-            )
-            entity.values_json, entity.name = codec.dumps(values), str(values.get("name", entity.name))
-        units_by_code = {u.code: u for u in s.execute(select(Unit).where(Unit.entity_id == entity.id)).scalars()}
-        # Check every target month first: nothing is written if one of them is closed and would change.
-        # A closed month given exactly as stored (a whole year re-imported) is left as it is.
-        closed = []
-        unchanged: set[tuple[str, int]] = set()
-        for record in report.units:
-            unit = units_by_code.get(record.unit_id)
-            if unit is None:
-                continue
-            for month in record.months:
-                mv = _current(s, unit.id, report.data_year, month.month)
-                if mv is None or mv.status == "draft":
-                    continue
-                same = (
-                    codec.loads(mv.values_json) == dict(month.values)
-                    and [codec.loads(f.values_json) for f in mv.fuels] == [dict(f.values) for f in month.fuels]
-                    and (month.deposited_on is None or month.deposited_on == mv.deposited_on)
-                )
-                if same:
-                    unchanged.add((record.unit_id, month.month))
-                else:
-                    closed.append(f"{record.unit_id} {report.data_year}-{month.month:02d}")
-        if closed:
-            raise StorageError("STO-E015", months=", ".join(closed))
-        months = 0
-        for position, record in enumerate(report.units):
-            unit = units_by_code.get(record.unit_id)
-            if unit is None:
-                unit = Unit(
-                    workspace_id=ws.id,
-                    entity_id=entity.id,
-                    code=record.unit_id,
-                    position=position,
-                    values_json=codec.dumps(record.values),
-                    created_at=utcnow(),
-                )
-                s.add(unit)
-                s.flush()
-                uow.audit("unit.create", f"units:{unit.id}", new=unit.values_json, reason=reason)
-            else:
-                values = codec.loads(unit.values_json)
-                changes += len(
-                    _apply_values(
-                        uow, form, "unit", f"units:{unit.id}", values, dict(record.values), "unit.set", reason
-                    )
-                )
-                unit.values_json = codec.dumps(values)
-            for month in record.months:
-                if (record.unit_id, month.month) in unchanged:
-                    continue  # closed, and given exactly as stored
-                mv = _current(s, unit.id, report.data_year, month.month) or _new_version(
-                    uow, unit, report.data_year, month.month
-                )
-                stored = _stored(mv, unit.code, [])
-                wanted: dict[str, Value] = {k: month.values.get(k) for k in set(stored.values) | set(month.values)}
-                for i in range(max(len(stored.fuels), len(month.fuels))):
-                    row = month.fuels[i].values if i < len(month.fuels) else {}
-                    if i < len(month.fuels):
-                        keys = set(row) | (set(stored.fuels[i]) if i < len(stored.fuels) else set())
-                        wanted.update({f"fuels[{i}].{k}": row.get(k) for k in keys})
-                extra_rows = range(len(month.fuels), len(stored.fuels))
-                changes += len(_write_changes(uow, form, mv, wanted, extra_rows, reason))
-                if month.deposited_on != mv.deposited_on:
-                    uow.audit(
-                        "month.set",
-                        f"month_versions:{mv.id}",
-                        "deposited_on",
-                        codec.dump_value(mv.deposited_on),
-                        codec.dump_value(month.deposited_on),
-                        reason,
-                    )
-                    mv.deposited_on = month.deposited_on
-                _import_evidence(uow, mv, month.evidence, evidence_by_sha)
-                months += 1
-        for ov in report.overrides:
-            existing = _override_record(s, entity.id, report.data_year, ov.key)
-            value_json = codec.dump_value(ov.value)
-            if existing is None or existing.value_json != value_json or existing.reason != ov.reason:
-                uow.audit(
-                    "override.set",
-                    f"parameter_overrides:{entity.id}:{report.data_year}",
-                    ov.key,
-                    existing.value_json if existing else None,
-                    value_json,
-                    ov.reason,
-                )
-                if existing is None:
-                    existing = OverrideRecord(
-                        workspace_id=ws.id,
-                        entity_id=entity.id,
-                        data_year=report.data_year,
-                        key=ov.key,
-                        value_json="",
-                        reason="",
-                        by="",
-                        at=utcnow(),
-                    )
-                    s.add(existing)
-                existing.value_json, existing.reason, existing.by, existing.at = (
-                    value_json,
-                    ov.reason,
-                    ov.by or ws.app_user,
-                    utcnow(),
-                )
-        if report.year:
-            changes += len(_set_year_values(uow, ws, entity, report.data_year, report.year, reason))
-        for ack in report.acknowledgements:
-            existing = _ack_record(s, entity.id, report.data_year, ack.code, ack.path)
-            if existing is None or existing.justification != ack.justification:
-                uow.audit(
-                    "ack.set",
-                    f"acknowledgements:{entity.id}:{report.data_year}",
-                    f"{ack.code}@{ack.path}",
-                    codec.dump_value(existing.justification if existing else None),
-                    codec.dump_value(ack.justification),
-                    reason,
-                )
-                if existing is None:
-                    existing = AcknowledgementRecord(
-                        workspace_id=ws.id,
-                        entity_id=entity.id,
-                        data_year=report.data_year,
-                        code=ack.code,
-                        path=ack.path,
-                        justification="",
-                        by="",
-                        at=utcnow(),
-                    )
-                    s.add(existing)
-                existing.justification, existing.by, existing.at = ack.justification, ack.by or ws.app_user, utcnow()
-        return ImportOutcome(entity.id, len(report.units), months, changes)
-
-
-def _import_evidence(
-    uow: UnitOfWork, mv: MonthVersion, refs: Sequence[EvidenceRef], evidence_by_sha: dict[str, Evidence]
-) -> None:
-    """Evidence named in an imported file is recorded by hash; its file can be attached later."""
-    if not refs:
-        return
-    s = uow.session
-    existing = {
-        (link.evidence_id, link.field_path)
-        for link in s.execute(select(EvidenceLink).where(EvidenceLink.month_version_id == mv.id)).scalars()
-    }
-    for ref in refs:
-        evidence = evidence_by_sha.get(ref.sha256)
-        if evidence is None:
-            evidence = Evidence(
-                workspace_id=uow.workspace_id,
-                sha256=ref.sha256,
-                kind=ref.kind,
-                file_name=ref.file_name,
-                size=0,
-                stored=False,
-                added_at=utcnow(),
-                added_by=uow.app_user,
-            )
-            s.add(evidence)
-            s.flush()
-            evidence_by_sha[ref.sha256] = evidence
-            uow.audit(
-                "evidence.attach",
-                f"evidence:{ref.sha256}",
-                new=json.dumps({"kind": ref.kind, "file": ref.file_name, "stored": False}),
-            )
-        for path in ref.proves:
-            if (evidence.id, path) not in existing:
-                s.add(
-                    EvidenceLink(
-                        workspace_id=uow.workspace_id, evidence_id=evidence.id, month_version_id=mv.id, field_path=path
-                    )
-                )
-                existing.add((evidence.id, path))
-                uow.audit("evidence.link", f"month_versions:{mv.id}", path, None, json.dumps(ref.sha256))
-
-
-# --------------------------------------------------------------------------------------------- audit
-
-
-def audit_head(*, ws: Workspace) -> tuple[int, str]:
-    """(entries, hash of the last) of the audit chain as it stands."""
-    with ws.read() as session:
-        info = session.execute(select(WorkspaceInfo)).scalar_one()
-        return int(info.audit_count), str(info.audit_head)
-
-
-def verify_audit(
-    *,
-    ws: Workspace,
-    anchors: Iterable[tuple[int, str, str]] = (),
-    trusted: Sequence[x509.Certificate] = (),
-) -> AuditCheck:
-    """The chain must be intact, and replaying it must give exactly the data in the tables.
-
-    The second part catches an edit made outside the app to the data itself (not only to the log).
-    ``anchors``: (entries, head hash, where from) recorded in signed packages -- someone who has the file can
-    rewrite the chain and recompute every hash, but cannot re-sign a package: an anchor that no longer
-    matches the entry it names shows that the history before it was rewritten.  The same holds for the
-    signed checkpoints kept in the workspace (``services.checkpoints``); ``trusted``: the certificates
-    whose signatures on them count.
-    """
-    from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
-
-    problems: list[str] = []
-    heads: list[str] = []
-    status_entries: list[int] = []
-    wanted = {int(n): (h, where) for n, h, where in anchors}
-    with ws.read() as session:
-        info = session.execute(select(WorkspaceInfo)).scalar_one()
-        prev = GENESIS
-        count = 0
-        state: dict[str, dict[str, Any]] = {}
-        for record in session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars():
-            count += 1
-            if record.prev_hash != prev:
-                problems.append(f"audit entry {record.seq}: chain broken (an entry before it was removed or changed)")
-            if entry_hash(record.prev_hash, entry_fields(record)) != record.hash:
-                problems.append(f"audit entry {record.seq}: content does not match its hash (edited outside the app)")
-            prev = record.hash
-            heads.append(record.hash)
-            if record.action in checkpoints.STATUS_ACTIONS or (
-                record.action == "month.create" and json.loads(record.new_value or "{}").get("version", 1) > 1
-            ):
-                status_entries.append(count)
-            if (
-                record.action == "month.set"
-                and record.field != "deposited_on"  # set when the month is locked
-                and state.get(record.target, {}).get("status") == "locked"
-            ):
-                problems.append(
-                    f"audit entry {record.seq}: changes a locked month (locked months change only by amendment)"
-                )
-            if count in wanted and wanted[count][0] != record.hash:
-                problems.append(
-                    f"audit entry {count}: differs from the head signed in {wanted[count][1]} (history rewritten)"
-                )
-            _replay(state, record)
-        for n, (_h, where) in wanted.items():
-            if n > count:
-                problems.append(f"{where} anchors {n} audit entries, the log has {count}: entries were removed")
-        if info.audit_head != prev or info.audit_count != count:
-            problems.append(
-                f"audit log ends at entry {count} but the workspace recorded {info.audit_count}: entries were removed"
-            )
-        problems += _compare_replay(session, state)
-        found, states = checkpoints.check(
-            session, workspace_id=info.id, heads=heads, status_entries=status_entries, trusted=trusted
-        )
-        problems += found
-    return AuditCheck(count, tuple(problems), states)
-
-
-def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
-    target = record.target
-    if record.action in ("entity.create", "unit.create"):
-        state[target] = {"values": json.loads(record.new_value or "{}")}
-    elif record.action == "month.create":
-        snap = json.loads(record.new_value or "{}")
-        state[target] = {
-            "values": snap.get("values", {}),
-            "fuels": snap.get("fuels", []),
-            "status": snap.get("status"),
-            "deposited_on": snap.get("deposited_on"),
-        }
-    elif record.action == "year.create":
-        state.setdefault(target, {"values": {}})
-    elif record.action == "year.set" and target not in state:
-        state[target] = {"values": {}}
-        _replay(state, record)
-    elif record.action in ("entity.set", "unit.set", "month.set", "year.set") and target in state:
-        st = state[target]
-        new = json.loads(record.new_value) if record.new_value is not None else None
-        field = record.field
-        if field.startswith("values."):
-            key = field[7:]
-            if new is None:
-                st["values"].pop(key, None)
-            else:
-                st["values"][key] = new
-        elif field == "fuels":
-            st["fuels"] = new or []
-        elif field == "deposited_on":
-            st["deposited_on"] = new.get("$date") if isinstance(new, dict) else new
-        else:
-            match = _FUEL_PATH.match(field)
-            if match:
-                index, key = int(match.group(1)), match.group(2)
-                while len(st["fuels"]) <= index:
-                    st["fuels"].append({})
-                if new is None:
-                    st["fuels"][index].pop(key, None)
-                else:
-                    st["fuels"][index][key] = new
-    elif record.action == "month.status" and target in state:
-        state[target]["status"] = json.loads(record.new_value or "null")
-    elif record.action in ("override.set", "ack.set"):
-        bucket = state.setdefault(target, {})
-        bucket[record.field] = record.new_value
-
-
-def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[str]:
-    problems: list[str] = []
-    for entity in session.execute(select(Entity)).scalars():
-        if state.get(f"entities:{entity.id}", {}).get("values") != json.loads(entity.values_json):
-            problems.append(f"entity {entity.uscc}: values differ from the audit trail (edited outside the app)")
-    for unit in session.execute(select(Unit)).scalars():
-        if state.get(f"units:{unit.id}", {}).get("values") != json.loads(unit.values_json):
-            problems.append(f"unit {unit.code}: values differ from the audit trail (edited outside the app)")
-    codes = dict(session.execute(select(Unit.id, Unit.code)).all())
-    for mv in session.execute(select(MonthVersion).options(selectinload(MonthVersion.fuels))).scalars():
-        st = state.get(f"month_versions:{mv.id}")
-        where = f"unit {codes.get(mv.unit_id, mv.unit_id[:8])} {mv.data_year}-{mv.month:02d} v{mv.version}"
-        if st is None:
-            problems.append(f"{where}: not in the audit trail (inserted outside the app)")
-            continue
-        fuels = [json.loads(f.values_json) for f in mv.fuels]
-        deposited = mv.deposited_on.isoformat() if mv.deposited_on else None
-        if st["values"] != json.loads(mv.values_json) or st["fuels"] != fuels:
-            problems.append(f"{where}: values differ from the audit trail (edited outside the app)")
-        if st["status"] != mv.status:
-            problems.append(f"{where}: status {mv.status} differs from the audit trail ({st['status']})")
-        if st.get("deposited_on") != deposited:
-            problems.append(f"{where}: deposit date differs from the audit trail")
-    for row in session.execute(select(EntityYear)).scalars():
-        recorded = state.get(f"entity_years:{row.entity_id}:{row.data_year}", {}).get("values", {})
-        if recorded != json.loads(row.values_json):
-            problems.append(f"year {row.data_year}: year items differ from the audit trail (edited outside the app)")
-    for ov in session.execute(select(OverrideRecord)).scalars():
-        if state.get(f"parameter_overrides:{ov.entity_id}:{ov.data_year}", {}).get(ov.key) != ov.value_json:
-            problems.append(f"parameter override {ov.key}: differs from the audit trail")
-    for ack in session.execute(select(AcknowledgementRecord)).scalars():
-        recorded = state.get(f"acknowledgements:{ack.entity_id}:{ack.data_year}", {}).get(f"{ack.code}@{ack.path}")
-        if recorded != codec.dump_value(ack.justification):
-            problems.append(f"acknowledgement {ack.code}@{ack.path}: differs from the audit trail")
-    return problems

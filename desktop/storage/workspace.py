@@ -397,7 +397,8 @@ def _auto_backup_path(db_path: Path, reason: str) -> Path:
 def _remove_stale_parts(folder: Path) -> None:
     """Half-written copies left by a backup that was killed (power cut, task manager): ours only, never
     another program's ``*.part`` (a browser's download in the same folder), and only when their writer is gone."""
-    for leftover in [*folder.glob(f"*{MARK}*.part"), *folder.glob(f"*{MARK}*.part-journal")]:
+    # the part and SQLite's files beside it (-journal; -wal and -shm while the copy is still in WAL mode)
+    for leftover in folder.glob(f"*{MARK}*.part*"):
         try:
             if abandoned(leftover):
                 leftover.unlink()
@@ -428,12 +429,18 @@ def _sqlite_backup(engine: Engine, destination: Path) -> Path:
             os.fsync(handle.fileno())
         os.replace(tmp, destination)
     except sqlite3.Error as exc:  # SQLite's own words for a full disk or a folder it may not write
-        tmp.unlink(missing_ok=True)
+        _remove_part(tmp)
         raise environment_error(exc, str(destination)) or StorageError("STO-E023", what=str(destination)) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove_part(tmp)
         raise
     return destination
+
+
+def _remove_part(tmp: Path) -> None:
+    """A failed copy and SQLite's files beside it."""
+    for path in (tmp, *(tmp.with_name(tmp.name + suffix) for suffix in ("-journal", "-wal", "-shm"))):
+        path.unlink(missing_ok=True)
 
 
 def check_backup_file(path: Path) -> None:

@@ -49,7 +49,7 @@ from desktop.engine.params import PackError, load_pack
 from desktop.exports.errors import WorkbookError
 from desktop.filenames import FileNameError
 from desktop.interchange.problems import InputError
-from desktop.services import locations, session, store
+from desktop.services import audit_check, evidence_files, importer, locations, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
 from desktop.services.explain import explain_figure, formula_text
@@ -1348,7 +1348,7 @@ class MainWindow(QMainWindow):
         chosen_kind, lab = dialog.kind.currentData(), dialog.lab()
         ws, year, month = self.ws, self.year, self.month
         self.worker.submit(
-            lambda: store.attach_evidence(
+            lambda: evidence_files.attach_evidence(
                 ws=ws, file=file, kind=chosen_kind, links=[(unit.id, year, month, path)], lab=lab
             ),
             lambda _info: self.refresh(),
@@ -1358,7 +1358,7 @@ class MainWindow(QMainWindow):
     def open_evidence(self, item: QListWidgetItem) -> None:
         sha = item.data(Qt.ItemDataRole.UserRole)
         try:
-            path = store.evidence_file(ws=self.ws, sha256=sha)
+            path = evidence_files.evidence_file(ws=self.ws, sha256=sha)
         except StorageError as exc:
             self.show_error(exc)
             return
@@ -1641,7 +1641,7 @@ class MainWindow(QMainWindow):
             progress(0, 2)
             report = read_report_file(path=Path(chosen))
             progress(1, 2)
-            return store.import_report(ws=ws, report=report, reason=f"import {Path(chosen).name}")
+            return importer.import_report(ws=ws, report=report, reason=f"import {Path(chosen).name}")
 
         run_task(
             work,
@@ -1877,9 +1877,9 @@ class MainWindow(QMainWindow):
             from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
 
             trusted = checkpoints.trusted_here(locations.data_dir())
-            audit = store.verify_audit(ws=ws, trusted=trusted)
+            audit = audit_check.verify_audit(ws=ws, trusted=trusted)
             said = checkpoints.summary(audit.checkpoints, i18n.current(), trusted=bool(trusted))
-            return audit, store.verify_evidence(ws=ws), said, checkpoints.WORDS[i18n.current()]["limits"]
+            return audit, evidence_files.verify_evidence(ws=ws), said, checkpoints.WORDS[i18n.current()]["limits"]
 
         def done(result: Any) -> None:
             audit, evidence, said, limits = result

@@ -79,12 +79,12 @@ class Probe:
 
 
 def group_workspace(path: Path, units: int) -> None:
-    from desktop.services import store
+    from desktop.services import importer
     from desktop.storage.workspace import Workspace
     from tests.benchmarks.bench_storage import group_year
 
     with Workspace.open(path, app_user="bench") as ws:
-        store.import_report(ws=ws, report=group_year(units, 2025))
+        importer.import_report(ws=ws, report=group_year(units, 2025))
 
 
 def responsiveness(units: int) -> dict[str, tuple[float, int, float]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop.services import package, store
+from desktop.services import importer, package, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import create_self_signed
 from desktop.storage.workspace import Workspace
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         units = 6 if args.quick else 50
         with Workspace.open(Path(tmp) / "group.sqlite", app_user="bench") as ws:
-            store.import_report(ws=ws, report=group_year(units, 2025))
+            importer.import_report(ws=ws, report=group_year(units, 2025))
             built, verified, size = timed(ws, signer, Path(tmp) / "group.zip")
         print(f"  {units}-unit entity: build {built:.2f} s, verify {verified:.2f} s, {size / 1e6:.1f} MB")
     return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from desktop.interchange.report_json import dumps_exact, parse_report
-from desktop.services import demo, store
+from desktop.services import demo, importer, store
 from desktop.services.guidelines import forms_by_guideline
 from desktop.storage.workspace import Workspace
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         entity_id = ""
         for year in range(2026 - years, 2026):
-            entity_id = store.import_report(ws=ws, report=group_year(units, year)).entity_id
+            entity_id = importer.import_report(ws=ws, report=group_year(units, year)).entity_id
         setup = time.perf_counter() - start
         unit_id = store.get_entity(ws=ws, entity_id=entity_id).units[0].id
         saves = []

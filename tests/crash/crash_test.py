@@ -36,7 +36,7 @@ AMEND_YEAR = 2021
 
 def _setup(path: Path) -> None:
     from desktop.interchange.report_json import parse_report
-    from desktop.services import store
+    from desktop.services import importer
     from desktop.services.guidelines import forms_by_guideline
     from desktop.storage.workspace import Workspace
     from tests.helpers import clean_document, dumps
@@ -47,7 +47,7 @@ def _setup(path: Path) -> None:
             doc["data_year"] = year
             for month in doc["units"][0]["months"]:
                 month.pop("deposited_on")
-            store.import_report(ws=ws, report=parse_report(dumps(doc), forms_by_guideline()))
+            importer.import_report(ws=ws, report=parse_report(dumps(doc), forms_by_guideline()))
 
 
 def _import_doc(k: int):
@@ -66,7 +66,7 @@ def _import_doc(k: int):
 
 def worker(path: Path, seed: int) -> None:
     """Random writes forever; the parent kills it."""
-    from desktop.services import store
+    from desktop.services import importer, store
     from desktop.storage.errors import StorageError
     from desktop.storage.workspace import Workspace
 
@@ -114,7 +114,7 @@ def worker(path: Path, seed: int) -> None:
             report = imports[k]
             marker = report.units[0].months[0].values["note"]
             print(f"A import {marker}", flush=True)
-            store.import_report(ws=ws, report=report)
+            importer.import_report(ws=ws, report=report)
             print(f"C import {marker}", flush=True)
         else:
             target = path.parent / "backups" / f"crash-{counter}.sqlite"
@@ -160,7 +160,7 @@ def _run_once(path: Path, seed: int, rng: random.Random) -> dict:
 
 
 def _check(path: Path, log: list[str], expected_saves: dict[int, set[Decimal]]) -> list[str]:
-    from desktop.services import store
+    from desktop.services import audit_check, store
     from desktop.storage.workspace import Workspace
 
     problems: list[str] = []
@@ -182,7 +182,7 @@ def _check(path: Path, log: list[str], expected_saves: dict[int, set[Decimal]]) 
     if in_flight and in_flight[0] == "save":
         possible.setdefault(int(in_flight[1]), set()).add(Decimal(in_flight[2]))
     with Workspace.open(path, app_user="checker") as ws:
-        audit = store.verify_audit(ws=ws)
+        audit = audit_check.verify_audit(ws=ws)
         problems += [f"audit: {p}" for p in audit.problems]
         unit_id = store.list_entities(ws=ws)[0].units[0].id
         for month, values in possible.items():

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main as cli_main
-from desktop.services import package, store
+from desktop.services import audit_check, package, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import Identity, create_self_signed, save_signer, sign_detached
 from desktop.signing.trust import TrustStore
@@ -395,10 +395,10 @@ def test_the_replay_refuses_an_entry_that_changes_a_locked_month(tmp_path: Path)
     ws = create_demo_workspace(tmp_path / "demo.sqlite", today=date(2026, 11, 23))
     with ws.read() as session:
         locked = session.execute(select(MonthVersion.id).where(MonthVersion.status == "locked")).scalars().first()
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
     with ws.unit_of_work() as uow:  # a chain-consistent entry, as a forger with the file could append
         uow.audit("month.set", f"month_versions:{locked}", "values.note", None, '"changed later"', "forged")
-    problems = store.verify_audit(ws=ws).problems
+    problems = audit_check.verify_audit(ws=ws).problems
     assert any("changes a locked month" in p for p in problems), problems
     ws.close()
 

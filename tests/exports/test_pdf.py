@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services import outputs, store
+from desktop.services import evidence_files, outputs, store
 from desktop.services.demo import create_demo_workspace
 
 POPPLER = shutil.which("pdffonts") and shutil.which("pdftotext")
@@ -122,7 +122,7 @@ def test_a_verifier_reads_words_not_ids(demo, tmp_path: Path) -> None:
     ids = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|units\[|\bpower_generation/", text)
     assert not ids, sorted(set(ids))[:10]
     assert "How obtained" in text and "obtain\ned" not in text
-    evidence = store.list_evidence(ws=ws)
+    evidence = evidence_files.list_evidence(ws=ws)
     assert evidence and all(e.sha256[:32] in text and e.sha256[32:] in text for e in evidence)  # both halves
     assert "华北煤质检测中心" in text  # the lab, from the fuel rows the reports prove
     month_pdf, _ = outputs.export_month(

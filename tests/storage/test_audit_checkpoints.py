@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select, text
 
 from desktop.cli.main import main as cli_main
-from desktop.services import checkpoints, store
+from desktop.services import audit_check, checkpoints, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import create_self_signed, save_signer, sign_detached
 from desktop.storage.errors import StorageError
@@ -81,12 +81,12 @@ def own(signer) -> tuple:
 
 
 def test_every_status_change_records_a_checkpoint_signed_when_a_signer_is_at_hand(ws) -> None:
-    demo_checkpoints = len(store.verify_audit(ws=ws).checkpoints)
+    demo_checkpoints = len(audit_check.verify_audit(ws=ws).checkpoints)
     assert demo_checkpoints > 0  # the demo submits and locks months: unsigned checkpoints
     unit_id, month = draft_month(ws)  # submitted with the signer
     store.lock_month(ws=ws, unit_id=unit_id, year=2025, month=month, deposited_on=TODAY, signer=SIGNER)
     store.amend_month(ws=ws, unit_id=unit_id, year=2025, month=month, reason="化验单更正", signer=SIGNER)
-    check = store.verify_audit(ws=ws, trusted=own(SIGNER))
+    check = audit_check.verify_audit(ws=ws, trusted=own(SIGNER))
     assert check.ok, check.problems
     new = check.checkpoints[demo_checkpoints:]
     assert [s.event.split()[0] for s in new] == ["submit", "lock", "amend"]
@@ -100,9 +100,9 @@ def test_every_status_change_records_a_checkpoint_signed_when_a_signer_is_at_han
 def test_a_rewritten_history_fails_against_the_signed_checkpoints_without_any_package(ws) -> None:
     unit_id, month = draft_month(ws)
     store.lock_month(ws=ws, unit_id=unit_id, year=2025, month=month, deposited_on=TODAY, signer=SIGNER)
-    assert store.verify_audit(ws=ws, trusted=own(SIGNER)).ok
+    assert audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).ok
     rewrite_locked_month(ws)
-    problems = store.verify_audit(ws=ws, trusted=own(SIGNER)).problems
+    problems = audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).problems
     assert any("history rewritten" in p and "checkpoint" in p for p in problems), problems
     assert not any("content does not match its hash" in p or "chain broken" in p for p in problems)  # chain is fine
 
@@ -133,10 +133,10 @@ def test_re_signing_the_checkpoints_with_another_key_is_found(ws) -> None:
                     "n": row.seq,
                 },
             )
-    problems = store.verify_audit(ws=ws, trusted=own(SIGNER)).problems
+    problems = audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).problems
     assert any("not a signer you trust" in p for p in problems), problems
     # without a trusted certificate the check cannot tell: it says who signed (the CLI says it was not checked)
-    check = store.verify_audit(ws=ws)
+    check = audit_check.verify_audit(ws=ws)
     assert check.ok and {s.signer.fingerprint for s in check.checkpoints} == {FORGER.fingerprint}
 
 
@@ -144,21 +144,21 @@ def test_removing_or_editing_checkpoints_is_found(ws) -> None:
     unit_id, month = draft_month(ws)
     store.lock_month(ws=ws, unit_id=unit_id, year=2025, month=month, deposited_on=TODAY, signer=SIGNER)
     store.amend_month(ws=ws, unit_id=unit_id, year=2025, month=month, reason="更正", signer=SIGNER)
-    count = len(store.verify_audit(ws=ws).checkpoints)
+    count = len(audit_check.verify_audit(ws=ws).checkpoints)
     # one out of the middle
     with ws.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_checkpoints WHERE seq = :n"), {"n": count - 1})
-    problems = store.verify_audit(ws=ws, trusted=own(SIGNER)).problems
+    problems = audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).problems
     assert any("numbering broken" in p for p in problems) and any("does not follow" in p for p in problems), problems
 
 
 def test_removing_the_newest_checkpoints_leaves_status_changes_uncovered(ws) -> None:
     unit_id, month = draft_month(ws)
     store.lock_month(ws=ws, unit_id=unit_id, year=2025, month=month, deposited_on=TODAY, signer=SIGNER)
-    count = len(store.verify_audit(ws=ws).checkpoints)
+    count = len(audit_check.verify_audit(ws=ws).checkpoints)
     with ws.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_checkpoints WHERE seq = :n"), {"n": count})
-    problems = store.verify_audit(ws=ws, trusted=own(SIGNER)).problems
+    problems = audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).problems
     assert any("status changed after the last checkpoint" in p for p in problems), problems
 
 
@@ -169,13 +169,13 @@ def test_an_edited_signature_or_payload_does_not_hold(ws) -> None:
         row = conn.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc())).first()
         payload = row.payload.replace('"lock ', '"lick ')
         conn.execute(text("UPDATE audit_checkpoints SET payload = :p WHERE seq = :n"), {"p": payload, "n": row.seq})
-    problems = store.verify_audit(ws=ws, trusted=own(SIGNER)).problems
+    problems = audit_check.verify_audit(ws=ws, trusted=own(SIGNER)).problems
     assert any("signature does not hold" in p for p in problems), problems
 
 
 def test_a_checkpoint_commits_with_its_change_or_not_at_all(ws, monkeypatch) -> None:
     unit_id, month = draft_month(ws)
-    before = store.verify_audit(ws=ws)
+    before = audit_check.verify_audit(ws=ws)
 
     def broken(_signer):
         def sign(_payload: bytes):
@@ -186,7 +186,7 @@ def test_a_checkpoint_commits_with_its_change_or_not_at_all(ws, monkeypatch) -> 
     monkeypatch.setattr(checkpoints, "signing_with", broken)
     with pytest.raises(OSError):
         store.lock_month(ws=ws, unit_id=unit_id, year=2025, month=month, deposited_on=TODAY, signer=SIGNER)
-    after = store.verify_audit(ws=ws)
+    after = audit_check.verify_audit(ws=ws)
     assert store.get_month(ws=ws, unit_id=unit_id, year=2025, month=month).status.value == "submitted"
     assert (after.entries, len(after.checkpoints)) == (before.entries, len(before.checkpoints)) and after.ok
 
@@ -194,10 +194,10 @@ def test_a_checkpoint_commits_with_its_change_or_not_at_all(ws, monkeypatch) -> 
 def test_a_workspace_from_before_checkpoints_verifies_and_starts_them_at_the_next_change(ws) -> None:
     with ws.engine.begin() as conn:  # as an upgraded 0003 workspace: a history with no checkpoint
         conn.execute(text("DELETE FROM audit_checkpoints"))
-    check = store.verify_audit(ws=ws)
+    check = audit_check.verify_audit(ws=ws)
     assert check.ok and check.checkpoints == ()
     draft_month(ws)
-    check = store.verify_audit(ws=ws, trusted=own(SIGNER))
+    check = audit_check.verify_audit(ws=ws, trusted=own(SIGNER))
     assert check.ok and len(check.checkpoints) == 1, check.problems
 
 

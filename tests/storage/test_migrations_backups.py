@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from desktop.services import store
+from desktop.services import audit_check, store
 from desktop.storage import db
 from desktop.storage.errors import StorageError
 from desktop.storage.models import Base
@@ -122,7 +122,7 @@ def test_backup_and_restore(sqlite_ws: Workspace, tmp_path: Path) -> None:
     safety = sqlite_ws.restore(backup)
     assert safety.exists()
     assert store.get_month(ws=sqlite_ws, unit_id=unit_id, year=2022, month=1).values["generation_mwh"] == 100
-    assert store.verify_audit(ws=sqlite_ws).ok
+    assert audit_check.verify_audit(ws=sqlite_ws).ok
     with Workspace.open(safety) as before_restore:  # nothing committed is lost: the pre-restore state is kept
         assert store.get_month(ws=before_restore, unit_id=unit_id, year=2022, month=1).values["generation_mwh"] == 999
 
@@ -135,7 +135,7 @@ def test_restore_refuses_bad_backups(sqlite_ws: Workspace, tmp_path: Path) -> No
         with pytest.raises(StorageError) as info:
             sqlite_ws.restore(bad)
         assert info.value.code in ("STO-E014", "STO-E003")
-    assert store.verify_audit(ws=sqlite_ws).ok
+    assert audit_check.verify_audit(ws=sqlite_ws).ok
 
 
 def test_backup_is_consistent_while_another_process_writes(sqlite_ws: Workspace, tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ def test_backup_is_consistent_while_another_process_writes(sqlite_ws: Workspace,
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
         with Workspace.open(backup) as copy:
-            assert store.verify_audit(ws=copy).ok
+            assert audit_check.verify_audit(ws=copy).ok
 
 
 def test_two_instances_write_safely(sqlite_ws: Workspace) -> None:
@@ -194,7 +194,7 @@ def test_two_instances_write_safely(sqlite_ws: Workspace) -> None:
         assert (
             store.get_month(ws=sqlite_ws, unit_id=unit_id, year=2023, month=month).get("fuels[0].consumption") == last
         )
-    assert store.verify_audit(ws=sqlite_ws).ok
+    assert audit_check.verify_audit(ws=sqlite_ws).ok
 
 
 def test_a_held_write_lock_gives_a_clear_message(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from desktop.services import store
+from desktop.services import audit_check, evidence_files, store
 from desktop.storage import db
 from desktop.storage.workspace import Workspace
 
@@ -40,13 +40,13 @@ def test_a_workspace_of_an_earlier_release_opens_and_holds_what_it_held(release:
             assert ws.migrated_from == expected["schema"] and ws.backup_before_migration.exists()
         assert db.current_revision(ws.engine) == db.head_revision()
         signer = x509.load_pem_x509_certificate((source / "signer-cert.pem").read_bytes())
-        audit = store.verify_audit(ws=ws, trusted=(signer,))
+        audit = audit_check.verify_audit(ws=ws, trusted=(signer,))
         assert audit.ok, audit.problems
         assert audit.entries >= expected["audit_entries"]  # opening may register this user
         assert len(audit.checkpoints) == expected["checkpoints"]
         assert all(c.trusted for c in audit.checkpoints if c.signer is not None)
-        assert {c.status for c in store.verify_evidence(ws=ws)} == {"ok"}
-        assert [e.file_name for e in store.list_evidence(ws=ws)] == expected["evidence"]
+        assert {c.status for c in evidence_files.verify_evidence(ws=ws)} == {"ok"}
+        assert [e.file_name for e in evidence_files.list_evidence(ws=ws)] == expected["evidence"]
         entity = next(e for e in store.list_entities(ws=ws) if e.uscc == expected["uscc"])
         unit = next(u for u in store.get_entity(ws=ws, entity_id=entity.id).units if u.code == expected["unit"])
         year = expected["data_year"]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from desktop.domain.periods import PeriodStatus
 from desktop.interchange.report_json import parse_report
-from desktop.services import store
+from desktop.services import audit_check, evidence_files, importer, store
 from desktop.services.guidelines import forms_by_guideline
 from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
@@ -93,7 +93,7 @@ def test_typed_values_only(ws: Workspace, plant) -> None:
 
 
 def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
-    outcome = store.import_report(ws=ws, report=_report())
+    outcome = importer.import_report(ws=ws, report=_report())
     unit = store.get_entity(ws=ws, entity_id=outcome.entity_id).units[0]
     assert outcome.months == 12
     with pytest.raises(StorageError) as info:
@@ -105,7 +105,7 @@ def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
     # Writing to a locked month is refused at the service layer, whatever the caller.
     for attempt in (
         lambda: store.save_month(ws=ws, unit_id=unit.id, year=2022, month=3, changes={"note": "x"}),
-        lambda: store.import_report(ws=ws, report=_report()),
+        lambda: importer.import_report(ws=ws, report=_report()),
     ):
         with pytest.raises(StorageError) as info:
             attempt()
@@ -129,7 +129,7 @@ def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
     ev = store.compute_year(ws=ws, entity_id=outcome.entity_id, year=2022, today=TODAY)
     c_ar = ev.result.units[0].month(3).rows[0].figures["c_ar"].value
     assert abs(c_ar - Decimal("0.6210") * (100 - Decimal("11.95")) / (100 - Decimal("2.04"))) < Decimal("1e-20")
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
 
 
 def test_submit_refused_while_errors_remain(ws: Workspace, plant) -> None:
@@ -142,7 +142,7 @@ def test_submit_refused_while_errors_remain(ws: Workspace, plant) -> None:
 
 def test_import_round_trip_matches_the_file(ws: Workspace) -> None:
     report = _report()
-    outcome = store.import_report(ws=ws, report=report)
+    outcome = importer.import_report(ws=ws, report=report)
     again = store.load_report(ws=ws, entity_id=outcome.entity_id, year=2022)
     for a, b in zip(report.units[0].months, again.units[0].months, strict=True):
         assert dict(a.values) == dict(b.values)
@@ -152,12 +152,12 @@ def test_import_round_trip_matches_the_file(ws: Workspace) -> None:
         }
         assert a.deposited_on == b.deposited_on
     assert {o.key for o in again.overrides} == {o.key for o in report.overrides}
-    second = store.import_report(ws=ws, report=report)
+    second = importer.import_report(ws=ws, report=report)
     assert second.changes == 0  # importing the same year again changes nothing
 
 
 def test_acknowledgements_and_overrides(ws: Workspace) -> None:
-    outcome = store.import_report(ws=ws, report=_report())
+    outcome = importer.import_report(ws=ws, report=_report())
     store.acknowledge(
         ws=ws,
         entity_id=outcome.entity_id,
@@ -180,7 +180,7 @@ def test_acknowledgements_and_overrides(ws: Workspace) -> None:
     )
     report = store.load_report(ws=ws, entity_id=outcome.entity_id, year=2022)
     assert not report.acknowledgements and "grid_ef" not in {o.key for o in report.overrides if o.reason == "省级通知"}
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
 
 
 def test_evidence_store_and_tamper_detection(ws: Workspace, plant, tmp_path: Path) -> None:
@@ -195,7 +195,7 @@ def test_evidence_store_and_tamper_detection(ws: Workspace, plant, tmp_path: Pat
         validate=False,
         changes={"fuels[0].fuel": "coal", "fuels[0].carbon_measured": True},
     )
-    info = store.attach_evidence(
+    info = evidence_files.attach_evidence(
         ws=ws,
         file=scan,
         kind="lab_report",
@@ -206,16 +206,16 @@ def test_evidence_store_and_tamper_detection(ws: Workspace, plant, tmp_path: Pat
     month = store.get_month(ws=ws, unit_id=unit.id, year=2022, month=1)
     assert month.get("fuels[0].lab_name") == "某检测中心"  # metadata asked once, filled into the row
     assert month.evidence[0].sha256 == info.sha256
-    stored = store.evidence_path(ws, info.sha256, info.file_name)
+    stored = evidence_files.evidence_path(ws, info.sha256, info.file_name)
     assert stored.suffix == scan.suffix.lower()  # opens with the right program
     assert stored.read_bytes() == scan.read_bytes()
-    assert [c.status for c in store.verify_evidence(ws=ws)] == ["ok"]
+    assert [c.status for c in evidence_files.verify_evidence(ws=ws)] == ["ok"]
     stored.write_bytes(b"%PDF-1.4 a different report")
-    assert [c.status for c in store.verify_evidence(ws=ws)] == ["changed"]
+    assert [c.status for c in evidence_files.verify_evidence(ws=ws)] == ["changed"]
     stored.unlink()
-    assert [c.status for c in store.verify_evidence(ws=ws)] == ["missing"]
+    assert [c.status for c in evidence_files.verify_evidence(ws=ws)] == ["missing"]
     with pytest.raises(StorageError) as err:
-        store.attach_evidence(ws=ws, file=tmp_path / "absent.pdf", kind="lab_report", links=[])
+        evidence_files.attach_evidence(ws=ws, file=tmp_path / "absent.pdf", kind="lab_report", links=[])
     assert err.value.code == "STO-E009"
 
 
@@ -245,13 +245,13 @@ def test_audit_trail_records_who_what_and_detects_tampering(ws: Workspace, plant
         ("values.generation_mwh", '{"$d": "100"}', '{"$d": "120"}'),
     ]
     assert rows[0].app_user == "测试员" and rows[0].os_user and rows[0].reason == "首次录入"
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
     with ws.engine.begin() as conn:  # an edit made outside the app, to the data
         conn.execute(text('UPDATE month_versions SET values_json = \'{"generation_mwh": {"$d": "90"}}\''))
-    assert any("differ from the audit trail" in p for p in store.verify_audit(ws=ws).problems)
+    assert any("differ from the audit trail" in p for p in audit_check.verify_audit(ws=ws).problems)
     with ws.engine.begin() as conn:  # ... and then to the log, to cover it up
         conn.execute(text('UPDATE audit_log SET new_value = \'{"$d": "90"}\' WHERE new_value = \'{"$d": "120"}\''))
-    assert any("does not match its hash" in p for p in store.verify_audit(ws=ws).problems)
+    assert any("does not match its hash" in p for p in audit_check.verify_audit(ws=ws).problems)
 
 
 def test_removing_the_last_audit_entries_is_detected(ws: Workspace, plant) -> None:
@@ -260,7 +260,7 @@ def test_removing_the_last_audit_entries_is_detected(ws: Workspace, plant) -> No
     with ws.engine.begin() as conn:
         last = conn.execute(text("SELECT max(seq) FROM audit_log")).scalar_one()
         conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": last})
-    assert any("entries were removed" in p for p in store.verify_audit(ws=ws).problems)
+    assert any("entries were removed" in p for p in audit_check.verify_audit(ws=ws).problems)
 
 
 def test_fuel_rows_can_be_removed(ws: Workspace, plant) -> None:
@@ -277,7 +277,7 @@ def test_fuel_rows_can_be_removed(ws: Workspace, plant) -> None:
         ws=ws, unit_id=unit.id, year=2022, month=1, changes={}, remove_fuel_rows=[0], validate=False
     )
     assert [f["fuel"] for f in outcome.month.fuels] == ["diesel"]
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
 
 
 def test_year_items_are_stored_audited_and_imported(ws: Workspace, plant) -> None:
@@ -289,22 +289,22 @@ def test_year_items_are_stored_audited_and_imported(ws: Workspace, plant) -> Non
     report = store.load_report(ws=ws, entity_id=entity.id, year=2022)
     assert dict(report.year) == {"ccer_used_t": Decimal(1200), "borrowed_t": Decimal(300)}
     assert store.load_report(ws=ws, entity_id=entity.id, year=2023).year == {}
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
     with pytest.raises(StorageError):  # the form's type applies
         store.set_year_values(ws=ws, entity_id=entity.id, year=2022, changes={"ccer_used_t": "很多"})
     with pytest.raises(StorageError):  # and only the form's year items exist
         store.set_year_values(ws=ws, entity_id=entity.id, year=2022, changes={"generation_mwh": Decimal(1)})
     with ws.engine.begin() as conn:  # an edit outside the app
         conn.execute(text('UPDATE entity_years SET values_json = \'{"ccer_used_t": {"$d": "9000"}}\''))
-    assert any("year items differ" in p for p in store.verify_audit(ws=ws).problems)
+    assert any("year items differ" in p for p in audit_check.verify_audit(ws=ws).problems)
 
 
 def test_import_carries_the_year_items(ws: Workspace) -> None:
     doc = clean_document()
     doc["year"] = {"ccer_used_t": Decimal(5000), "net_sales_t": Decimal(0)}
     report = parse_report(dumps(doc), forms_by_guideline())
-    outcome = store.import_report(ws=ws, report=report)
+    outcome = importer.import_report(ws=ws, report=report)
     again = store.load_report(ws=ws, entity_id=outcome.entity_id, year=2022)
     assert dict(again.year) == {"ccer_used_t": Decimal(5000), "net_sales_t": Decimal(0)}
-    assert store.import_report(ws=ws, report=report).changes == 0
-    assert store.verify_audit(ws=ws).ok
+    assert importer.import_report(ws=ws, report=report).changes == 0
+    assert audit_check.verify_audit(ws=ws).ok

@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
 
 from desktop.domain.periods import PeriodStatus
-from desktop.services import store
+from desktop.services import audit_check, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import create_self_signed, save_signer
 from desktop.ui.dialogs import PassphraseDialog, TextDialog
@@ -35,7 +35,7 @@ def test_amend_then_submit_sign_their_checkpoints_with_one_passphrase(qtbot, fre
     month = locked_month(window)
     window.select_month(window.unit_id, window.year, month)
     wait_idle(qtbot, window)
-    before = len(store.verify_audit(ws=window.ws).checkpoints)
+    before = len(audit_check.verify_audit(ws=window.ws).checkpoints)
     asked: list[str] = []
 
     def reason(dialog) -> None:
@@ -76,7 +76,7 @@ def test_amend_then_submit_sign_their_checkpoints_with_one_passphrase(qtbot, fre
     wait_idle(qtbot, window)
     assert window.current_state().stored.status is PeriodStatus.SUBMITTED
     assert len(asked) == 2
-    check = store.verify_audit(ws=window.ws, trusted=(signer.certificate,))
+    check = audit_check.verify_audit(ws=window.ws, trusted=(signer.certificate,))
     assert check.ok, check.problems
     new = check.checkpoints[before:]
     assert [s.event.split()[0] for s in new] == ["amend", "submit"]
@@ -111,7 +111,7 @@ def test_going_on_unsigned_records_an_unsigned_checkpoint_and_is_not_asked_again
     window.submit_month()
     wait_idle(qtbot, window)
     assert window.current_state().stored.status is PeriodStatus.SUBMITTED and asked == [1]
-    last = store.verify_audit(ws=window.ws).checkpoints[-2:]
+    last = audit_check.verify_audit(ws=window.ws).checkpoints[-2:]
     assert [s.signer for s in last] == [None, None]
     # the audit window says what is and is not protected, in the user's language
     seen: list[str] = []

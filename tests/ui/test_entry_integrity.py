@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from sqlalchemy import select, text
 
-from desktop.services import outputs, store
+from desktop.services import audit_check, outputs, store
 from desktop.storage.errors import StorageError
 from desktop.storage.models import AuditRecord
 from desktop.storage.workspace import Workspace
@@ -256,7 +256,7 @@ def test_a_fuel_row_removed_with_undo_and_audited(qtbot, new_workspace: Path) ->
     window.undo_stack.redo()
     wait_idle(qtbot, window)
     assert month_fuels(window) == [diesel]
-    assert store.verify_audit(ws=window.ws).ok  # removal and restore replay against the tables
+    assert audit_check.verify_audit(ws=window.ws).ok  # removal and restore replay against the tables
     window.close()
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit
 from sqlalchemy import select
 
 from desktop.domain.periods import DepositState
-from desktop.services import store
+from desktop.services import audit_check, store
 from desktop.services.guidelines import guideline
 from desktop.storage.models import AuditRecord
 from desktop.ui import app as gui_app
@@ -139,7 +139,7 @@ def test_units_entity_and_years_after_set_up(qtbot, new_workspace: Path) -> None
         actions = [(a.action, a.reason) for a in session.execute(select(AuditRecord)).scalars()]
     assert ("entity.set", "营业执照地址变更") in actions and ("unit.set", "关停淘汰") in actions
     assert any(a == "unit.create" for a, _ in actions) and any(a == "year.create" for a, _ in actions)
-    assert store.verify_audit(ws=ws).ok
+    assert audit_check.verify_audit(ws=ws).ok
     window.close()
 
 

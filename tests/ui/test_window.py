@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 
 from desktop.domain.periods import PeriodStatus
-from desktop.services import store
+from desktop.services import evidence_files, store
 from desktop.services.guidelines import guideline
 from desktop.ui import app as gui_app
 from desktop.ui import i18n
@@ -195,7 +195,7 @@ def test_a_whole_month(qtbot, new_workspace: Path, tmp_path: Path) -> None:
                 (unit_id, window.year, 1, p)
                 for p in ("supply_mwh", "heat_supply_gj", "heat_ratio", "operating_hours", "load_factor")
             ]
-        store.attach_evidence(ws=window.ws, file=other, kind=kind, links=links)
+        evidence_files.attach_evidence(ws=window.ws, file=other, kind=kind, links=links)
     window.refresh()
     wait_idle(qtbot, window)
     assert not [f for f in window.findings_model.findings if f.severity.value == "error"]

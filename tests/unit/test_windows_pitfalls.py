@@ -15,7 +15,7 @@ import pytest
 from desktop.cli.main import main as cli_main
 from desktop.exports.files import write_atomically
 from desktop.filenames import FileNameError, long_path, name_problem
-from desktop.services import locations, store
+from desktop.services import evidence_files, locations, store
 from desktop.services.demo import create_demo_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,18 +66,18 @@ def test_evidence_files_keep_their_extension_and_old_stores_are_renamed(tmp_path
     """A stored scan opens with the right program: its extension is kept (lower case) under its hash.
     A store written before (no extension) is renamed the first time a file is asked for."""
     ws = create_demo_workspace(tmp_path / "demo.sqlite", today=date(2026, 11, 23))
-    evidence = store.list_evidence(ws=ws)
+    evidence = evidence_files.list_evidence(ws=ws)
     assert evidence and all(Path(e.file_name).suffix for e in evidence)
     for e in evidence:
-        path = store.evidence_path(ws, e.sha256, e.file_name)
+        path = evidence_files.evidence_path(ws, e.sha256, e.file_name)
         assert path.is_file() and path.suffix == Path(e.file_name).suffix.lower() and path.stem == e.sha256
     # an older store: every file under its bare hash
     for e in evidence:
-        path = store.evidence_path(ws, e.sha256, e.file_name)
+        path = evidence_files.evidence_path(ws, e.sha256, e.file_name)
         path.rename(path.with_name(e.sha256))
-    assert {c.status for c in store.verify_evidence(ws=ws)} == {"ok"}
+    assert {c.status for c in evidence_files.verify_evidence(ws=ws)} == {"ok"}
     first = evidence[0]
-    assert store.evidence_file(ws=ws, sha256=first.sha256).suffix == Path(first.file_name).suffix.lower()
+    assert evidence_files.evidence_file(ws=ws, sha256=first.sha256).suffix == Path(first.file_name).suffix.lower()
     assert not (ws.evidence_dir / first.sha256[:2] / first.sha256).exists()  # renamed, not copied
     ws.close()
 

@@ -1,0 +1,197 @@
+"""The audit trail checked: the chain, its replay against the data, the signed checkpoints and the
+packages that anchored it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from desktop.domain.stored import (
+    AuditCheck,
+)
+from desktop.services.store import _FUEL_PATH
+from desktop.storage import codec
+from desktop.storage.models import (
+    AcknowledgementRecord,
+    AuditRecord,
+    Entity,
+    EntityYear,
+    MonthVersion,
+    OverrideRecord,
+    Unit,
+    WorkspaceInfo,
+)
+from desktop.storage.workspace import (
+    GENESIS,
+    Workspace,
+    entry_fields,
+    entry_hash,
+)
+
+if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
+    from cryptography import x509
+
+
+# --------------------------------------------------------------------------------------------- audit
+
+
+def audit_head(*, ws: Workspace) -> tuple[int, str]:
+    """(entries, hash of the last) of the audit chain as it stands."""
+    with ws.read() as session:
+        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        return int(info.audit_count), str(info.audit_head)
+
+
+def verify_audit(
+    *,
+    ws: Workspace,
+    anchors: Iterable[tuple[int, str, str]] = (),
+    trusted: Sequence[x509.Certificate] = (),
+) -> AuditCheck:
+    """The chain must be intact, and replaying it must give exactly the data in the tables.
+
+    The second part catches an edit made outside the app to the data itself (not only to the log).
+    ``anchors``: (entries, head hash, where from) recorded in signed packages -- someone who has the file can
+    rewrite the chain and recompute every hash, but cannot re-sign a package: an anchor that no longer
+    matches the entry it names shows that the history before it was rewritten.  The same holds for the
+    signed checkpoints kept in the workspace (``services.checkpoints``); ``trusted``: the certificates
+    whose signatures on them count.
+    """
+    from desktop.services import checkpoints  # noqa: PLC0415 - loads cryptography
+
+    problems: list[str] = []
+    heads: list[str] = []
+    status_entries: list[int] = []
+    wanted = {int(n): (h, where) for n, h, where in anchors}
+    with ws.read() as session:
+        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        prev = GENESIS
+        count = 0
+        state: dict[str, dict[str, Any]] = {}
+        for record in session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars():
+            count += 1
+            if record.prev_hash != prev:
+                problems.append(f"audit entry {record.seq}: chain broken (an entry before it was removed or changed)")
+            if entry_hash(record.prev_hash, entry_fields(record)) != record.hash:
+                problems.append(f"audit entry {record.seq}: content does not match its hash (edited outside the app)")
+            prev = record.hash
+            heads.append(record.hash)
+            if record.action in checkpoints.STATUS_ACTIONS or (
+                record.action == "month.create" and json.loads(record.new_value or "{}").get("version", 1) > 1
+            ):
+                status_entries.append(count)
+            if (
+                record.action == "month.set"
+                and record.field != "deposited_on"  # set when the month is locked
+                and state.get(record.target, {}).get("status") == "locked"
+            ):
+                problems.append(
+                    f"audit entry {record.seq}: changes a locked month (locked months change only by amendment)"
+                )
+            if count in wanted and wanted[count][0] != record.hash:
+                problems.append(
+                    f"audit entry {count}: differs from the head signed in {wanted[count][1]} (history rewritten)"
+                )
+            _replay(state, record)
+        for n, (_h, where) in wanted.items():
+            if n > count:
+                problems.append(f"{where} anchors {n} audit entries, the log has {count}: entries were removed")
+        if info.audit_head != prev or info.audit_count != count:
+            problems.append(
+                f"audit log ends at entry {count} but the workspace recorded {info.audit_count}: entries were removed"
+            )
+        problems += _compare_replay(session, state)
+        found, states = checkpoints.check(
+            session, workspace_id=info.id, heads=heads, status_entries=status_entries, trusted=trusted
+        )
+        problems += found
+    return AuditCheck(count, tuple(problems), states)
+
+
+def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
+    target = record.target
+    if record.action in ("entity.create", "unit.create"):
+        state[target] = {"values": json.loads(record.new_value or "{}")}
+    elif record.action == "month.create":
+        snap = json.loads(record.new_value or "{}")
+        state[target] = {
+            "values": snap.get("values", {}),
+            "fuels": snap.get("fuels", []),
+            "status": snap.get("status"),
+            "deposited_on": snap.get("deposited_on"),
+        }
+    elif record.action == "year.create":
+        state.setdefault(target, {"values": {}})
+    elif record.action == "year.set" and target not in state:
+        state[target] = {"values": {}}
+        _replay(state, record)
+    elif record.action in ("entity.set", "unit.set", "month.set", "year.set") and target in state:
+        st = state[target]
+        new = json.loads(record.new_value) if record.new_value is not None else None
+        field = record.field
+        if field.startswith("values."):
+            key = field[7:]
+            if new is None:
+                st["values"].pop(key, None)
+            else:
+                st["values"][key] = new
+        elif field == "fuels":
+            st["fuels"] = new or []
+        elif field == "deposited_on":
+            st["deposited_on"] = new.get("$date") if isinstance(new, dict) else new
+        else:
+            match = _FUEL_PATH.match(field)
+            if match:
+                index, key = int(match.group(1)), match.group(2)
+                while len(st["fuels"]) <= index:
+                    st["fuels"].append({})
+                if new is None:
+                    st["fuels"][index].pop(key, None)
+                else:
+                    st["fuels"][index][key] = new
+    elif record.action == "month.status" and target in state:
+        state[target]["status"] = json.loads(record.new_value or "null")
+    elif record.action in ("override.set", "ack.set"):
+        bucket = state.setdefault(target, {})
+        bucket[record.field] = record.new_value
+
+
+def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    for entity in session.execute(select(Entity)).scalars():
+        if state.get(f"entities:{entity.id}", {}).get("values") != json.loads(entity.values_json):
+            problems.append(f"entity {entity.uscc}: values differ from the audit trail (edited outside the app)")
+    for unit in session.execute(select(Unit)).scalars():
+        if state.get(f"units:{unit.id}", {}).get("values") != json.loads(unit.values_json):
+            problems.append(f"unit {unit.code}: values differ from the audit trail (edited outside the app)")
+    codes = dict(session.execute(select(Unit.id, Unit.code)).all())
+    for mv in session.execute(select(MonthVersion).options(selectinload(MonthVersion.fuels))).scalars():
+        st = state.get(f"month_versions:{mv.id}")
+        where = f"unit {codes.get(mv.unit_id, mv.unit_id[:8])} {mv.data_year}-{mv.month:02d} v{mv.version}"
+        if st is None:
+            problems.append(f"{where}: not in the audit trail (inserted outside the app)")
+            continue
+        fuels = [json.loads(f.values_json) for f in mv.fuels]
+        deposited = mv.deposited_on.isoformat() if mv.deposited_on else None
+        if st["values"] != json.loads(mv.values_json) or st["fuels"] != fuels:
+            problems.append(f"{where}: values differ from the audit trail (edited outside the app)")
+        if st["status"] != mv.status:
+            problems.append(f"{where}: status {mv.status} differs from the audit trail ({st['status']})")
+        if st.get("deposited_on") != deposited:
+            problems.append(f"{where}: deposit date differs from the audit trail")
+    for row in session.execute(select(EntityYear)).scalars():
+        recorded = state.get(f"entity_years:{row.entity_id}:{row.data_year}", {}).get("values", {})
+        if recorded != json.loads(row.values_json):
+            problems.append(f"year {row.data_year}: year items differ from the audit trail (edited outside the app)")
+    for ov in session.execute(select(OverrideRecord)).scalars():
+        if state.get(f"parameter_overrides:{ov.entity_id}:{ov.data_year}", {}).get(ov.key) != ov.value_json:
+            problems.append(f"parameter override {ov.key}: differs from the audit trail")
+    for ack in session.execute(select(AcknowledgementRecord)).scalars():
+        recorded = state.get(f"acknowledgements:{ack.entity_id}:{ack.data_year}", {}).get(f"{ack.code}@{ack.path}")
+        if recorded != codec.dump_value(ack.justification):
+            problems.append(f"acknowledgement {ack.code}@{ack.path}: differs from the audit trail")
+    return problems

@@ -1,0 +1,187 @@
+"""Evidence files: stored under their SHA-256 beside the workspace, linked to the values they prove."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.domain.records import Value
+from desktop.domain.stored import (
+    EvidenceCheck,
+    EvidenceInfo,
+)
+from desktop.services.guidelines import guideline
+from desktop.services.store import LAB_FIELDS, _current, _get, _new_version, _refuse_unless_draft, _write_changes
+from desktop.storage import codec
+from desktop.storage.errors import StorageError
+from desktop.storage.models import (
+    Evidence,
+    EvidenceLink,
+    MonthVersion,
+    Unit,
+)
+from desktop.storage.workspace import (
+    Workspace,
+    copy_file_atomically,
+    utcnow,
+)
+
+if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
+    pass
+
+
+# ------------------------------------------------------------------------------------------ evidence
+
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def evidence_path(ws: Workspace, sha256: str, file_name: str = "") -> Path:
+    """Where a stored file lives: under its SHA-256, with the extension of its name (.pdf, .jpg, ...), so
+    that it opens with the right program.  A file stored without one (before 0.1.1) is renamed the first
+    time it is asked for; where that cannot be done (a read-only workspace) its old name is used."""
+    folder = ws.evidence_dir / sha256[:2]
+    suffix = _SUFFIX.search(file_name)
+    named = folder / (sha256 + (suffix.group(0).lower() if suffix else ""))
+    legacy = folder / sha256
+    if named != legacy and not named.exists() and legacy.exists():
+        try:
+            os.replace(legacy, named)
+        except OSError:
+            return legacy
+    return named
+
+
+def evidence_file(*, ws: Workspace, sha256: str) -> Path:
+    """The stored file of one piece of evidence, to open it (the window's list knows only its hash)."""
+    with ws.read() as session:
+        name = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha256)).scalar_one_or_none()
+    if name is None:
+        raise StorageError("STO-E008", what=sha256[:12])
+    return evidence_path(ws, sha256, name)
+
+
+def _sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def _evidence_info(session: Session, ev: Evidence) -> EvidenceInfo:
+    rows = session.execute(
+        select(Unit.code, MonthVersion.data_year, MonthVersion.month, EvidenceLink.field_path)
+        .join(MonthVersion, MonthVersion.id == EvidenceLink.month_version_id)
+        .join(Unit, Unit.id == MonthVersion.unit_id)
+        .where(EvidenceLink.evidence_id == ev.id)
+        .order_by(MonthVersion.data_year, MonthVersion.month)
+    ).all()
+    lab = {k: getattr(ev, k) for k in LAB_FIELDS if getattr(ev, k) is not None}
+    return EvidenceInfo(
+        ev.id,
+        ev.sha256,
+        ev.kind,
+        ev.file_name,
+        ev.size,
+        ev.stored,
+        lab,
+        tuple(dict.fromkeys((r[0], r[1], r[2], r[3]) for r in rows)),
+    )
+
+
+def attach_evidence(
+    *,
+    ws: Workspace,
+    file: Path,
+    kind: str,
+    links: Sequence[tuple[str, int, int, str]],
+    lab: Mapping[str, Value] | None = None,
+) -> EvidenceInfo:
+    """Copy a scan into the workspace under its SHA-256 and link it to the values it proves.
+
+    ``links`` are (unit id, data year, month, field path).  Lab-report metadata is stored with the file
+    and, where the linked fuel row has none yet, filled into its lab fields.  Refused for months that
+    are not drafts.
+    """
+    file = Path(file)
+    try:
+        sha, size = _sha256_of(file)
+    except OSError as exc:
+        raise StorageError("STO-E009", what=str(file), detail=exc.strerror or str(exc)) from exc
+    with ws.read() as session:  # the same content stored before keeps the name it was stored under
+        known = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha)).scalar_one_or_none()
+    target = evidence_path(ws, sha, known or file.name)
+    if not target.exists():
+        copy_file_atomically(file, target)  # before the transaction: a rollback leaves at most an orphan copy
+    lab = dict(lab or {})
+    with ws.unit_of_work() as uow:
+        evidence = uow.session.execute(select(Evidence).where(Evidence.sha256 == sha)).scalar_one_or_none()
+        if evidence is None:
+            evidence = Evidence(
+                workspace_id=ws.id,
+                sha256=sha,
+                kind=kind,
+                file_name=file.name,
+                size=size,
+                stored=True,
+                added_at=utcnow(),
+                added_by=ws.app_user,
+            )
+            uow.session.add(evidence)
+            uow.audit("evidence.attach", f"evidence:{sha}", new=json.dumps({"kind": kind, "file": file.name}))
+        evidence.stored = True
+        for key in LAB_FIELDS:
+            if key in lab:
+                setattr(evidence, key, lab[key])
+        uow.session.flush()
+        for unit_id, year, month, path in links:
+            unit = _get(uow.session, Unit, unit_id, "unit")
+            form = guideline(unit.entity.guideline).form
+            mv = _current(uow.session, unit_id, year, month) or _new_version(uow, unit, year, month)
+            _refuse_unless_draft(mv, unit)
+            uow.session.add(
+                EvidenceLink(workspace_id=ws.id, evidence_id=evidence.id, month_version_id=mv.id, field_path=path)
+            )
+            uow.audit("evidence.link", f"month_versions:{mv.id}", path, None, json.dumps(sha))
+            row = re.match(r"^fuels\[(\d+)\]", path)
+            if row and lab:
+                index = int(row.group(1))
+                fuels = [codec.loads(f.values_json) for f in mv.fuels]
+                current = fuels[index] if index < len(fuels) else {}
+                fill = {f"fuels[{index}].{k}": v for k, v in lab.items() if k in LAB_FIELDS and current.get(k) is None}
+                _write_changes(uow, form, mv, fill, reason="lab report metadata")
+        uow.session.flush()
+        return _evidence_info(uow.session, evidence)
+
+
+def list_evidence(*, ws: Workspace) -> tuple[EvidenceInfo, ...]:
+    with ws.read() as session:
+        return tuple(
+            _evidence_info(session, e) for e in session.execute(select(Evidence).order_by(Evidence.added_at)).scalars()
+        )
+
+
+def verify_evidence(*, ws: Workspace) -> tuple[EvidenceCheck, ...]:
+    """Every stored file must still be there with the hash it was stored under."""
+    out: list[EvidenceCheck] = []
+    for info in list_evidence(ws=ws):
+        if not info.stored:
+            out.append(EvidenceCheck(info, "not_stored"))
+            continue
+        path = evidence_path(ws, info.sha256, info.file_name)
+        if not path.is_file():
+            out.append(EvidenceCheck(info, "missing"))
+            continue
+        out.append(EvidenceCheck(info, "ok" if _sha256_of(path)[0] == info.sha256 else "changed"))
+    return tuple(out)
