@@ -46,8 +46,13 @@ def report_document(
     *, ws: Workspace, entity_id: str, year: int, today: date | None = None
 ) -> tuple[ReportDocument, bytes]:
     evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
+    return document_of(ws=ws, evaluation=evaluation)
+
+
+def document_of(*, ws: Workspace, evaluation: Evaluation) -> tuple[ReportDocument, bytes]:
+    """The report of a year already calculated (a package calculates once for all its files)."""
     codes = {u.unit_id for u in evaluation.report.units}
-    evidence = evidence_of_year(ws=ws, year=year, unit_codes=codes)
+    evidence = evidence_of_year(ws=ws, year=evaluation.report.data_year, unit_codes=codes)
     exported = json_export(evaluation)
     doc = ReportDocument(
         report=evaluation.report,

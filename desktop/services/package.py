@@ -129,9 +129,9 @@ def build_package(
     bad = [c for c in evidence_files.verify_evidence(ws=ws) if c.status in ("missing", "changed")]
     if bad:
         raise StorageError("STO-E009", what=bad[0].evidence.file_name, detail=bad[0].status)
-    doc, json_bytes = outputs.report_document(ws=ws, entity_id=entity_id, year=year, today=today)
+    evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)  # once, for every file
+    doc, json_bytes = outputs.document_of(ws=ws, evaluation=evaluation)
     step(1, 5)
-    evaluation = store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today)
     checks = Preflight.of(evaluation.findings)
     if checks.errors and not allow_errors:
         raise StorageError("STO-E019", count=len(checks.errors), where=checks.where())
