@@ -31,23 +31,35 @@ class EvidenceRef:
 
 
 @dataclass(frozen=True)
-class FuelRow:
+class Row:
+    """One row of a month's table of a kind the form declares (a fuel burnt, a raw material used, ...)."""
+
     values: Mapping[str, Value]
 
     def get(self, field_id: str) -> Value:
         return self.values.get(field_id)
+
+
+FUELS = "fuels"  # the row kind every guideline has: the fuels burnt
 
 
 @dataclass(frozen=True)
 class MonthRecord:
     month: int
     values: Mapping[str, Value]
-    fuels: tuple[FuelRow, ...] = ()
+    rows: Mapping[str, tuple[Row, ...]] = field(default_factory=dict)  # by row kind (the form's [[row_kinds]])
     evidence: tuple[EvidenceRef, ...] = ()
     deposited_on: date | None = None
 
     def get(self, field_id: str) -> Value:
         return self.values.get(field_id)
+
+    def rows_of(self, kind: str) -> tuple[Row, ...]:
+        return self.rows.get(kind, ())
+
+    @property
+    def fuels(self) -> tuple[Row, ...]:
+        return self.rows_of(FUELS)
 
 
 @dataclass(frozen=True)

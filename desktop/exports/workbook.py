@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
-from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord, Value
+from desktop.domain.records import FUELS, MonthRecord, ReportInput, Row, UnitRecord, Value
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import FigureInfo, ReportResult
@@ -460,12 +460,12 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
             original = unit.month(m)
             if not month_values[m] and not fuel_values[m]:
                 continue  # nothing typed for that month: the workbook leaves it as it is
-            fuels = tuple(FuelRow({"fuel": kind, **values}) for kind, values in fuel_values[m].items())
+            fuels = tuple(Row({"fuel": kind, **values}) for kind, values in fuel_values[m].items())
             months.append(
                 MonthRecord(
                     m,
                     month_values[m],
-                    fuels,
+                    {FUELS: fuels},
                     original.evidence if original else (),
                     original.deposited_on if original else None,
                 )
@@ -577,12 +577,12 @@ def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormS
         original = unit.month(month)
         months: tuple[MonthRecord, ...] = ()
         if values[unit.unit_id] or fuels[unit.unit_id]:
-            rows = tuple(FuelRow({"fuel": kind, **v}) for kind, v in fuels[unit.unit_id].items())
+            rows = tuple(Row({"fuel": kind, **v}) for kind, v in fuels[unit.unit_id].items())
             months = (
                 MonthRecord(
                     month,
                     values[unit.unit_id],
-                    rows,
+                    {FUELS: rows},
                     original.evidence if original else (),
                     original.deposited_on if original else None,
                 ),

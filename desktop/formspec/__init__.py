@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from desktop.formspec.loader import FormSpecError, load_form, parse_form
-from desktop.formspec.model import SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec
+from desktop.formspec.model import BASE_SCOPES, EnumOption, EnumSpec, EvidenceKind, FieldSpec, FormSpec, RowKind
 
 __all__ = [
-    "SCOPES",
+    "BASE_SCOPES",
     "EnumOption",
     "EnumSpec",
     "EvidenceKind",
     "FieldSpec",
     "FormSpec",
     "FormSpecError",
+    "RowKind",
     "load_form",
     "parse_form",
 ]

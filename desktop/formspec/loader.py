@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from desktop.formspec.model import (
+    BASE_SCOPES,
     DEFAULT_DIGITS,
     DEFAULT_MAX_MAGNITUDE,
     FIELD_TYPES,
-    SCOPES,
     EnumOption,
     EnumSpec,
     EvidenceKind,
     FieldSpec,
     FormSpec,
+    RowKind,
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -62,7 +63,7 @@ _FORM_KEYS = {
     "evidence_code",
     "evidence_blocking_code",
 }
-_TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", *SCOPES}
+_TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", "row_kinds", *BASE_SCOPES}
 
 
 class FormSpecError(ValueError):
@@ -113,9 +114,39 @@ def _labelled(table: Any, where: str, problems: list[str]) -> tuple[str, str]:
     return (_text(table, "label_zh", where, problems), _text(table, "label_en", where, problems))
 
 
+def _row_kinds(data: Mapping[str, Any], problems: list[str]) -> tuple[RowKind, ...]:
+    """The tables of rows each month holds: [[row_kinds]] id (JSON key), scope (its [[scope]] fields), key."""
+    kinds: list[RowKind] = []
+    raw = data.get("row_kinds") or []
+    if not isinstance(raw, list):
+        problems.append("[[row_kinds]] must be a list of tables")
+        return ()
+    for i, table in enumerate(raw):
+        where = f"[[row_kinds]] #{i + 1}"
+        if not isinstance(table, Mapping):
+            problems.append(f"{where}: must be a table")
+            continue
+        kind_id, scope = _text(table, "id", where, problems), _text(table, "scope", where, problems)
+        row_key = _text(table, "key", where, problems)
+        zh, en = _labelled(table, where, problems)
+        for key in table:
+            if key not in {"id", "scope", "key", "label_zh", "label_en"}:
+                problems.append(f"{where}: unknown key '{key}'")
+        if (kind_id and not _ID.match(kind_id)) or (scope and not _ID.match(scope)):
+            problems.append(f"{where}: id and scope must be lower_snake_case")
+        elif scope in BASE_SCOPES:
+            problems.append(f"{where}: scope '{scope}' is a scope of its own, not of rows")
+        elif any(k.id == kind_id or k.scope == scope for k in kinds):
+            problems.append(f"{where}: row kind '{kind_id}' or scope '{scope}' declared twice")
+        else:
+            kinds.append(RowKind(kind_id, scope, row_key, zh, en))
+    return tuple(kinds)
+
+
 def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
+    row_kinds = _row_kinds(data, problems)
     for key in data:
-        if key not in _TOP_KEYS:
+        if key not in _TOP_KEYS and key not in {k.scope for k in row_kinds}:
             problems.append(f"unknown top-level key '{key}'")
     head = data.get("form")
     if not isinstance(head, Mapping):
@@ -164,7 +195,7 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         enums[name] = EnumSpec(name, zh, en, tuple(options))
 
     scopes: dict[str, tuple[FieldSpec, ...]] = {}
-    for scope in SCOPES:
+    for scope in (*BASE_SCOPES, *(k.scope for k in row_kinds)):
         specs: list[FieldSpec] = []
         seen_ids: set[str] = set()
         for i, table in enumerate(data.get(scope) or []):
@@ -197,6 +228,11 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
                         problems.append(f"{where}: no option of enum '{enum.id}' has attribute '{attr}'")
     if not scopes.get("entity"):
         problems.append("the form declares no [[entity]] fields")
+    for kind in row_kinds:
+        if not scopes.get(kind.scope):
+            problems.append(f"row kind '{kind.id}': no [[{kind.scope}]] fields")
+        elif kind.key not in {f.id for f in scopes[kind.scope]}:
+            problems.append(f"row kind '{kind.id}': its key '{kind.key}' is not a [[{kind.scope}]] field")
     clauses = data.get("clauses", {})
     if not isinstance(clauses, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in clauses.items()
@@ -226,6 +262,7 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         enums=enums,
         scopes=scopes,
         clauses=dict(clauses),
+        row_kinds=row_kinds,
     )
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-# "year": the entity's items of one data year as a whole (e.g. offsets used at compliance).
-SCOPES = ("entity", "year", "unit", "month", "fuel")
+# "year": the entity's items of one data year as a whole (e.g. offsets used at compliance).  The scopes
+# of a month's rows (fuels, raw materials, products, ...) are declared by each form's [[row_kinds]].
+BASE_SCOPES = ("entity", "year", "unit", "month")
 
 # Every number field: at most this many significant digits (what a float-based spreadsheet keeps exactly)
 # and a magnitude below this bound, unless the form declares its own ("digits", "max_magnitude").
@@ -83,6 +84,21 @@ class EvidenceKind:
 
 
 @dataclass(frozen=True)
+class RowKind:
+    """A table of rows in each month: its JSON key and path prefix ``id``, its fields ``[[scope]]``, and
+    ``key``, the field that says what a row is (the fuel, the material) -- one row per key and month."""
+
+    id: str
+    scope: str
+    key: str
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
 class FieldSpec:
     id: str
     scope: str
@@ -149,6 +165,13 @@ class FormSpec:
     enums: Mapping[str, EnumSpec]
     scopes: Mapping[str, tuple[FieldSpec, ...]]
     clauses: Mapping[str, str] = field(default_factory=dict)  # clause as published (zh) -> English
+    row_kinds: tuple[RowKind, ...] = ()
+
+    def row_kind(self, kind_id: str) -> RowKind:
+        for kind in self.row_kinds:
+            if kind.id == kind_id:
+                return kind
+        raise KeyError(kind_id)
 
     def clause_text(self, clause: str, lang: str) -> str:
         """A cited clause in the user's language (the published Chinese text in Chinese)."""

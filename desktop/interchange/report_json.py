@@ -23,11 +23,12 @@ from desktop.domain.findings import Acknowledgement
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.periods import DATA_YEAR_MIN, data_year_max
 from desktop.domain.records import (
+    FUELS,
     EvidenceRef,
-    FuelRow,
     MonthRecord,
     ParameterOverride,
     ReportInput,
+    Row,
     UnitRecord,
     Value,
 )
@@ -51,7 +52,7 @@ TOP_KEYS = (
     "acknowledgements",
 )
 UNIT_EXTRA_KEYS = ("months", "declared_annual")
-MONTH_EXTRA_KEYS = ("month", "fuels", "evidence", "deposited_on")
+MONTH_EXTRA_KEYS = ("month", "evidence", "deposited_on")  # and the form's row kinds
 EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
 OVERRIDE_KEYS = ("key", "value", "reason", "by")
 ACK_KEYS = ("code", "path", "justification", "by")
@@ -275,7 +276,7 @@ class _Reader:
     def month(self, raw: Any, path: str) -> MonthRecord | None:
         if not self.expect(raw, dict, path, "object"):
             return None
-        values = self.fields("month", raw, path, MONTH_EXTRA_KEYS)
+        values = self.fields("month", raw, path, (*MONTH_EXTRA_KEYS, *(k.id for k in self.form.row_kinds)))
         number = raw.get("month")
         if number is None:
             self.problem(path, "INP-E009", name="month")
@@ -285,13 +286,16 @@ class _Reader:
         if number != number.to_integral_value() or not 1 <= number <= 12:
             self.problem(_join(path, "month"), "INP-E008", value=number)
             return None
-        fuels: list[FuelRow] = []
-        fuels_raw = raw.get("fuels", [])
-        if self.expect(fuels_raw, list, _join(path, "fuels"), "list"):
-            for k, fuel_raw in enumerate(fuels_raw):
-                fpath = f"{path}.fuels[{k}]"
-                if self.expect(fuel_raw, dict, fpath, "object"):
-                    fuels.append(FuelRow(self.fields("fuel", fuel_raw, fpath, ())))
+        rows: dict[str, tuple[Row, ...]] = {}
+        for kind in self.form.row_kinds:  # each table of rows the form declares (fuels, raw materials, ...)
+            found: list[Row] = []
+            rows_raw = raw.get(kind.id, [])
+            if self.expect(rows_raw, list, _join(path, kind.id), "list"):
+                for k, row_raw in enumerate(rows_raw):
+                    rpath = f"{path}.{kind.id}[{k}]"
+                    if self.expect(row_raw, dict, rpath, "object"):
+                        found.append(Row(self.fields(kind.scope, row_raw, rpath, ())))
+            rows[kind.id] = tuple(found)
         evidence: list[EvidenceRef] = []
         evidence_raw = raw.get("evidence", [])
         if self.expect(evidence_raw, list, _join(path, "evidence"), "list"):
@@ -303,7 +307,7 @@ class _Reader:
         return MonthRecord(
             month=int(number),
             values=values,
-            fuels=tuple(fuels),
+            rows=rows,
             evidence=tuple(evidence),
             deposited_on=None if deposited is None else self.date(deposited, _join(path, "deposited_on")),
         )
@@ -503,7 +507,9 @@ def report_document(report: ReportInput) -> dict[str, Any]:
         out = []
         for m in unit.months:
             entry: dict[str, Any] = {"month": Decimal(m.month), **{k: v for k, v in m.values.items() if v is not None}}
-            entry["fuels"] = [{k: v for k, v in f.values.items() if v is not None} for f in m.fuels]
+            for kind, rows in m.rows.items():
+                entry[kind] = [{k: v for k, v in r.values.items() if v is not None} for r in rows]
+            entry.setdefault(FUELS, [])
             if m.evidence:
                 entry["evidence"] = [
                     {"kind": e.kind, "file": e.file_name, "sha256": e.sha256, "proves": list(e.proves)}

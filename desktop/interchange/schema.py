@@ -69,13 +69,15 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
             },
         },
     }
-    fuel = _object(form, "fuel", {}, ["fuel"])
+    rows = {  # each table of rows the form declares; a row must say what it is (its key field)
+        kind.id: {"type": "array", "items": _object(form, kind.scope, {}, [kind.key])} for kind in form.row_kinds
+    }
     month = _object(
         form,
         "month",
         {
             "month": {"type": "integer", "minimum": 1, "maximum": 12},
-            "fuels": {"type": "array", "items": fuel},
+            **rows,
             "evidence": {"type": "array", "items": evidence},
             "deposited_on": {"type": ["string", "null"], "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         },

@@ -337,12 +337,15 @@ def stored_number_faults(report: ReportInput, form: FormSpec) -> tuple[ReportInp
         uid = unit.unit_id
         months = []
         for m in unit.months:
-            fuels = tuple(
-                replace(row, values=clean("fuel", row.values, FieldRef(uid, m.month, i, None, "fuel")))
-                for i, row in enumerate(m.fuels)
-            )
+            rows = {
+                kind.id: tuple(
+                    replace(row, values=clean(kind.scope, row.values, FieldRef(uid, m.month, i, None, kind.scope)))
+                    for i, row in enumerate(m.rows_of(kind.id))
+                )
+                for kind in form.row_kinds
+            }
             months.append(
-                replace(m, values=clean("month", m.values, FieldRef(uid, m.month, None, None, "month")), fuels=fuels)
+                replace(m, values=clean("month", m.values, FieldRef(uid, m.month, None, None, "month")), rows=rows)
             )
         units.append(
             replace(

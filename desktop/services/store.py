@@ -30,7 +30,16 @@ from desktop.domain.periods import (
     PeriodVersion,
     data_year_max,
 )
-from desktop.domain.records import EvidenceRef, FuelRow, MonthRecord, ParameterOverride, ReportInput, UnitRecord, Value
+from desktop.domain.records import (
+    FUELS,
+    EvidenceRef,
+    MonthRecord,
+    ParameterOverride,
+    ReportInput,
+    Row,
+    UnitRecord,
+    Value,
+)
 from desktop.domain.stored import (
     EntitySummary,
     FieldChange,
@@ -887,7 +896,7 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                 MonthRecord(
                     month=month,
                     values=values,
-                    fuels=tuple(FuelRow(f) for f in fuel_values),
+                    rows={FUELS: tuple(Row(f) for f in fuel_values)},
                     evidence=refs,
                     deposited_on=row.deposited_on,
                 )

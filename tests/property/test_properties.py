@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord
+from desktop.domain.records import FUELS, MonthRecord, ReportInput, Row, UnitRecord
 from desktop.guidelines.power_generation.calculation import PRECISION
 from desktop.services.evaluation import evaluate
 from desktop.services.guidelines import guideline
@@ -26,7 +26,7 @@ def dec(low: str, high: str, places: int = 2):
 @st.composite
 def fuel_rows(draw, family: str):
     if family == "gas":
-        return FuelRow(
+        return Row(
             {
                 "fuel": "natural_gas",
                 "consumption": draw(dec("0", "5000")),
@@ -43,7 +43,7 @@ def fuel_rows(draw, family: str):
     if measured:
         m_ad = draw(dec("0.5", "5"))
         values.update({"c_ad_pct": draw(dec("30", "80")), "m_ad_pct": m_ad, "m_ar_pct": m_ad + draw(dec("0", "15"))})
-    return FuelRow(values)
+    return Row(values)
 
 
 @st.composite
@@ -63,7 +63,7 @@ def unit_years(draw):
             "load_factor": draw(dec("0.3", "1", 4)),
         }
         rows = tuple(draw(fuel_rows(family)) for _ in range(draw(st.integers(1, 2))))
-        months.append(MonthRecord(number, values, rows))
+        months.append(MonthRecord(number, values, {FUELS: rows}))
     unit = UnitRecord(
         {
             "id": "U",
@@ -101,7 +101,7 @@ def test_scaling_fuel_quantities_scales_fuel_emissions(report: ReportInput, fact
         MonthRecord(
             m.month,
             m.values,
-            tuple(FuelRow({**r.values, "consumption": r.values["consumption"] * factor}) for r in m.fuels),
+            {FUELS: tuple(Row({**r.values, "consumption": r.values["consumption"] * factor}) for r in m.fuels)},
         )
         for m in unit.months
     )
@@ -123,12 +123,10 @@ def test_engine_and_rules_never_raise_on_partial_data(report: ReportInput, data)
     for m in unit.months:
         drop = data.draw(st.sets(st.sampled_from(sorted(m.values))))
         rows = tuple(
-            FuelRow(
-                {k: v for k, v in r.values.items() if k not in data.draw(st.sets(st.sampled_from(sorted(r.values))))}
-            )
+            Row({k: v for k, v in r.values.items() if k not in data.draw(st.sets(st.sampled_from(sorted(r.values))))})
             for r in m.fuels
         )
-        months.append(MonthRecord(m.month, {k: v for k, v in m.values.items() if k not in drop}, rows))
+        months.append(MonthRecord(m.month, {k: v for k, v in m.values.items() if k not in drop}, {FUELS: rows}))
     partial = ReportInput(report.guideline, report.data_year, report.entity, (UnitRecord(unit.values, tuple(months)),))
     ev = evaluate(report=partial, today=date(2030, 1, 1))
     assert "RUL-E001" not in {f.code for f in ev.findings}

@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
-from desktop.domain.records import FuelRow, MonthRecord, ReportInput, UnitRecord
+from desktop.domain.records import MonthRecord, ReportInput, Row, UnitRecord
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import (
     Figure,
@@ -235,7 +235,7 @@ class _UnitCalc:
 
     # -- month, pass 1: everything that does not depend on other months ----------------------
 
-    def fuel_inputs(self, record: MonthRecord, index: int, row: FuelRow) -> dict[str, Any]:
+    def fuel_inputs(self, record: MonthRecord, index: int, row: Row) -> dict[str, Any]:
         fuel = row.get("fuel")
         family = _family(self.form, "fuel", fuel)
         cons_unit = self.form.option_attr("fuel", row.values, "fuel.consumption_unit") or ""

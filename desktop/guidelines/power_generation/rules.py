@@ -15,7 +15,7 @@ from typing import Any
 
 from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import hours_in_month, month_end
-from desktop.domain.records import FuelRow, MonthRecord, UnitRecord
+from desktop.domain.records import MonthRecord, Row, UnitRecord
 from desktop.engine.results import MonthResult
 from desktop.guidelines.power_generation.calculation import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.rules import common
@@ -201,7 +201,7 @@ MESSAGES: Mapping[str, Message] = {
 }
 
 
-def _family(ctx: RuleContext, row: FuelRow) -> str | None:
+def _family(ctx: RuleContext, row: Row) -> str | None:
     return ctx.form.option_attr("fuel", row.values, "fuel.family")
 
 
