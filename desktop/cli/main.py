@@ -217,6 +217,10 @@ def _fmt(value: Any, places: int) -> str:
 def _open_workspace(args: argparse.Namespace, *, create: bool = False) -> Workspace:
     """The workspace named, else the default one; before any exists, the demo's (``carbondesk demo`` made
     it), said on stderr -- so that the README's commands run one after the other on a fresh machine."""
+    if args.workspace and "://" in args.workspace:  # a PostgreSQL workspace: a URL, not a file
+        from desktop.storage.workspace import Workspace  # noqa: PLC0415 - see _OnFirstUse
+
+        return Workspace.open(args.workspace, app_user=args.user or "", create=create)
     path = Path(args.workspace) if args.workspace else locations.default_workspace()
     if not args.workspace and not create and not path.exists() and locations.demo_workspace().exists():
         path = locations.demo_workspace()

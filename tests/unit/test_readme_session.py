@@ -41,3 +41,14 @@ def test_the_readmes_first_session_runs_as_written(tmp_path: Path, monkeypatch: 
             assert "using the demo workspace" in err.getvalue()
     for name in ("demo.json", "report.pdf", "report.xlsx", "pkg.zip"):
         assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_a_workspace_url_is_not_taken_for_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL URL goes to the database as given (never a SQLite file named "postgresql:"), no
+    demo fallback and no file-location warning."""
+    monkeypatch.setenv("CARBONDESK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_main(["--lang", "en", "--workspace", "postgresql://u@127.0.0.1:1/none", "audit", "verify"], out, err)
+    assert code == 2 and "PostgreSQL workspace needs an evidence folder" in err.getvalue()
+    assert list(tmp_path.iterdir()) == []  # nothing created here
