@@ -77,3 +77,16 @@ class FigureInfo:
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What the annual view's chart draws, named by figures of the guideline's ``FIGURES`` (a view as data:
+    the window draws any guideline's chart without knowing its figures)."""
+
+    bars: str  # a monthly figure drawn as bars (the month's emissions)
+    line: str  # a monthly figure drawn as a line (an emission intensity)
+    line_when: str  # the line has a point only in months where this figure is not zero (its denominator)
+    reference: str  # an annual figure whose parameter is drawn as the line's reference (the allocation)
+    reference_parameter: str  # the key prefix of that parameter (the benchmark)
+    share: str  # the month's share of the allocation: the running balance is Σ (share − bars)

@@ -19,7 +19,7 @@ from desktop import guidelines as guideline_packages
 from desktop import paths
 from desktop.domain.findings import Message
 from desktop.engine.params import PackError, ParameterPack, load_pack
-from desktop.engine.results import FigureInfo, ReportResult
+from desktop.engine.results import ChartSpec, FigureInfo, ReportResult
 from desktop.formspec import FormSpec, load_form
 from desktop.rules import base as rules_base
 from desktop.rules import common as common_rules
@@ -37,6 +37,7 @@ class Guideline:
     figures: Mapping[str, FigureInfo]
     formulas: Mapping[str, tuple[str, str]]
     demo: Callable[[], dict[str, Any]]  # its demo year in the JSON input shape
+    chart: ChartSpec  # what the annual view's chart draws
     order: int  # where it stands in lists and which one is the default (the lowest)
 
     @property
@@ -146,6 +147,7 @@ GUIDELINES: Mapping[str, Guideline] = {
         figures=package.FIGURES,
         formulas=package.FORMULAS,
         demo=package.demo_document,
+        chart=package.CHART,
         order=package.ORDER,
     )
     for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)

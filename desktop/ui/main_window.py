@@ -959,41 +959,50 @@ class MainWindow(QMainWindow):
             self.provenance.setPlaceholderText(
                 self.tr("Click a figure to see its formula, inputs and the source of every parameter.")
             )
-        if unit is not None:
-            emissions = [m.figures["e_total_t"].value for m in unit.months]
-            months = {m.month: m for m in unit.months}
-            series_e = [months[m].figures["e_total_t"].value if m in months else None for m in range(1, 13)]
-            intensity = []
-            for m in range(1, 13):
-                mr = months.get(m)
-                if mr is None or not mr.figures["supply_mwh"].value:
-                    intensity.append(None)
-                    continue
-                intensity.append(mr.figures["supply_intensity_t_per_mwh"].value)
-            benchmark_figure = (
-                next(
-                    (
-                        p
-                        for p in unit.annual.get("allocation_t", None).parameters()
-                        if p.parameter.key.startswith("benchmark.electricity")
-                    ),
-                    None,
-                )
-                if "allocation_t" in unit.annual
-                else None
-            )
-            balance: list = []
-            running = None
-            for m in range(1, 13):
-                mr = months.get(m)
-                share = mr.figures.get("allocation_share_t") if mr else None
-                if mr is None or share is None or share.value is None or mr.figures["e_total_t"].value is None:
-                    balance.append(None)
-                    continue
-                running = (running or 0) + share.value - mr.figures["e_total_t"].value
-                balance.append(running)
-            self.chart.set_series(series_e, intensity, benchmark_figure.value if benchmark_figure else None, balance)
-            del emissions
+        if unit is not None and self.snapshot is not None:
+            self.draw_chart(unit, self.snapshot.evaluation.guideline)
+
+    def draw_chart(self, unit: Any, chosen: Any) -> None:
+        """The unit's year as the guideline's chart declares it (bars, a line against its reference, a
+        running balance of the allocation's monthly shares)."""
+        spec, lang = chosen.chart, i18n.current()
+        months = {m.month: m for m in unit.months}
+
+        def monthly(name: str) -> list[Any]:
+            return [
+                months[m].figures[name].value if m in months and name in months[m].figures else None
+                for m in range(1, 13)
+            ]
+
+        bars = monthly(spec.bars)
+        line = [
+            value if denominator else None
+            for value, denominator in zip(monthly(spec.line), monthly(spec.line_when), strict=True)
+        ]
+        reference = unit.annual.get(spec.reference)
+        parameter = next(
+            (
+                p
+                for p in (reference.parameters() if reference else ())
+                if p.parameter.key.startswith(spec.reference_parameter)
+            ),
+            None,
+        )
+        balance: list[Any] = []
+        running = None
+        for share, emitted in zip(monthly(spec.share), bars, strict=True):
+            if share is None or emitted is None:
+                balance.append(None)
+                continue
+            running = (running or 0) + share - emitted
+            balance.append(running)
+        bars_info, line_info = chosen.figures[spec.bars], chosen.figures[spec.line]
+        title = i18n.pick(
+            f"月度{bars_info.label(lang)}（柱，{bars_info.unit}）与{line_info.label(lang)}（线，{line_info.unit}）",
+            f"{bars_info.label(lang)} (bars, {bars_info.unit}) and {line_info.label(lang).lower()} "
+            f"(line, {line_info.unit})",
+        )
+        self.chart.set_series(bars, line, parameter.value if parameter else None, balance, title)
 
     def show_provenance(self, item: QTreeWidgetItem, _column: int) -> None:
         figure = item.data(0, Qt.ItemDataRole.UserRole)

@@ -424,7 +424,7 @@ def merge_edits(edits: list[CellEdit]) -> list[CellEdit]:
 
 
 class ChartWidget(QWidget):
-    """Monthly emissions and supply intensity against the benchmark; cumulative allowance balance."""
+    """Monthly bars and a line against its reference (as the guideline declares); cumulative allowance balance."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -432,10 +432,14 @@ class ChartWidget(QWidget):
         self.intensity: list[Decimal | None] = [None] * 12
         self.benchmark: Decimal | None = None
         self.balance: list[Decimal | None] = [None] * 12
+        self.title = ""
         self.setMinimumHeight(110)
 
-    def set_series(self, emissions: list, intensity: list, benchmark: Decimal | None, balance: list) -> None:
+    def set_series(
+        self, emissions: list, intensity: list, benchmark: Decimal | None, balance: list, title: str = ""
+    ) -> None:
         self.emissions, self.intensity, self.benchmark, self.balance = emissions, intensity, benchmark, balance
+        self.title = title  # what the bars and the line are, from the guideline's figures
         self.update()
 
     def paintEvent(self, event: Any) -> None:
@@ -460,14 +464,14 @@ class ChartWidget(QWidget):
 
     def _bars_and_line(self, painter: QPainter, rect: QRectF) -> None:
         painter.setPen(QColor("#333333"))
-        painter.drawText(
-            QRectF(rect.left(), 4, rect.width(), 18),
-            int(Qt.AlignmentFlag.AlignLeft),
-            i18n.pick(
-                "月度排放量（柱，tCO2）与供电排放强度（线，tCO2/MWh）",
-                "Monthly emissions (bars, tCO2) and supply intensity (line, tCO2/MWh)",
-            ),
-        )
+        painter.save()
+        font = painter.font()
+        room = self.width() - 8.0  # the title may use the whole width, over the axis labels
+        while font.pointSizeF() > 7 and painter.fontMetrics().horizontalAdvance(self.title) > room:
+            font.setPointSizeF(font.pointSizeF() - 0.5)  # the whole title, smaller, rather than cut off
+            painter.setFont(font)
+        painter.drawText(QRectF(4, 4, room, 18), int(Qt.AlignmentFlag.AlignLeft), self.title)
+        painter.restore()
         values = [float(v) for v in self.emissions if v is not None]
         peak = max(values) if values else 1.0
         step = rect.width() / 12

@@ -3,7 +3,7 @@ and its later notices.  Form: forms/power_generation.toml; packs: resources/pack
 
 from __future__ import annotations
 
-from desktop.guidelines.power_generation.calculation import FIGURES, FORMULAS, GUIDELINE, calculate
+from desktop.guidelines.power_generation.calculation import CHART, FIGURES, FORMULAS, GUIDELINE, calculate
 from desktop.guidelines.power_generation.demo import demo_document
 from desktop.guidelines.power_generation.rules import MESSAGES, RULES
 
@@ -11,4 +11,4 @@ ID = GUIDELINE
 FORM = "power_generation.toml"
 ORDER = 1  # the market's first sector (2021): the default guideline
 
-__all__ = ["FIGURES", "FORM", "FORMULAS", "ID", "MESSAGES", "ORDER", "RULES", "calculate", "demo_document"]
+__all__ = ["CHART", "FIGURES", "FORM", "FORMULAS", "ID", "MESSAGES", "ORDER", "RULES", "calculate", "demo_document"]

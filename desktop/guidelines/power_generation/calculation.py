@@ -31,7 +31,7 @@ from desktop.engine.provenance import (
     param_figure,
     total,
 )
-from desktop.engine.results import FigureInfo, MonthResult, ReportResult, RowResult, UnitResult
+from desktop.engine.results import ChartSpec, FigureInfo, MonthResult, ReportResult, RowResult, UnitResult
 from desktop.formspec import FormSpec
 
 GUIDELINE = "power_generation"
@@ -114,6 +114,15 @@ FORMULAS: Mapping[str, tuple[str, str]] = {
     "A7": ("加权平均低位发热量 = Σ(FC × NCV)/ΣFC", "weighted NCV = Σ(FC × NCV)/Σ FC"),
     "A8": ("加权平均收到基元素碳 = Σ(FC × C_ar)/ΣFC", "weighted carbon content = Σ(FC × C_ar)/Σ FC"),
 }
+
+CHART = ChartSpec(
+    bars="e_total_t",
+    line="supply_intensity_t_per_mwh",
+    line_when="supply_mwh",
+    reference="allocation_t",
+    reference_parameter="benchmark.electricity",
+    share="allocation_share_t",
+)
 
 FIGURES: Mapping[str, FigureInfo] = {
     # intermediates of a provenance tree (named so a reader sees words, not the engine's names)
