@@ -62,6 +62,8 @@ _FORM_KEYS = {
     "missing_code",
     "evidence_code",
     "evidence_blocking_code",
+    "unit_zh",
+    "unit_en",
 }
 _TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", "row_kinds", *BASE_SCOPES}
 
@@ -254,6 +256,8 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         title_en=_text(head, "title_en", "[form]", problems),
         guideline_zh=str(head.get("guideline_zh", "")),
         guideline_en=str(head.get("guideline_en", "")),
+        unit_zh=str(head.get("unit_zh", "单元")),
+        unit_en=str(head.get("unit_en", "unit")),
         missing_code=codes["missing_code"],
         evidence_code=codes["evidence_code"],
         evidence_blocking_code=codes["evidence_blocking_code"],

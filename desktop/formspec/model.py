@@ -166,6 +166,11 @@ class FormSpec:
     scopes: Mapping[str, tuple[FieldSpec, ...]]
     clauses: Mapping[str, str] = field(default_factory=dict)  # clause as published (zh) -> English
     row_kinds: tuple[RowKind, ...] = ()
+    unit_zh: str = "单元"  # what the guideline's units are called (机组, 熟料生产线, 电解系列)
+    unit_en: str = "unit"
+
+    def unit_word(self, lang: str) -> str:
+        return self.unit_zh if lang == "zh" else self.unit_en
 
     def row_kind(self, kind_id: str) -> RowKind:
         for kind in self.row_kinds:

@@ -2,8 +2,8 @@
 
 A guideline package declares itself in its ``__init__``: ``ID``, ``FORM`` (its file in ``forms/``),
 ``ORDER`` (its place in lists; the lowest is the default), ``calculate`` (report, pack, form,
-progress=None -> ReportResult), ``RULES``, ``MESSAGES``, ``FIGURES``, ``FORMULAS``, ``CHART`` (what the annual chart draws) and
-``demo_document`` (its demo year in the JSON input shape).  Its parameter packs live in ``resources/packs/<id>/``.  Adding a guideline adds a
+progress=None -> ReportResult), ``RULES``, ``MESSAGES``, ``FIGURES``, ``FORMULAS``, ``CHART`` (what the annual chart draws),
+``WIZARD_UNIT_FIELDS`` (the unit items the first-run wizard asks) and ``demo_document`` (its demo year in the JSON input shape).  Its parameter packs live in ``resources/packs/<id>/``.  Adding a guideline adds a
 package here, a form and packs: the registry finds the package, nothing else is edited.
 """
 
@@ -13,7 +13,19 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-DECLARED = ("ID", "FORM", "ORDER", "calculate", "RULES", "MESSAGES", "FIGURES", "FORMULAS", "CHART", "demo_document")
+DECLARED = (
+    "ID",
+    "FORM",
+    "ORDER",
+    "calculate",
+    "RULES",
+    "MESSAGES",
+    "FIGURES",
+    "FORMULAS",
+    "CHART",
+    "WIZARD_UNIT_FIELDS",
+    "demo_document",
+)
 
 
 def discover() -> tuple[ModuleType, ...]:

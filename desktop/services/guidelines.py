@@ -38,6 +38,7 @@ class Guideline:
     formulas: Mapping[str, tuple[str, str]]
     demo: Callable[[], dict[str, Any]]  # its demo year in the JSON input shape
     chart: ChartSpec  # what the annual view's chart draws
+    wizard_unit_fields: tuple[str, ...]  # the unit items the first-run wizard asks for each unit
     order: int  # where it stands in lists and which one is the default (the lowest)
 
     @property
@@ -148,6 +149,7 @@ GUIDELINES: Mapping[str, Guideline] = {
         formulas=package.FORMULAS,
         demo=package.demo_document,
         chart=package.CHART,
+        wizard_unit_fields=tuple(package.WIZARD_UNIT_FIELDS),
         order=package.ORDER,
     )
     for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)

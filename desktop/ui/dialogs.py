@@ -184,19 +184,19 @@ class FirstRunWizard(QWizard):
         self.addPage(entity)
 
         units = QWizardPage()
-        units.setTitle(self.tr("Generating units"))
+        lang = i18n.current()
+        noun = self.form.unit_word(lang)
+        units.setTitle(i18n.pick(f"{noun}", f"{noun[:1].upper()}{noun[1:]}s"))
         vbox = QVBoxLayout(units)
-        vbox.addWidget(QLabel(self.tr("One row per generating unit (机组).")))
-        self.units_table = QTableWidget(0, 5)
-        self.units_table.setHorizontalHeaderLabels(
-            [
-                self.tr("Unit no."),
-                self.tr("Category"),
-                self.tr("Capacity (MW)"),
-                self.tr("Cooling"),
-                self.tr("Supplies heat"),
-            ]
-        )
+        # the unit items the guideline asks for at the start (its WIZARD_UNIT_FIELDS), as the form declares them
+        self.unit_specs = [self.form.field("unit", f) for f in guideline_of_id(self.form.id).wizard_unit_fields]
+        vbox.addWidget(QLabel(i18n.pick(f"每行一个{noun}。", f"One row per {noun}.")))
+        self.units_table = QTableWidget(0, 1 + len(self.unit_specs))
+        headers = [self.form.field("unit", "id").label(lang)]
+        for spec in self.unit_specs:
+            unit = self.form.unit_of(spec)
+            headers.append(f"{spec.label(lang)} ({unit})" if unit else spec.label(lang))
+        self.units_table.setHorizontalHeaderLabels(headers)
         self.units_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         vbox.addWidget(self.units_table)
         add = QPushButton(self.tr("Add unit"))
@@ -228,17 +228,16 @@ class FirstRunWizard(QWizard):
         row = self.units_table.rowCount()
         self.units_table.insertRow(row)
         self.units_table.setItem(row, 0, QTableWidgetItem(f"{row + 1}#"))
-        category = QComboBox()
-        for option in self.form.enums["unit_category"].options:
-            category.addItem(option.label(i18n.current()), option.id)
-        self.units_table.setCellWidget(row, 1, category)
-        self.units_table.setItem(row, 2, QTableWidgetItem("600"))
-        cooling = QComboBox()
-        for option in self.form.enums["cooling"].options:
-            cooling.addItem(option.label(i18n.current()), option.id)
-        self.units_table.setCellWidget(row, 3, cooling)
-        chp = QCheckBox()
-        self.units_table.setCellWidget(row, 4, chp)
+        for column, spec in enumerate(self.unit_specs, start=1):
+            if spec.type == "enum" and spec.enum:
+                choice = QComboBox()
+                for option in self.form.enums[spec.enum].options:
+                    choice.addItem(option.label(i18n.current()), option.id)
+                self.units_table.setCellWidget(row, column, choice)
+            elif spec.type == "bool":
+                self.units_table.setCellWidget(row, column, QCheckBox())
+            else:
+                self.units_table.setItem(row, column, QTableWidgetItem(""))
 
     def nextId(self) -> int:
         if self.currentId() == 0 and not self.create_radio.isChecked():
@@ -265,19 +264,24 @@ class FirstRunWizard(QWizard):
             code = (self.units_table.item(row, 0).text() if self.units_table.item(row, 0) else "").strip()
             if not code:
                 continue
-            try:
-                capacity = parse_decimal(self.units_table.item(row, 2).text())
-            except (NumberFormatError, AttributeError):
-                capacity = None
-            out.append(
-                {
-                    "id": code,
-                    "category": self.units_table.cellWidget(row, 1).currentData(),
-                    "capacity_mw": capacity,
-                    "cooling": self.units_table.cellWidget(row, 3).currentData(),
-                    "chp": self.units_table.cellWidget(row, 4).isChecked(),
-                }
-            )
+            values: dict[str, Any] = {"id": code}
+            for column, spec in enumerate(self.unit_specs, start=1):
+                widget = self.units_table.cellWidget(row, column)
+                if isinstance(widget, QComboBox):
+                    values[spec.id] = widget.currentData()
+                elif isinstance(widget, QCheckBox):
+                    values[spec.id] = widget.isChecked()
+                else:
+                    item = self.units_table.item(row, column)
+                    text = item.text().strip() if item else ""
+                    if spec.type in ("decimal", "integer"):
+                        try:  # a number the wizard cannot read is left for the unit dialog to ask again
+                            values[spec.id] = parse_decimal(text) if text else None
+                        except NumberFormatError:
+                            values[spec.id] = None
+                    else:
+                        values[spec.id] = text or None
+            out.append(values)
         return out
 
 

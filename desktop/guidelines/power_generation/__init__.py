@@ -10,5 +10,18 @@ from desktop.guidelines.power_generation.rules import MESSAGES, RULES
 ID = GUIDELINE
 FORM = "power_generation.toml"
 ORDER = 1  # the market's first sector (2021): the default guideline
+WIZARD_UNIT_FIELDS = ("category", "capacity_mw", "cooling", "chp")  # asked for each unit when a workspace is made
 
-__all__ = ["CHART", "FIGURES", "FORM", "FORMULAS", "ID", "MESSAGES", "ORDER", "RULES", "calculate", "demo_document"]
+__all__ = [
+    "CHART",
+    "FIGURES",
+    "FORM",
+    "FORMULAS",
+    "ID",
+    "MESSAGES",
+    "ORDER",
+    "RULES",
+    "WIZARD_UNIT_FIELDS",
+    "calculate",
+    "demo_document",
+]
