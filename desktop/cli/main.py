@@ -293,6 +293,28 @@ def _direct_parameters(fig: Any) -> str:
     return ", ".join(dict.fromkeys(shown))
 
 
+def _unit_value(form: Any, name: str, value: Any, lang: str) -> str:
+    """A unit field as a heading shows it: an option by its label, a number with its unit."""
+    spec = form.field("unit", name)
+    if value is None:
+        return "—"
+    if spec.enum:
+        option = form.enums[spec.enum].option(str(value))
+        return option.label(lang) if option else str(value)
+    unit = form.unit_of(spec)
+    return f"{value} {unit}".strip()
+
+
+def _row_label(form: Any, row: Any, lang: str) -> str:
+    """A month's row by the label of its key's option (the fuel), else its kind."""
+    for kind in form.row_kinds:
+        spec = form.field(kind.scope, kind.key)
+        option = form.enums[spec.enum].option(row.kind) if spec.enum else None
+        if option is not None:
+            return option.label(lang)
+    return str(row.kind)
+
+
 def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
     t = T[lang]
     g = ev.guideline
@@ -304,45 +326,31 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
         f"{t['pack']}: {ev.pack.label}",
         "",
     ]
-    fuel_enum = g.form.enums.get("fuel")
+    view = g.report_view
     for unit in ev.result.units:
         record = ev.report.unit(unit.unit_id)
-        cat = g.form.enums["unit_category"].option(str(unit.tags.get("category")))
-        cap = record.get("capacity_mw") if record else None
-        lines.append(f"== {t['unit']} {unit.unit_id} — {cat.label(lang) if cat else '—'}, {cap} MW ==")
+        heading = [_unit_value(g.form, name, record.get(name) if record else None, lang) for name in view.unit_heading]
+        lines.append(f"== {t['unit']} {unit.unit_id} — {', '.join(heading)} ==")
         rows = []
         for month in unit.months:
             for row in month.rows or [None]:
-                fuel_label = "—"
-                c_ar = source = e_fuel_row = "—"
-                if row is not None:
-                    opt = fuel_enum.option(row.kind) if fuel_enum else None
-                    fuel_label = opt.label(lang) if opt else row.kind
-                    c_ar = _fmt(row.figures["c_ar"].value, 6)
-                    source = t.get(str(row.tags.get("carbon_source")), str(row.tags.get("carbon_source")))
-                    e_fuel_row = _fmt(row.figures["e_fuel_t"].value, 0)
                 first = row is None or row.index == 0
-                rows.append(
-                    [
-                        str(month.month) if first else "",
-                        fuel_label,
-                        c_ar,
-                        source,
-                        e_fuel_row,
-                        _fmt(month.figures["e_elec_t"].value, 0) if first else "",
-                        _fmt(month.figures["e_total_t"].value, 0) if first else "",
-                    ]
-                )
-        heads = [
-            t["month"],
-            t["fuel"],
-            "C_ar tC/unit",
-            t["source"],
-            f"{figures['e_fuel_t'].label(lang)} tCO2",
-            f"{figures['e_elec_t'].label(lang)} tCO2",
-            f"{figures['e_total_t'].label(lang)} tCO2",
-        ]
-        lines += text.table(heads, rows, "llrlrrr")
+                cells = [str(month.month) if first else "", _row_label(g.form, row, lang) if row else "—"]
+                for name in view.row_figures:
+                    figure = row.figures.get(name) if row is not None else None
+                    cells.append(_fmt(figure.value, figures[name].places) if figure is not None else "—")
+                tag = str(row.tags.get(view.row_tag)) if row is not None else "—"
+                cells.insert(3, t.get(tag, tag))  # the source, after the first row figure
+                cells += [
+                    _fmt(month.figures[name].value, figures[name].places) if first and name in month.figures else ""
+                    for name in view.month_figures
+                ]
+                rows.append(cells)
+        heads = [t["month"], g.form.row_kinds[0].label(lang) if g.form.row_kinds else t["fuel"]]
+        heads += [f"{figures[name].label(lang)} {figures[name].unit}".strip() for name in view.row_figures]
+        heads.insert(3, t["source"])
+        heads += [f"{figures[name].label(lang)} {figures[name].unit}".strip() for name in view.month_figures]
+        lines += text.table(heads, rows, "ll" + "r" + "l" + "r" * (len(heads) - 4))
         lines.append("")
         annual_rows = []
         for name, fig in unit.annual.items():
@@ -357,8 +365,9 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
                     params,
                 ]
             )
-        if "allocation_t" not in unit.annual:
-            annual_rows.append([figures["allocation_t"].label(lang), t["not_allocated"], "", "", ""])
+        for name in view.expected_annual:
+            if name not in unit.annual:
+                annual_rows.append([figures[name].label(lang), t["not_allocated"], "", "", ""])
         lines += text.table([t["figure"], t["value"], "", t["formula"], t["params"]], annual_rows, "lrlll")
         lines.append("")
     lines.append(f"== {t['compliance']} ==")
@@ -371,7 +380,7 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
     lines += text.table([t["figure"], t["value"], "", t["formula"]], comp_rows, "lrll")
     if explain_depth > 0:
         lines.append("")
-        for name in ("e_total_t", "allocation_t", "obligation_t", "balance_t"):
+        for name in view.explained:
             if name in ev.result.totals:
                 lines += explain_figure(ev.result.totals[name], ev.guideline, lang, depth=explain_depth)
     lines.append("")

@@ -90,3 +90,16 @@ class ChartSpec:
     reference: str  # an annual figure whose parameter is drawn as the line's reference (the allocation)
     reference_parameter: str  # the key prefix of that parameter (the benchmark)
     share: str  # the month's share of the allocation: the running balance is Σ (share − bars)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What a text report of a year shows per unit (the command line's ``calc``), named by the guideline's
+    form fields and ``FIGURES`` -- a view as data, so the printer knows no guideline."""
+
+    unit_heading: tuple[str, ...]  # unit fields after the unit's id (an option by its label, a number with its unit)
+    row_figures: tuple[str, ...]  # figures of each row of a month (a fuel's carbon content and emissions)
+    row_tag: str  # the tag of a row shown in words (where its carbon content came from)
+    month_figures: tuple[str, ...]  # figures of the month, on its first row
+    expected_annual: tuple[str, ...]  # annual figures said to be missing when a unit has none (not allocated)
+    explained: tuple[str, ...]  # entity totals whose provenance ``--explain`` prints

@@ -3,7 +3,14 @@ and its later notices.  Form: forms/power_generation.toml; packs: resources/pack
 
 from __future__ import annotations
 
-from desktop.guidelines.power_generation.calculation import CHART, FIGURES, FORMULAS, GUIDELINE, calculate
+from desktop.guidelines.power_generation.calculation import (
+    CHART,
+    FIGURES,
+    FORMULAS,
+    GUIDELINE,
+    REPORT_VIEW,
+    calculate,
+)
 from desktop.guidelines.power_generation.demo import demo_document
 from desktop.guidelines.power_generation.rules import MESSAGES, RULES
 
@@ -20,6 +27,7 @@ __all__ = [
     "ID",
     "MESSAGES",
     "ORDER",
+    "REPORT_VIEW",
     "RULES",
     "WIZARD_UNIT_FIELDS",
     "calculate",

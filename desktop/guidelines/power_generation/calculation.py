@@ -31,7 +31,15 @@ from desktop.engine.provenance import (
     param_figure,
     total,
 )
-from desktop.engine.results import ChartSpec, FigureInfo, MonthResult, ReportResult, RowResult, UnitResult
+from desktop.engine.results import (
+    ChartSpec,
+    FigureInfo,
+    MonthResult,
+    ReportResult,
+    ReportView,
+    RowResult,
+    UnitResult,
+)
 from desktop.formspec import FormSpec
 
 GUIDELINE = "power_generation"
@@ -122,6 +130,15 @@ CHART = ChartSpec(
     reference="allocation_t",
     reference_parameter="benchmark.electricity",
     share="allocation_share_t",
+)
+
+REPORT_VIEW = ReportView(
+    unit_heading=("category", "capacity_mw"),
+    row_figures=("c_ar", "e_fuel_t"),
+    row_tag="carbon_source",
+    month_figures=("e_elec_t", "e_total_t"),
+    expected_annual=("allocation_t",),
+    explained=("e_total_t", "allocation_t", "obligation_t", "balance_t"),
 )
 
 FIGURES: Mapping[str, FigureInfo] = {
