@@ -6,7 +6,7 @@ the UI, the exports and the CLI can show any guideline without knowing its formu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,3 +103,28 @@ class ReportView:
     month_figures: tuple[str, ...]  # figures of the month, on its first row
     expected_annual: tuple[str, ...]  # annual figures said to be missing when a unit has none (not allocated)
     explained: tuple[str, ...]  # entity totals whose provenance ``--explain`` prints
+
+
+@dataclass(frozen=True)
+class RowFigure:
+    """A computed row under each row of a month's table (a fuel's carbon content used, its emissions)."""
+
+    figure: str
+    places: int
+    label_zh: str  # after the row's name: "燃煤 收到基含碳量（采用值）"
+    label_en: str
+    unit: str  # may name an attribute of the row's option: "tC/{consumption_unit}"
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """The monthly grid's computed rows and the rows every unit shows, named by the guideline's figures and
+    form -- a view as data, so the grid knows no guideline."""
+
+    month_figures: tuple[str, ...]  # computed rows of each month, in order (places from FIGURES)
+    row_figures: tuple[RowFigure, ...]  # computed rows under each row of the first row kind
+    source_tag: str  # a row's tag saying where its values came from (carbon measured, mean, default)
+    source_figure: str  # the row figure shown with that source in words
+    source_fields: tuple[str, ...]  # row fields whose "how obtained" is that source
+    row_annual: Mapping[str, str]  # row field -> its annual figure, "{key}" standing for the row's key
+    default_rows: Callable[[Mapping[str, object], object], str | None]  # (unit values, form) -> a row key shown

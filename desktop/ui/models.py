@@ -8,7 +8,7 @@ the window saves it through the serial worker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,7 +22,6 @@ from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decim
 from desktop.domain.periods import DepositState
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.provenance import Figure
-from desktop.engine.results import FigureInfo
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
 from desktop.services.explain import formula_text
@@ -59,7 +58,6 @@ SOURCE_LABELS = {
     "mean_of_measured": ("实测均值", "mean of measured"),
     "default_cc": ("缺省值", "default"),
 }
-UNIT_FUEL_TO_FUEL = {"coal": "coal", "natural_gas": "natural_gas", "oil": "fuel_oil"}
 ROLE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -205,41 +203,27 @@ class CellEdit:
     previous: dict[str, Any] = field(default_factory=dict)
 
 
-COMPUTED_MONTH = (
-    ("e_fuel_t", 0),
-    ("e_elec_t", 0),
-    ("e_total_t", 0),
-    ("extra_vs_measured_t", 0),
-    ("aux_rate", 4),
-    ("heat_rate_gj_per_mwh", 3),
-    ("emission_per_generation_t_per_mwh", 4),
-    ("supply_intensity_t_per_mwh", 4),
-    ("supply_coal_rate_gce_per_kwh", 2),
-    ("heat_coal_rate_kgce_per_gj", 2),
-    ("supply_energy_rate_gce_per_kwh", 2),
-    ("allocation_share_t", 0),
-)
-
-
 def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None, extra: Iterable[str] = ()) -> list[str]:
-    """Fuels to show: those entered in any unit (in this month, or the year), each unit's main fuel, and
-    those the user added to the month (their rows are stored when a first value is typed)."""
+    """Rows to show: those entered in any unit (in this month, or the year), each unit's default row (as the
+    guideline declares it), and those the user added to the month (stored when a first value is typed)."""
+    grid = snapshot.evaluation.guideline.grid
+    kind = form.row_kinds[0]
     wanted: set[str] = set(extra)
     for unit in snapshot.entity.units:
-        main = UNIT_FUEL_TO_FUEL.get(str(unit.values.get("fuel_type") or ""))
-        if main is None:
-            category = form.enums["unit_category"].option(str(unit.values.get("category")))
-            main = "natural_gas" if category is not None and category.attrs.get("family") == "gas" else "coal"
-        wanted.add(main)
+        main = grid.default_rows(unit.values, form)
+        if main is not None:
+            wanted.add(main)
     for (_, m), state in snapshot.months.items():
         if (month is None or m == month) and state.stored is not None:
-            wanted.update(str(f.get("fuel")) for f in state.stored.fuels if f.get("fuel"))
-    return [o.id for o in form.enums["fuel"].options if o.id in wanted]
+            wanted.update(str(f.get(kind.key)) for f in state.stored.fuels if f.get(kind.key))
+    spec = form.field(kind.scope, kind.key)
+    return [o.id for o in form.enums[spec.enum or ""].options if o.id in wanted]
 
 
-def grid_rows(
-    form: FormSpec, figures: Mapping[str, FigureInfo], fuels: list[str], *, year_view: bool = False
-) -> list[GridRow]:
+def grid_rows(form: FormSpec, guideline: Any, fuels: list[str], *, year_view: bool = False) -> list[GridRow]:
+    """The grid's rows: the month's fields by group, each shown row of the first row kind with its fields and
+    the computed rows the guideline declares under it, then the month's computed rows, then the remarks."""
+    figures, grid = guideline.figures, guideline.grid
     rows: list[GridRow] = []
     groups = form.groups
     current_group = None
@@ -253,13 +237,22 @@ def grid_rows(
         rows.append(
             GridRow("input", spec.label_zh, spec.label_en, spec, places=spec.places or 2, unit=form.unit_of(spec))
         )
+    kind = form.row_kinds[0]
+    key_spec = form.field(kind.scope, kind.key)
     for fuel in fuels:
-        option = form.enums["fuel"].option(fuel)
+        option = form.enums[key_spec.enum or ""].option(fuel)
         if option is None:
             continue
-        rows.append(GridRow("header", f"燃料：{option.label_zh}", f"Fuel: {option.label_en}", fuel=fuel))
-        for spec in form.fields("fuel"):
-            if spec.id == "fuel":
+        rows.append(
+            GridRow(
+                "header",
+                f"{kind.label_zh}：{option.label_zh}",
+                f"{kind.label_en}: {option.label_en}",
+                fuel=fuel,
+            )
+        )
+        for spec in form.fields(kind.scope):
+            if spec.id == kind.key:
                 continue
             rows.append(
                 GridRow(
@@ -269,35 +262,25 @@ def grid_rows(
                     spec,
                     fuel=fuel,
                     places=spec.places or 2,
-                    unit=form.unit_of(spec, {"fuel": fuel}),
+                    unit=form.unit_of(spec, {kind.key: fuel}),
                 )
             )
-        rows.append(
-            GridRow(
-                "computed",
-                f"{option.label_zh} 收到基含碳量（采用值）",
-                f"{option.label_en}: carbon content used",
-                fuel=fuel,
-                figure="c_ar",
-                places=6,
-                unit="tC/" + str(option.attrs.get("consumption_unit")),
+        for extra in grid.row_figures:
+            rows.append(
+                GridRow(
+                    "computed",
+                    f"{option.label_zh} {extra.label_zh}",
+                    f"{option.label_en}: {extra.label_en}",
+                    fuel=fuel,
+                    figure=extra.figure,
+                    places=extra.places,
+                    unit=extra.unit.format_map({k: str(v) for k, v in option.attrs.items()}),
+                )
             )
-        )
-        rows.append(
-            GridRow(
-                "computed",
-                f"{option.label_zh} 燃烧排放",
-                f"{option.label_en}: combustion emissions",
-                fuel=fuel,
-                figure="e_fuel_t",
-                places=0,
-                unit="tCO2",
-            )
-        )
     rows.append(GridRow("header", "计算结果（自动）", "Calculated (automatic)"))
-    for name, places in COMPUTED_MONTH:
+    for name in grid.month_figures:
         info = figures[name]
-        rows.append(GridRow("computed", info.label_zh, info.label_en, figure=name, places=places, unit=info.unit))
+        rows.append(GridRow("computed", info.label_zh, info.label_en, figure=name, places=info.places, unit=info.unit))
     note = next((s for s in form.fields("month") if s.id == "note"), None)
     if note is not None and not year_view:
         rows.append(GridRow("header", *groups.get(note.group, ("备注", "Remarks"))))
@@ -333,7 +316,7 @@ class MonthGridModel(QAbstractTableModel):
         if month != self.month:
             self.extra_fuels = set()
         kinds = fuel_kinds(snapshot, self.form, month, self.extra_fuels)
-        rows = grid_rows(self.form, snapshot.evaluation.guideline.figures, kinds)
+        rows = grid_rows(self.form, snapshot.evaluation.guideline, kinds)
         units = list(snapshot.entity.units)
         same_shape = (
             [r.key for r in rows] == [r.key for r in self.rows]
@@ -451,7 +434,7 @@ class MonthGridModel(QAbstractTableModel):
         month = result.month(self.month) if result else None
         index, exists = self.fuel_index(unit.id, fuel)
         found = next((r for r in month.rows if r.index == index), None) if month and exists else None
-        source = found.tags.get("carbon_source") if found else None
+        source = found.tags.get(self.snapshot.evaluation.guideline.grid.source_tag) if found else None
         return i18n.pick(*SOURCE_LABELS[source]) if source in SOURCE_LABELS else ""
 
     def cell_findings(self, row: GridRow, unit: Any) -> list[Finding]:
@@ -491,7 +474,8 @@ class MonthGridModel(QAbstractTableModel):
                 return None
             if row.kind == "computed":
                 text = show_figure(self.figure(row, unit), row.places)
-                if row.figure == "c_ar" and row.fuel is not None and text != "—":
+                source_figure = self.snapshot.evaluation.guideline.grid.source_figure if self.snapshot else ""
+                if row.figure == source_figure and row.fuel is not None and text != "—":
                     source = self.carbon_source(unit, row.fuel)
                     return f"{text}（{source}）" if i18n.current() == "zh" else f"{text} ({source})"
                 return text
@@ -648,9 +632,10 @@ class YearTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.snapshot = snapshot
         self.unit = next((u for u in snapshot.entity.units if u.id == unit_id), None)
-        figures = snapshot.evaluation.guideline.figures
         self.rows = (
-            grid_rows(self.form, figures, fuel_kinds(snapshot, self.form, None), year_view=True) if self.unit else []
+            grid_rows(self.form, snapshot.evaluation.guideline, fuel_kinds(snapshot, self.form, None), year_view=True)
+            if self.unit
+            else []
         )
         self.endResetModel()
 
@@ -727,8 +712,9 @@ class YearTableModel(QAbstractTableModel):
             return ""
         if row.kind == "computed" and row.fuel is None:
             return show_figure(result.annual.get(row.figure or ""), row.places)
-        if row.spec is not None and row.fuel is not None and row.spec.id == "consumption":
-            return show_figure(result.annual.get(f"consumption:{row.fuel}"), row.places)
+        row_annual = self.snapshot.evaluation.guideline.grid.row_annual if self.snapshot else {}
+        if row.spec is not None and row.fuel is not None and row.spec.id in row_annual:
+            return show_figure(result.annual.get(row_annual[row.spec.id].format(key=row.fuel)), row.places)
         if row.spec is not None and row.fuel is None and row.spec.id in result.annual:
             return show_figure(result.annual[row.spec.id], row.places)
         return ""
@@ -738,15 +724,16 @@ class YearTableModel(QAbstractTableModel):
             return i18n.pick("计算", "calculated")
         if row.spec is None:
             return ""
-        if row.fuel is not None and row.spec.evidence == "lab_report":
+        if row.fuel is not None and row.spec.evidence == "lab_report" and self.snapshot is not None:
+            grid = self.snapshot.evaluation.guideline.grid
             sources = set()
-            result = self.snapshot.evaluation.result.unit(self.unit.code) if self.snapshot and self.unit else None
+            result = self.snapshot.evaluation.result.unit(self.unit.code) if self.unit else None
             for month in result.months if result else ():
                 found = self._fuel_row(month.month, row.fuel)
                 rr = next((r for r in month.rows if found and r.index == found[0]), None)
-                if rr is not None and rr.tags.get("carbon_source"):
-                    sources.add(rr.tags["carbon_source"])
-            if row.spec.id in ("c_ad_pct", "m_ad_pct", "m_ar_pct") or row.spec.id == "ncv":
+                if rr is not None and rr.tags.get(grid.source_tag):
+                    sources.add(rr.tags[grid.source_tag])
+            if row.spec.id in grid.source_fields:
                 labels = [
                     i18n.pick(*SOURCE_LABELS[s]) for s in ("measured", "mean_of_measured", "default_cc") if s in sources
                 ]

@@ -34,9 +34,11 @@ from desktop.engine.provenance import (
 from desktop.engine.results import (
     ChartSpec,
     FigureInfo,
+    GridSpec,
     MonthResult,
     ReportResult,
     ReportView,
+    RowFigure,
     RowResult,
     UnitResult,
 )
@@ -130,6 +132,44 @@ CHART = ChartSpec(
     reference="allocation_t",
     reference_parameter="benchmark.electricity",
     share="allocation_share_t",
+)
+
+UNIT_FUEL_TO_FUEL = {"coal": "coal", "natural_gas": "natural_gas", "oil": "fuel_oil"}
+
+
+def _main_fuel(unit: Mapping[str, Any], form: FormSpec) -> str | None:
+    """The fuel row a unit shows before anything is typed: its declared fuel, else by its category."""
+    main = UNIT_FUEL_TO_FUEL.get(str(unit.get("fuel_type") or ""))
+    if main is None:
+        category = form.enums["unit_category"].option(str(unit.get("category")))
+        main = "natural_gas" if category is not None and category.attrs.get("family") == "gas" else "coal"
+    return main
+
+
+GRID = GridSpec(
+    month_figures=(
+        "e_fuel_t",
+        "e_elec_t",
+        "e_total_t",
+        "extra_vs_measured_t",
+        "aux_rate",
+        "heat_rate_gj_per_mwh",
+        "emission_per_generation_t_per_mwh",
+        "supply_intensity_t_per_mwh",
+        "supply_coal_rate_gce_per_kwh",
+        "heat_coal_rate_kgce_per_gj",
+        "supply_energy_rate_gce_per_kwh",
+        "allocation_share_t",
+    ),
+    row_figures=(
+        RowFigure("c_ar", 6, "收到基含碳量（采用值）", "carbon content used", "tC/{consumption_unit}"),
+        RowFigure("e_fuel_t", 0, "燃烧排放", "combustion emissions", "tCO2"),
+    ),
+    source_tag="carbon_source",
+    source_figure="c_ar",
+    source_fields=("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"),
+    row_annual={"consumption": "consumption:{key}"},
+    default_rows=_main_fuel,
 )
 
 REPORT_VIEW = ReportView(
