@@ -128,3 +128,13 @@ class GridSpec:
     source_fields: tuple[str, ...]  # row fields whose "how obtained" is that source
     row_annual: Mapping[str, str]  # row field -> its annual figure, "{key}" standing for the row's key
     default_rows: Callable[[Mapping[str, object], object], str | None]  # (unit values, form) -> a row key shown
+
+
+@dataclass(frozen=True)
+class WorkbookView:
+    """What the Excel workbooks show besides the form's fields, named by the guideline's ``FIGURES``."""
+
+    unit_computed: tuple[str, ...]  # computed rows of each unit's yearly sheet
+    month_computed: tuple[str, ...]  # computed rows of the monthly deposit sheet
+    summary: tuple[str, ...]  # the summary sheet's columns per unit (and the entity's total row)
+    compliance: tuple[str, ...]  # the entity's compliance figures under the summary

@@ -28,7 +28,7 @@ from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.records import FUELS, MonthRecord, ReportInput, Row, UnitRecord, Value
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
-from desktop.engine.results import FigureInfo, ReportResult
+from desktop.engine.results import FigureInfo, ReportResult, WorkbookView
 from desktop.exports.errors import CellProblem, WorkbookError
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FieldSpec, FormSpec
@@ -54,13 +54,6 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 2000
 UNIT_SHEET_PREFIX = "机组 "
 MONTH_SHEET_MARK = "支撑材料 Evidence"  # the monthly deposit sheet's evidence index (never in the yearly workbook)
-COMPUTED = (
-    ("e_fuel_t", 0),
-    ("e_elec_t", 0),
-    ("e_total_t", 0),
-    ("supply_intensity_t_per_mwh", 4),
-    ("supply_coal_rate_gce_per_kwh", 2),
-)
 
 
 @dataclass(frozen=True)
@@ -95,10 +88,11 @@ def _rows(form: FormSpec, fuels: list[str]) -> list[tuple[RowKey | None, str, st
     return rows
 
 
-def _fuels(unit: UnitRecord, form: FormSpec) -> list[str]:
+def _fuels(unit: UnitRecord, form: FormSpec, default_row: Callable[..., str | None]) -> list[str]:
+    """The fuel rows of a unit's sheet: those entered, else the one the guideline shows by default."""
     present = {str(f.get("fuel")) for m in unit.months for f in m.fuels if f.get("fuel")}
     if not present:
-        present = {"natural_gas" if str(unit.get("category")) == "gas" else "coal"}
+        present = {default_row(unit.values, form) or ""}
     return [o.id for o in form.enums["fuel"].options if o.id in present]
 
 
@@ -152,10 +146,13 @@ def write_workbook(
     figures: Mapping[str, FigureInfo],
     form: FormSpec,
     pack: ParameterPack,
+    view: WorkbookView,
+    default_row: Callable[..., str | None],
     closed: frozenset[tuple[str, int]] = frozenset(),
     parameter_label: Callable[[str], str] | None = None,
 ) -> Path:
-    """``closed``: (unit code, month) submitted or deposited: their cells are locked and grey."""
+    """``closed``: (unit code, month) submitted or deposited: their cells are locked and grey.  ``view``: the
+    guideline's computed rows and summary; ``default_row``: the fuel a unit's sheet shows when none is entered."""
     label_of = parameter_label or (lambda key: key)
     wb = Workbook()
     summary = wb.active
@@ -164,25 +161,16 @@ def write_workbook(
     summary.append(["重点排放单位", report.entity.get("name"), "统一社会信用代码", report.entity.get("uscc")])
     summary.append(["数据年度", report.data_year, "参数包", f"{pack.title_zh}（{pack.version}）"])
     summary.append([])
-    summary.append(["机组", "排放量 tCO2", "配额 tCO2", "应清缴 tCO2"])
+    summary.append([form.unit_zh, *(f"{figures[n].label_zh} {figures[n].unit}".strip() for n in view.summary)])
     for cell in summary[4]:
         cell.font, cell.fill = bold, HEADER_FILL
     for unit in result.units:
-        a = unit.annual
-        summary.append(
-            [unit.unit_id, _float(a.get("e_total_t")), _float(a.get("allocation_t")), _float(a.get("obligation_t"))]
-        )
+        summary.append([unit.unit_id, *(_float(unit.annual.get(n)) for n in view.summary)])
     t = result.totals
-    summary.append(["合计", _float(t.get("e_total_t")), _float(t.get("allocation_t")), _float(t.get("obligation_t"))])
+    summary.append(["合计", *(_float(t.get(n)) for n in view.summary)])
     summary.append([])
-    for name, label in (
-        ("balance_t", "配额盈缺（配额 − 应清缴）"),
-        ("ccer_used_t", "使用 CCER 抵销"),
-        ("ccer_cap_t", "CCER 抵销上限"),
-        ("banked_in_t", "上年结转配额"),
-        ("borrowed_t", "预支配额"),
-        ("position_t", "清缴后盈缺"),
-    ):
+    for name in view.compliance:
+        label = figures[name].label_zh
         figure = t.get(name)
         known = figure is not None and figure.value is not None
         missing = sorted({label_of(k) for u in result.units for k in u.missing_parameters})
@@ -217,7 +205,7 @@ def write_workbook(
         ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
         unit_result = result.unit(unit.unit_id)
         validations: dict[str, DataValidation] = {}
-        for key, label, unit_label, spec in _rows(form, _fuels(unit, form)):
+        for key, label, unit_label, spec in _rows(form, _fuels(unit, form, default_row)):
             row = ws.max_row + 1
             ws.cell(row, 1, label)
             ws.cell(row, 2, unit_label)
@@ -260,9 +248,10 @@ def write_workbook(
                 annual_cell.number_format = number_format(spec.places)
             ws.cell(row, 16, "计量、台账" if spec.evidence != "lab_report" else "化验报告")
         ws.cell(ws.max_row + 1, 1, "计算结果（锁定）").font = bold
-        for name, places in COMPUTED:
+        for name in view.unit_computed:
             row = ws.max_row + 1
             info = figures.get(name)
+            places = info.places if info else 2
             ws.cell(row, 1, info.label_zh if info else name)
             ws.cell(row, 2, info.unit if info else "")
             ws.cell(row, KEY_COL, RowKey("computed", name).text())
@@ -606,7 +595,8 @@ def write_month_workbook(
     month: int,
     form: FormSpec,
     evidence: tuple[Any, ...],
-    figures: Mapping[str, FigureInfo] | None = None,
+    figures: Mapping[str, FigureInfo],
+    view: WorkbookView,
 ) -> Path:
     """The monthly deposit sheet as a workbook: one month of every unit, and its evidence index."""
     wb = Workbook()
@@ -651,7 +641,7 @@ def write_month_workbook(
                 row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
                 values.append(_cell_value(spec, row.get(spec.id), form) if row else None)
             put(spec.label_zh, form.unit_of(spec, {"fuel": kind}), spec, values, key=RowKey("fuel", spec.id, kind))
-    for name in ("e_fuel_t", "e_elec_t", "e_total_t"):
+    for name in view.month_computed:
         info = (figures or {}).get(name)
         values = []
         for unit in units:

@@ -2,7 +2,7 @@
 
 A guideline package declares itself in its ``__init__``: ``ID``, ``FORM`` (its file in ``forms/``),
 ``ORDER`` (its place in lists; the lowest is the default), ``calculate`` (report, pack, form,
-progress=None -> ReportResult), ``RULES``, ``MESSAGES``, ``FIGURES``, ``FORMULAS``, ``CHART`` (what the annual chart draws), ``GRID`` (the monthly grid's computed rows), ``REPORT_VIEW`` (what a text report shows),
+progress=None -> ReportResult), ``RULES``, ``MESSAGES``, ``FIGURES``, ``FORMULAS``, ``CHART`` (what the annual chart draws), ``GRID`` (the monthly grid's computed rows), ``REPORT_VIEW`` (what a text report shows), ``WORKBOOK`` (the workbooks' computed rows and summary),
 ``WIZARD_UNIT_FIELDS`` (the unit items the first-run wizard asks) and ``demo_document`` (its demo year in the JSON input shape).  Its parameter packs live in ``resources/packs/<id>/``.  Adding a guideline adds a
 package here, a form and packs: the registry finds the package, nothing else is edited.
 """

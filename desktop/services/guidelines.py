@@ -19,7 +19,7 @@ from desktop import guidelines as guideline_packages
 from desktop import paths
 from desktop.domain.findings import Message
 from desktop.engine.params import PackError, ParameterPack, load_pack
-from desktop.engine.results import ChartSpec, FigureInfo, GridSpec, ReportResult, ReportView
+from desktop.engine.results import ChartSpec, FigureInfo, GridSpec, ReportResult, ReportView, WorkbookView
 from desktop.formspec import FormSpec, load_form
 from desktop.rules import base as rules_base
 from desktop.rules import common as common_rules
@@ -41,6 +41,7 @@ class Guideline:
     wizard_unit_fields: tuple[str, ...]  # the unit items the first-run wizard asks for each unit
     report_view: ReportView  # what a text report of a year shows per unit
     grid: GridSpec  # the monthly grid's computed rows and the rows every unit shows
+    workbook: WorkbookView  # what the Excel workbooks show besides the form's fields
     order: int  # where it stands in lists and which one is the default (the lowest)
 
     @property
@@ -154,6 +155,7 @@ GUIDELINES: Mapping[str, Guideline] = {
         wizard_unit_fields=tuple(package.WIZARD_UNIT_FIELDS),
         report_view=package.REPORT_VIEW,
         grid=package.GRID,
+        workbook=package.WORKBOOK,
         order=package.ORDER,
     )
     for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)

@@ -118,6 +118,8 @@ def write_workbook_of(evaluation: Evaluation, target: Path, closed: frozenset[tu
         figures=g.figures,
         form=g.form,
         pack=evaluation.pack,
+        view=g.workbook,
+        default_row=g.grid.default_rows,
         closed=closed,
         parameter_label=lambda key: g.parameter_label(key, "zh"),
     )
@@ -205,5 +207,6 @@ def export_month(
             form=doc.form,
             evidence=month_evidence,
             figures=doc.figures,
+            view=doc.words.workbook,
         )
     return Path(target_pdf), Path(target_xlsx)

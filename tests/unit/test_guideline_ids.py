@@ -45,7 +45,6 @@ FRAMEWORK = {
 
 LEFT = {  # file -> distinct power ids it still names (issue 14 moves them into the guideline's views)
     "desktop/exports/pdf_report.py": 40,
-    "desktop/exports/workbook.py": 14,
 }
 
 

@@ -10,6 +10,7 @@ from desktop.guidelines.power_generation.calculation import (
     GRID,
     GUIDELINE,
     REPORT_VIEW,
+    WORKBOOK,
     calculate,
 )
 from desktop.guidelines.power_generation.demo import demo_document
@@ -32,6 +33,7 @@ __all__ = [
     "REPORT_VIEW",
     "RULES",
     "WIZARD_UNIT_FIELDS",
+    "WORKBOOK",
     "calculate",
     "demo_document",
 ]

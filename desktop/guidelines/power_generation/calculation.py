@@ -41,6 +41,7 @@ from desktop.engine.results import (
     RowFigure,
     RowResult,
     UnitResult,
+    WorkbookView,
 )
 from desktop.formspec import FormSpec
 
@@ -170,6 +171,13 @@ GRID = GridSpec(
     source_fields=("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"),
     row_annual={"consumption": "consumption:{key}"},
     default_rows=_main_fuel,
+)
+
+WORKBOOK = WorkbookView(
+    unit_computed=("e_fuel_t", "e_elec_t", "e_total_t", "supply_intensity_t_per_mwh", "supply_coal_rate_gce_per_kwh"),
+    month_computed=("e_fuel_t", "e_elec_t", "e_total_t"),
+    summary=("e_total_t", "allocation_t", "obligation_t"),
+    compliance=("balance_t", "ccer_used_t", "ccer_cap_t", "banked_in_t", "borrowed_t", "position_t"),
 )
 
 REPORT_VIEW = ReportView(
