@@ -785,7 +785,7 @@ def cmd_trust(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="carbondesk", description="CarbonDesk — 全国碳市场 发电设施 核算与报告")
+    parser = argparse.ArgumentParser(prog="carbondesk", description="CarbonDesk — 全国碳市场 核算、存证与履约")
     parser.add_argument("--version", action="version", version=f"carbondesk {__version__}")
     parser.add_argument(
         "--lang", choices=("zh", "en"), default=None, help="output language (default: zh, or en when LANG is English)"

@@ -138,3 +138,33 @@ class WorkbookView:
     month_computed: tuple[str, ...]  # computed rows of the monthly deposit sheet
     summary: tuple[str, ...]  # the summary sheet's columns per unit (and the entity's total row)
     compliance: tuple[str, ...]  # the entity's compliance figures under the summary
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A table of the annual report, as text: the first row is the header ("中文 English")."""
+
+    rows: tuple[tuple[str, ...], ...]
+    widths_mm: tuple[float, ...]
+    numeric: tuple[int, ...] = ()  # columns aligned right
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the annual report a guideline writes: its title (numbered by the report), then tables,
+    notes (small print) and sub-headings, in order.  ``generic`` names a section the report writes itself
+    at this place ("parameters")."""
+
+    title: str = ""
+    parts: tuple[ReportTable | ReportNote | ReportHeading, ...] = ()
+    generic: str = ""
+
+
+@dataclass(frozen=True)
+class ReportNote:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportHeading:
+    text: str

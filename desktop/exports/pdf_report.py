@@ -44,7 +44,7 @@ from desktop.domain.records import ReportInput
 from desktop.domain.stored import EvidenceInfo
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure
-from desktop.engine.results import FigureInfo, ReportResult
+from desktop.engine.results import FigureInfo, ReportHeading, ReportResult, ReportSection, ReportTable
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FormSpec
 
@@ -172,6 +172,7 @@ class _NumberedCanvas(Canvas):
     """Two passes over the pages so that each footer can say "page x of y"."""
 
     header = ""
+    sector = ""  # the guideline's sector, top right (发电设施)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +195,7 @@ class _NumberedCanvas(Canvas):
         self.setFont(FONT, 8)
         self.setFillColor(colors.HexColor("#555555"))
         self.drawString(18 * mm, height - 12 * mm, self.header)
-        self.drawRightString(width - 18 * mm, height - 12 * mm, "全国碳排放权交易市场 · 发电设施")
+        self.drawRightString(width - 18 * mm, height - 12 * mm, f"全国碳排放权交易市场 · {self.sector}")
         self.setStrokeColor(colors.HexColor("#9aa7b4"))
         self.line(18 * mm, height - 14 * mm, width - 18 * mm, height - 14 * mm)
         self.drawCentredString(
@@ -207,7 +208,7 @@ def _cover(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     story: list[Any] = [
         Spacer(1, 28 * mm),
         Paragraph("企业温室气体排放报告", s["title"]),
-        Paragraph("Greenhouse gas emission report — power generation facilities", s["subtitle"]),
+        Paragraph(doc.form.title_en, s["subtitle"]),
         Spacer(1, 4 * mm),
         Paragraph(f"{doc.report.data_year} 年度 · data year {doc.report.data_year}", s["subtitle"]),
         Spacer(1, 16 * mm),
@@ -219,7 +220,7 @@ def _cover(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         ["地址 / Address", str(entity.get("address") or "—")],
         ["行业代码 / Industry", str(entity.get("industry") or "—")],
         ["联系人 / Contact", f"{entity.get('contact_person') or '—'}  {entity.get('contact_phone') or ''}"],
-        ["机组数 / Units", str(len(doc.report.units))],
+        [f"{doc.form.unit_zh}数 / {doc.form.unit_en}s", str(len(doc.report.units))],
         ["参数包 / Parameter pack", f"{doc.pack.title_zh}（版本 {doc.pack.version}）"],
         ["生成时间 / Generated", f"{doc.generated_at:%Y-%m-%d %H:%M} · CarbonDesk {doc.app_version}"],
         ["数据摘要 SHA-256 / Data hash", doc.data_sha256],
@@ -246,88 +247,7 @@ def _cover(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     return story
 
 
-def _unit_label(doc: ReportDocument, unit_id: str) -> tuple[str, Any]:
-    record = doc.report.unit(unit_id)
-    category = doc.form.enums["unit_category"].option(str(record.get("category"))) if record else None
-    return (category.label_zh if category else "—"), record
-
-
-def _emissions(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    rows = [["机组 Unit", "类别 Category", "化石燃料燃烧 Fuel tCO2", "购入电力 Electricity tCO2", "合计 Total tCO2"]]
-    for unit in doc.result.units:
-        label, _ = _unit_label(doc, unit.unit_id)
-        rows.append(
-            [
-                unit.unit_id,
-                label,
-                _num(unit.annual.get("e_fuel_t"), 0),
-                _num(unit.annual.get("e_elec_t"), 0),
-                _num(unit.annual.get("e_total_t"), 0),
-            ]
-        )
-    t = doc.result.totals
-    rows.append(["合计 Total", "", _num(t.get("e_fuel_t"), 0), _num(t.get("e_elec_t"), 0), _num(t.get("e_total_t"), 0)])
-    return [
-        Paragraph("一、排放量汇总 Emissions by unit and source", s["h1"]),
-        _table(rows, [22 * mm, 58 * mm, 32 * mm, 30 * mm, 32 * mm], s, numeric=(2, 3, 4)),
-        Paragraph(
-            "排放量按核算指南公式 F1–F6 计算，报告值为四舍五入后的整吨。"
-            " Emissions per formulas F1–F6 of the guideline; reported tonnes rounded half-up.",
-            s["small"],
-        ),
-    ]
-
-
-def _activity(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    story = [Paragraph("二、活动数据 Activity data", s["h1"])]
-    for unit in doc.result.units:
-        record = doc.report.unit(unit.unit_id)
-        rows = [
-            [
-                "月 Month",
-                "燃料 Fuel",
-                "消耗量 Consumption",
-                "低位发热量 NCV (GJ/t, GJ/10⁴Nm³)",
-                "含碳量 C_ar (tC/t, tC/10⁴Nm³)",
-                "获取方式 How obtained",
-                "购入电量 MWh",
-            ]
-        ]
-        for month in unit.months:
-            stored = record.month(month.month) if record else None
-            for row in month.rows or ():
-                option = doc.form.enums["fuel"].option(row.kind)
-                source = {
-                    "measured": "实测 measured",
-                    "mean_of_measured": "实测均值 mean",
-                    "default_cc": "缺省值 default",
-                }.get(str(row.tags.get("carbon_source")), "—")
-                rows.append(
-                    [
-                        str(month.month),
-                        option.label_zh if option else row.kind,
-                        f"{_num(row.figures.get('consumption'), 2)} {row.figures['consumption'].unit}",
-                        _num(row.figures.get("ncv"), 3),
-                        _num(row.figures.get("c_ar"), 6),
-                        source,
-                        _num(stored.get("purchased_electricity_mwh") if stored else None, 1),
-                    ]
-                )
-        story += [
-            Paragraph(f"机组 {unit.unit_id}", s["h2"]),
-            _table(rows, [14 * mm, 20 * mm, 34 * mm, 24 * mm, 24 * mm, 30 * mm, 24 * mm], s, numeric=(2, 3, 4, 6)),
-        ]
-    story.append(
-        Paragraph(
-            "数据来源：燃料消耗量取自盖章燃料台账，低位发热量与元素碳取自 CMA/CNAS 检测报告，购入电量取自结算单。"
-            " Sources: stamped fuel ledgers; accredited lab reports; electricity bills.",
-            s["small"],
-        )
-    )
-    return story
-
-
-def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str) -> list[Any]:
     rows = [["参数 Parameter", "数值 Value", "单位 Unit", "可信度 Confidence", "来源 Source"]]
     for key in doc.result.used_parameters:
         p = doc.pack.get(key)
@@ -341,7 +261,7 @@ def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         confidence = CONFIDENCE_WORDS.get(p.confidence, (p.confidence,))[0]
         rows.append([doc.parameter_label(key), value, unit, confidence, source])
     return [
-        Paragraph("三、排放因子与参数 Factors and parameters", s["h1"]),
+        Paragraph(heading, s["h1"]),
         _table(rows, [50 * mm, 18 * mm, 20 * mm, 18 * mm, 68 * mm], s, numeric=(1,)),
         Paragraph(
             f"参数包：{doc.pack.title_zh}（版本 {doc.pack.version}）。可信度：官方原文＝见到官方文本；可靠转载＝可靠的转载或"
@@ -351,186 +271,27 @@ def _parameters(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     ]
 
 
-def _supplementary(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    rows = [
-        [
-            "机组",
-            "类别",
-            "MW",
-            "燃料",
-            "冷却",
-            "发电量 MWh",
-            "供电量 MWh",
-            "供热量 GJ",
-            "供热比",
-            "供电强度 t/MWh",
-            "供热强度 t/GJ",
-            "供电煤耗 g/kWh",
-        ]
-    ]
-    for unit in doc.result.units:
-        label, record = _unit_label(doc, unit.unit_id)
-        a = unit.annual
-        fuel = doc.form.enums["unit_fuel"].option(str(record.get("fuel_type"))) if record else None
-        cooling = doc.form.enums["cooling"].option(str(record.get("cooling"))) if record else None
-        short_cooling = {"water": "水冷", "air": "空冷"}.get(cooling.id, cooling.label_zh) if cooling else "—"
-        rows.append(
-            [
-                unit.unit_id,
-                label,
-                str(record.get("capacity_mw") if record else "—"),
-                fuel.label_zh if fuel else "—",
-                short_cooling,
-                _num(a.get("generation_mwh"), 0),
-                _num(a.get("supply_mwh"), 0),
-                _num(a.get("heat_supply_gj"), 0),
-                _num(a.get("heat_ratio"), 4),
-                _num(a.get("supply_intensity_t_per_mwh"), 4),
-                _num(a.get("heat_intensity_t_per_gj"), 4),
-                _num(a.get("supply_coal_rate_gce_per_kwh"), 2),
-            ]
-        )
-    operation = [
-        [
-            "机组",
-            "运行小时 h",
-            "负荷系数",
-            "厂用电率",
-            "加权低位发热量 GJ/t(10⁴Nm³)",
-            "加权收到基元素碳 tC/t",
-            "供电煤耗 gce/kWh",
-            "供热煤耗 kgce/GJ",
-        ]
-    ]
-    for unit in doc.result.units:
-        a = unit.annual
-        operation.append(
-            [
-                unit.unit_id,
-                _num(a.get("operating_hours"), 1),
-                _num(a.get("load_factor"), 4),
-                _num(a.get("aux_rate"), 4),
-                _num(a.get("ncv_weighted"), 3),
-                _num(a.get("c_ar_weighted"), 6) if unit.tags.get("family") != "gas" else "—",
-                _num(a.get("supply_coal_rate_gce_per_kwh") or a.get("supply_energy_rate_gce_per_kwh"), 2),
-                _num(a.get("heat_coal_rate_kgce_per_gj") or a.get("heat_energy_rate_kgce_per_gj"), 2),
-            ]
-        )
-    return [
-        Paragraph("四、机组补充数据表 Supplementary data per unit", s["h1"]),
-        _table(
-            rows,
-            [
-                10 * mm,
-                24 * mm,
-                10 * mm,
-                12 * mm,
-                10 * mm,
-                17 * mm,
-                17 * mm,
-                16 * mm,
-                14 * mm,
-                15 * mm,
-                15 * mm,
-                14 * mm,
-            ],
-            s,
-            numeric=range(5, 12),
-        ),
-        Spacer(1, 3 * mm),
-        _table(
-            operation, [14 * mm, 20 * mm, 18 * mm, 18 * mm, 30 * mm, 28 * mm, 24 * mm, 24 * mm], s, numeric=range(1, 8)
-        ),
-        Paragraph("注：燃气机组的煤耗为天然气折标准煤 / gas units: their gas as standard coal equivalent", s["small"]),
-    ]
-
-
-def _compliance(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    rows = [["机组 Unit", "F_冷却", "F_供热", "F_负荷", "配额 Allocation tCO2", "应清缴 Obligation tCO2"]]
-    for unit in doc.result.units:
-        a = unit.annual
-        if "allocation_t" not in a:
-            rows.append([unit.unit_id, "—", "—", "—", "不参与分配 not allocated", "—"])
-            continue
-        rows.append(
-            [
-                unit.unit_id,
-                _num(a.get("f_cool"), 4),
-                _num(a.get("f_heat"), 6),
-                _num(a.get("f_load"), 6),
-                _num(a.get("allocation_t"), 0),
-                _num(a.get("obligation_t"), 0),
-            ]
-        )
-    t = doc.result.totals
-    summary = [
-        ["项目 Item", "tCO2"],
-        ["核查排放量 Verified emissions", _num(t.get("e_total_t"), 0)],
-        ["履约口径排放量 Emissions under compliance", _num(t.get("e_compliance_t"), 0)],
-        ["配额 Allowances allocated", _num(t.get("allocation_t"), 0)],
-        ["应清缴配额 Compliance obligation", _num(t.get("obligation_t"), 0)],
-        ["CCER 抵销上限 CCER cap (5 % of the obligation)", _num(t.get("ccer_cap_t"), 0)],
-        ["配额盈缺 Surplus (+) / shortfall (−)", _num(t.get("balance_t"), 0)],
-        ["实际使用 CCER CCER used", _num(t.get("ccer_used_t"), 0)],
-        ["使用结转配额 Banked allowances used", _num(t.get("banked_in_t"), 0)],
-        ["预支配额 Allowances borrowed", _num(t.get("borrowed_t"), 0)],
-        ["清缴后盈缺 Position after surrender", _num(t.get("position_t"), 0)],
-    ]
-    if "banking_cap_t" in t:
-        summary.append(["可结转上限 Banking cap", _num(t.get("banking_cap_t"), 0)])
-    deadline = doc.pack.get("compliance.deadline").value if "compliance.deadline" in doc.pack.parameters else None
-    notes = _obligation_notes(doc)
-    story = [
-        Paragraph("五、配额与履约 Allocation and compliance", s["h1"]),
-        _table(rows, [24 * mm, 20 * mm, 22 * mm, 22 * mm, 42 * mm, 40 * mm], s, numeric=range(1, 6)),
-        Spacer(1, 3 * mm),
-        _table(summary, [90 * mm, 50 * mm], s, numeric=(1,)),
-    ]
-    if isinstance(deadline, str):
-        story.append(Paragraph(f"清缴截止日期 Surrender deadline: {deadline}", s["small"]))
-    story += [Paragraph(note, s["small"]) for note in notes]
-    if doc.result.missing_parameters:
-        story.append(
-            Paragraph(
-                "注：以下参数缺少官方数值，相关配额无法计算 / missing official values: "
-                + "、".join(doc.parameter_label(k) for k in doc.result.missing_parameters),
-                s["small"],
-            )
-        )
+def _section(section: ReportSection, heading: str, s: dict[str, ParagraphStyle]) -> list[Any]:
+    """A section the guideline wrote as text tables, notes and sub-headings."""
+    story: list[Any] = [Paragraph(heading, s["h1"])]
+    for part in section.parts:
+        if isinstance(part, ReportTable):
+            story.append(_table(part.rows, [w * mm for w in part.widths_mm], s, numeric=part.numeric))
+            story.append(Spacer(1, 3 * mm))
+        elif isinstance(part, ReportHeading):
+            story.append(Paragraph(_escape(part.text), s["h2"]))
+        else:
+            story.append(Paragraph(_escape(part.text), s["small"]))
     return story
 
 
-def _obligation_notes(doc: ReportDocument) -> list[str]:
-    """Why the obligation differs from verified emissions: scope, gas exemption, gap cap, new units."""
-    t, notes = doc.result.totals, []
-    total, scoped, obligation = (
-        (t[k].value if k in t else None) for k in ("e_total_t", "e_compliance_t", "obligation_t")
-    )
-    if None in (total, scoped, obligation) or obligation == total:
-        return notes
-    if scoped != total:
-        notes.append(
-            "注：本年度方案仅对直接排放（化石燃料燃烧）清缴，购入电力排放只报告不清缴 / "
-            "the year's plan surrenders direct emissions only; purchased electricity is reported, not surrendered"
-        )
-
-    def exempted(u: Any) -> bool:
-        owed, scope = u.annual.get("obligation_t"), u.annual.get("e_compliance_t")
-        return bool(owed and scope and owed.value is not None and scope.value is not None and owed.value < scope.value)
-
-    if any(exempted(u) for u in doc.result.units):
-        notes.append("注：燃气机组应清缴量不超过其配额 / gas units surrender at most their allocation")
-    if t["obligation_t"].formula == "CP2" and obligation < scoped:
-        notes.append("注：配额缺口上限（20%）生效 / the gap cap applies")
-    if any(u.tags.get("not_allocated") for u in doc.result.units):
-        notes.append("注：不参与分配的机组（含当年新投产机组）不清缴 / units outside allocation surrender nothing")
-    return notes
-
-
-def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
-    story: list[Any] = [Paragraph("六、月度排放 Monthly emissions", s["h1"])]
+def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str) -> list[Any]:
+    """Each unit's months as bars of the figure the guideline's chart declares (its emissions)."""
+    story: list[Any] = [Paragraph(heading, s["h1"])]
+    bars = doc.words.chart.bars
+    info = doc.figures[bars]
     for unit in doc.result.units:
-        values = {m.month: m.figures["e_total_t"].value for m in unit.months}
+        values = {m.month: m.figures[bars].value for m in unit.months if bars in m.figures}
         data = [float(values.get(m) or 0) for m in range(1, 13)]
         drawing = Drawing(170 * mm, 55 * mm)
         drawing.initialFontName = FONT
@@ -546,7 +307,8 @@ def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         chart.valueAxis.valueMin = 0
         chart.valueAxis.labelTextFormat = lambda v: format_decimal(Decimal(int(v)))
         drawing.add(chart)
-        drawing.add(String(18 * mm, 50 * mm, f"机组 {unit.unit_id} 月度排放量 tCO2", fontName=FONT, fontSize=8))
+        caption = f"{doc.form.unit_zh} {unit.unit_id} 月度{info.label_zh} {info.unit}"
+        drawing.add(String(18 * mm, 50 * mm, caption, fontName=FONT, fontSize=8))
         story.append(KeepTogether([drawing]))
     return story
 
@@ -603,7 +365,7 @@ def _evidence(
     ]
 
 
-def _declaration(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
+def _declaration(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str) -> list[Any]:
     name = doc.report.entity.get("name") or ""
     text = (
         f"本单位（{name}）郑重声明：本报告所填报的 {doc.report.data_year} 年度温室气体排放数据及支撑材料真实、准确、完整，"
@@ -635,7 +397,7 @@ def _declaration(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]
     )
     return [
         PageBreak(),
-        Paragraph("九、声明 Declaration", s["h1"]),
+        Paragraph(heading, s["h1"]),
         Paragraph(text, s["base"]),
         Paragraph(english, s["small"]),
         Spacer(1, 12 * mm),
@@ -643,32 +405,40 @@ def _declaration(doc: ReportDocument, s: dict[str, ParagraphStyle]) -> list[Any]
     ]
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
 def build_story(doc: ReportDocument) -> list[Any]:
+    """The cover, the guideline's sections (with the parameters where it places them), then what every
+    report has: the monthly chart, the findings, the evidence index and the declaration -- numbered in order."""
     s = _styles()
-    story: list[Any] = []
-    for part in (
-        _cover,
-        _emissions,
-        _activity,
-        _parameters,
-        _supplementary,
-        _compliance,
-        _charts,
-        _findings,
-        _evidence,
-        _declaration,
-    ):
-        story += part(doc, s)
+    story: list[Any] = _cover(doc, s)
+    number = iter(NUMERALS)
+
+    def heading(title: str) -> str:
+        return f"{next(number)}、{title}"
+
+    sections = doc.words.report_sections(doc.report, doc.result, doc.form, doc.pack, doc.parameter_label)
+    for section in sections:
+        if section.generic == "parameters":
+            story += _parameters(doc, s, heading("排放因子与参数 Factors and parameters"))
+        else:
+            story += _section(section, heading(section.title), s)
+    story += _charts(doc, s, heading("月度排放 Monthly emissions"))
+    story += _findings(doc, s, heading("校验结果 Findings"))
+    story += _evidence(doc, s, heading("支撑材料索引 Evidence index"))
+    story += _declaration(doc, s, heading("声明 Declaration"))
     return story
 
 
-def _build(story: list[Any], target: Path, *, header: str, title: str, subject: str, creator: str) -> None:
+def _build(story: list[Any], target: Path, *, header: str, sector: str, title: str, subject: str, creator: str) -> None:
     """A4 pages with the header and "page x of y"; every font embedded."""
 
     class Numbered(_NumberedCanvas):
         pass
 
     Numbered.header = header
+    Numbered.sector = sector
     buffer = io.BytesIO()  # built in memory, written in one go: a full disk leaves no open handle behind
     template = SimpleDocTemplate(
         buffer,
@@ -696,6 +466,7 @@ def write_pdf(doc: ReportDocument, target: Path) -> Path:
         build_story(doc),
         target,
         header=f"{entity.get('name', '')}  ·  {doc.report.data_year} 年度温室气体排放报告",
+        sector=doc.form.sector_zh,
         title=f"{entity.get('name', '')} {doc.report.data_year} 温室气体排放报告",
         subject=f"data-sha256:{doc.data_sha256}",
         creator=f"CarbonDesk {doc.app_version}",
@@ -732,7 +503,9 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
     kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
     for kind in kinds:
         option = doc.form.enums["fuel"].option(kind)
-        rows.append([f"燃料：{option.label_zh if option else kind}", "", *["" for _ in units]])
+        rows.append(
+            [f"{doc.form.row_kinds[0].label_zh}：{option.label_zh if option else kind}", "", *["" for _ in units]]
+        )
         for spec in doc.form.fields("fuel"):
             if spec.id == "fuel":
                 continue
@@ -748,7 +521,8 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
                 )
                 values.append("—" if value is None else shown)
             rows.append([spec.label_zh, doc.form.unit_of(spec, {"fuel": kind}), *values])
-    for name, places in (("e_fuel_t", 0), ("e_elec_t", 0), ("e_total_t", 0)):
+    for name in doc.words.workbook.month_computed:  # the month's computed figures, as on the deposit workbook
+        places = doc.figures[name].places
         info = doc.figures.get(name)
         values = []
         for unit in units:
@@ -772,6 +546,7 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
         story,
         target,
         header=f"{entity.get('name', '')}  ·  {doc.report.data_year} 年 {month} 月存证表",
+        sector=doc.form.sector_zh,
         title=f"{entity.get('name', '')} {doc.report.data_year}-{month:02d} 月度存证表",
         subject=f"data-sha256:{doc.data_sha256}",
         creator=f"CarbonDesk {doc.app_version}",

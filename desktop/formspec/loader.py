@@ -64,6 +64,8 @@ _FORM_KEYS = {
     "evidence_blocking_code",
     "unit_zh",
     "unit_en",
+    "sector_zh",
+    "sector_en",
 }
 _TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", "row_kinds", *BASE_SCOPES}
 
@@ -256,6 +258,8 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         title_en=_text(head, "title_en", "[form]", problems),
         guideline_zh=str(head.get("guideline_zh", "")),
         guideline_en=str(head.get("guideline_en", "")),
+        sector_zh=str(head.get("sector_zh", head.get("title_zh", ""))),
+        sector_en=str(head.get("sector_en", head.get("title_en", ""))),
         unit_zh=str(head.get("unit_zh", "单元")),
         unit_en=str(head.get("unit_en", "unit")),
         missing_code=codes["missing_code"],

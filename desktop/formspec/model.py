@@ -166,6 +166,8 @@ class FormSpec:
     scopes: Mapping[str, tuple[FieldSpec, ...]]
     clauses: Mapping[str, str] = field(default_factory=dict)  # clause as published (zh) -> English
     row_kinds: tuple[RowKind, ...] = ()
+    sector_zh: str = ""  # the sector in a few words, for page headers (发电设施)
+    sector_en: str = ""
     unit_zh: str = "单元"  # what the guideline's units are called (机组, 熟料生产线, 电解系列)
     unit_en: str = "unit"
 

@@ -1,10 +1,19 @@
 """Every guideline the app knows, one package each: ``desktop/guidelines/<id>/``.
 
-A guideline package declares itself in its ``__init__``: ``ID``, ``FORM`` (its file in ``forms/``),
-``ORDER`` (its place in lists; the lowest is the default), ``calculate`` (report, pack, form,
-progress=None -> ReportResult), ``RULES``, ``MESSAGES``, ``FIGURES``, ``FORMULAS``, ``CHART`` (what the annual chart draws), ``GRID`` (the monthly grid's computed rows), ``REPORT_VIEW`` (what a text report shows), ``WORKBOOK`` (the workbooks' computed rows and summary),
-``WIZARD_UNIT_FIELDS`` (the unit items the first-run wizard asks) and ``demo_document`` (its demo year in the JSON input shape).  Its parameter packs live in ``resources/packs/<id>/``.  Adding a guideline adds a
-package here, a form and packs: the registry finds the package, nothing else is edited.
+A guideline package declares itself in its ``__init__``:
+
+- ``ID`` (the folder's name), ``FORM`` (its file in ``forms/``), ``ORDER`` (its place in lists; the
+  lowest is the default);
+- ``calculate`` (report, pack, form, progress=None -> ReportResult), ``RULES``, ``MESSAGES``,
+  ``FIGURES``, ``FORMULAS``;
+- its views as data: ``CHART`` (the annual chart), ``GRID`` (the monthly grid's computed rows),
+  ``REPORT_VIEW`` (the command line's year report), ``WORKBOOK`` (the workbooks' computed rows and
+  summary), ``WIZARD_UNIT_FIELDS`` (what the first-run wizard asks per unit), ``report_sections`` (its
+  sections of the annual report, as text tables);
+- ``demo_document`` (its demo year in the JSON input shape).
+
+Its parameter packs live in ``resources/packs/<id>/``.  Adding a guideline adds a package here, a form
+and packs: the registry finds the package, nothing else is edited.
 """
 
 from __future__ import annotations

@@ -19,7 +19,15 @@ from desktop import guidelines as guideline_packages
 from desktop import paths
 from desktop.domain.findings import Message
 from desktop.engine.params import PackError, ParameterPack, load_pack
-from desktop.engine.results import ChartSpec, FigureInfo, GridSpec, ReportResult, ReportView, WorkbookView
+from desktop.engine.results import (
+    ChartSpec,
+    FigureInfo,
+    GridSpec,
+    ReportResult,
+    ReportSection,
+    ReportView,
+    WorkbookView,
+)
 from desktop.formspec import FormSpec, load_form
 from desktop.rules import base as rules_base
 from desktop.rules import common as common_rules
@@ -42,6 +50,7 @@ class Guideline:
     report_view: ReportView  # what a text report of a year shows per unit
     grid: GridSpec  # the monthly grid's computed rows and the rows every unit shows
     workbook: WorkbookView  # what the Excel workbooks show besides the form's fields
+    report_sections: Callable[..., tuple[ReportSection, ...]]  # its sections of the annual report (text tables)
     order: int  # where it stands in lists and which one is the default (the lowest)
 
     @property
@@ -156,6 +165,7 @@ GUIDELINES: Mapping[str, Guideline] = {
         report_view=package.REPORT_VIEW,
         grid=package.GRID,
         workbook=package.WORKBOOK,
+        report_sections=package.report_sections,
         order=package.ORDER,
     )
     for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)

@@ -14,6 +14,7 @@ from desktop.guidelines.power_generation.calculation import (
     calculate,
 )
 from desktop.guidelines.power_generation.demo import demo_document
+from desktop.guidelines.power_generation.report_sections import report_sections
 from desktop.guidelines.power_generation.rules import MESSAGES, RULES
 
 ID = GUIDELINE
@@ -36,4 +37,5 @@ __all__ = [
     "WORKBOOK",
     "calculate",
     "demo_document",
+    "report_sections",
 ]
