@@ -52,7 +52,6 @@ def number_format(places: int | None) -> str:
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 2000
-UNIT_SHEET_PREFIX = "机组 "
 MONTH_SHEET_MARK = "支撑材料 Evidence"  # the monthly deposit sheet's evidence index (never in the yearly workbook)
 
 
@@ -108,6 +107,11 @@ def _cell_value(spec: FieldSpec, value: Value, form: FormSpec) -> Any:
         option = form.enums[spec.enum or ""].option(str(value))
         return option.label_zh if option else str(value)
     return value
+
+
+def unit_sheet_name(form: FormSpec, unit_id: str) -> str:
+    """A unit's sheet: the form's word for a unit and its number ("机组 1#"), as Excel allows (31 characters)."""
+    return f"{form.unit_zh} {unit_id}"[:31]
 
 
 def _validation(spec: FieldSpec, form: FormSpec) -> DataValidation | None:
@@ -185,7 +189,7 @@ def write_workbook(
         summary.column_dimensions[col].width = 20
 
     for unit in report.units:
-        ws = wb.create_sheet(f"{UNIT_SHEET_PREFIX}{unit.unit_id}"[:31])
+        ws = wb.create_sheet(unit_sheet_name(form, unit.unit_id))
         headers = [
             "数据项",
             "单位",
@@ -402,7 +406,7 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     specs = {("month", s.id): s for s in form.fields("month")}
     specs.update({("fuel", s.id): s for s in form.fields("fuel")})
     for unit in template.units:
-        name = f"{UNIT_SHEET_PREFIX}{unit.unit_id}"[:31]
+        name = unit_sheet_name(form, unit.unit_id)
         if name not in wb.sheetnames:
             reader.problems.append(CellProblem(name, "", "XLS-E003"))
             continue
