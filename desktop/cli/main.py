@@ -112,9 +112,6 @@ T = {
         "findings": "校验结果",
         "no_findings": "无",
         "summary": "错误 {errors} 项，警告 {warnings} 项（已说明 {acked} 项），提示 {info} 项",
-        "measured": "实测",
-        "mean_of_measured": "实测均值",
-        "default_cc": "缺省值",
         "ack": "已说明",
         "severity": {"error": "错误", "warning": "警告", "info": "提示"},
         "bad_pack": "参数包不可用",
@@ -161,9 +158,6 @@ T = {
         "findings": "Findings",
         "no_findings": "none",
         "summary": "{errors} error(s), {warnings} warning(s) ({acked} justified), {info} note(s)",
-        "measured": "measured",
-        "mean_of_measured": "mean of measured",
-        "default_cc": "default",
         "ack": "justified",
         "severity": {"error": "error", "warning": "warning", "info": "info"},
         "bad_pack": "The parameter pack cannot be used",
@@ -340,7 +334,8 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
                     figure = row.figures.get(name) if row is not None else None
                     cells.append(_fmt(figure.value, figures[name].places) if figure is not None else "—")
                 tag = str(row.tags.get(view.row_tag)) if row is not None else "—"
-                cells.insert(3, t.get(tag, tag))  # the source, after the first row figure
+                words = g.grid.source_words.get(tag)
+                cells.insert(3, (words[0] if lang == "zh" else words[1]) if words else tag)  # after the first figure
                 cells += [
                     _fmt(month.figures[name].value, figures[name].places) if first and name in month.figures else ""
                     for name in view.month_figures

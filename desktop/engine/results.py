@@ -126,6 +126,7 @@ class GridSpec:
     source_tag: str  # a row's tag saying where its values came from (carbon measured, mean, default)
     source_figure: str  # the row figure shown with that source in words
     source_fields: tuple[str, ...]  # row fields whose "how obtained" is that source
+    source_words: Mapping[str, tuple[str, str]]  # the source tag's values in words (zh, en), in their order
     row_annual: Mapping[str, str]  # row field -> its annual figure, "{key}" standing for the row's key
     default_rows: Callable[[Mapping[str, object], object], str | None]  # (unit values, form) -> a row key shown
 

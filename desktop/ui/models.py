@@ -53,11 +53,6 @@ STATE_LABELS = {
     DepositState.LATE: ("已逾期", "late"),
     DepositState.NOT_TRACKED: ("不在本软件存证", "not kept here"),
 }
-SOURCE_LABELS = {
-    "measured": ("实测", "measured"),
-    "mean_of_measured": ("实测均值", "mean of measured"),
-    "default_cc": ("缺省值", "default"),
-}
 ROLE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -435,7 +430,8 @@ class MonthGridModel(QAbstractTableModel):
         index, exists = self.fuel_index(unit.id, fuel)
         found = next((r for r in month.rows if r.index == index), None) if month and exists else None
         source = found.tags.get(self.snapshot.evaluation.guideline.grid.source_tag) if found else None
-        return i18n.pick(*SOURCE_LABELS[source]) if source in SOURCE_LABELS else ""
+        words = self.snapshot.evaluation.guideline.grid.source_words
+        return i18n.pick(*words[source]) if source in words else ""
 
     def cell_findings(self, row: GridRow, unit: Any) -> list[Finding]:
         path = self.path(row, unit.id)
@@ -734,10 +730,9 @@ class YearTableModel(QAbstractTableModel):
                 if rr is not None and rr.tags.get(grid.source_tag):
                     sources.add(rr.tags[grid.source_tag])
             if row.spec.id in grid.source_fields:
-                labels = [
-                    i18n.pick(*SOURCE_LABELS[s]) for s in ("measured", "mean_of_measured", "default_cc") if s in sources
-                ]
-                return " / ".join(labels) or i18n.pick("实测", "measured")
+                labels = [i18n.pick(*words) for tag, words in grid.source_words.items() if tag in sources]
+                first = next(iter(grid.source_words.values()), ("", ""))
+                return " / ".join(labels) or i18n.pick(*first)
             return i18n.pick("化验报告", "lab report")
         return i18n.pick("计量、台账", "metered, ledger")
 

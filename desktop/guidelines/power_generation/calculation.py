@@ -169,6 +169,11 @@ GRID = GridSpec(
     source_tag="carbon_source",
     source_figure="c_ar",
     source_fields=("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"),
+    source_words={
+        MEASURED: ("实测", "measured"),
+        MEAN_OF_MEASURED: ("实测均值", "mean of measured"),
+        DEFAULT_CC: ("缺省值", "default"),
+    },
     row_annual={"consumption": "consumption:{key}"},
     default_rows=_main_fuel,
 )

@@ -17,8 +17,7 @@ from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure
 from desktop.engine.results import ReportHeading, ReportNote, ReportResult, ReportSection, ReportTable
 from desktop.formspec import FormSpec
-
-SOURCE_WORDS = {"measured": "实测 measured", "mean_of_measured": "实测均值 mean", "default_cc": "缺省值 default"}
+from desktop.guidelines.power_generation.calculation import GRID
 
 
 def _num(figure: Figure | Decimal | None, places: int) -> str:
@@ -96,7 +95,7 @@ def _activity(report: ReportInput, result: ReportResult, form: FormSpec) -> Repo
                         f"{_num(row.figures.get('consumption'), 2)} {row.figures['consumption'].unit}",
                         _num(row.figures.get("ncv"), 3),
                         _num(row.figures.get("c_ar"), 6),
-                        SOURCE_WORDS.get(str(row.tags.get("carbon_source")), "—"),
+                        " ".join(GRID.source_words.get(str(row.tags.get(GRID.source_tag)), ("—",))),
                         _num(stored.get("purchased_electricity_mwh") if stored else None, 1),  # type: ignore[arg-type]
                     )
                 )
