@@ -23,7 +23,6 @@ from desktop.domain.findings import Acknowledgement
 from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.periods import DATA_YEAR_MIN, data_year_max
 from desktop.domain.records import (
-    FUELS,
     EvidenceRef,
     MonthRecord,
     ParameterOverride,
@@ -509,7 +508,6 @@ def report_document(report: ReportInput) -> dict[str, Any]:
             entry: dict[str, Any] = {"month": Decimal(m.month), **{k: v for k, v in m.values.items() if v is not None}}
             for kind, rows in m.rows.items():
                 entry[kind] = [{k: v for k, v in r.values.items() if v is not None} for r in rows]
-            entry.setdefault(FUELS, [])
             if m.evidence:
                 entry["evidence"] = [
                     {"kind": e.kind, "file": e.file_name, "sha256": e.sha256, "proves": list(e.proves)}
