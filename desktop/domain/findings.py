@@ -30,9 +30,10 @@ class FieldRef:
 
     unit: str | None = None
     month: int | None = None
-    fuel: int | None = None
+    row: int | None = None  # index of the row in its table (``rows``) of the month
     field: str | None = None
-    scope: str = ""  # "entity", "year", "unit", "month", "fuel" or "" when derived from the parts
+    scope: str = ""  # "entity", "year", "unit", "unit_year", "month", a row kind's scope, or "" when derived
+    rows: str = "fuels"  # the row kind (the form's [[row_kinds]] id) the row index counts in
 
     @property
     def path(self) -> str:
@@ -41,10 +42,12 @@ class FieldRef:
             parts.append(self.scope)
         if self.unit is not None:
             parts.append(f"units[{self.unit}]")
+        if self.scope == "unit_year":
+            parts.append("year")
         if self.month is not None:
             parts.append(f"months[{self.month}]")
-        if self.fuel is not None:
-            parts.append(f"fuels[{self.fuel}]")
+        if self.row is not None:
+            parts.append(f"{self.rows}[{self.row}]")
         if self.field is not None:
             parts.append(self.field)
         return ".".join(parts) or "(report)"
@@ -84,7 +87,7 @@ class Finding:
             self.severity.rank,
             self.ref.unit or "",
             self.ref.month or 0,
-            self.ref.fuel if self.ref.fuel is not None else -1,
+            self.ref.row if self.ref.row is not None else -1,
             self.code,
             self.ref.field or "",
         )

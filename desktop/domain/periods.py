@@ -29,6 +29,21 @@ def deposit_due(year: int, month: int, days_after_month_end: int) -> date:
     return month_end(year, month) + timedelta(days=days_after_month_end)
 
 
+@dataclass(frozen=True)
+class DepositRule:
+    """When a month's deposit is due: month end + ``days``; in a sector that began monthly deposits in
+    ``monthly_from`` (cement and aluminium: July 2025), the earlier months are due at ``backfill_due``."""
+
+    days: int
+    monthly_from: date | None = None
+    backfill_due: date | None = None
+
+    def due(self, year: int, month: int) -> date:
+        if self.monthly_from is not None and self.backfill_due is not None and date(year, month, 1) < self.monthly_from:
+            return self.backfill_due
+        return deposit_due(year, month, self.days)
+
+
 def annual_report_due(data_year: int, month: int, day: int) -> date:
     """The annual report for data year Y is due in the following year."""
     return date(data_year + 1, month, day)

@@ -67,6 +67,7 @@ class UnitRecord:
     values: Mapping[str, Value]
     months: tuple[MonthRecord, ...] = ()
     declared_annual: Mapping[str, Decimal] = field(default_factory=dict)
+    year: Mapping[str, Value] = field(default_factory=dict)  # the form's "unit_year" items of this data year
 
     @property
     def unit_id(self) -> str:

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from desktop.domain.findings import Finding
+from desktop.domain.paths import MonthPath
 from desktop.domain.periods import PeriodStatus
-from desktop.domain.records import EvidenceRef, Value
+from desktop.domain.records import FUELS, EvidenceRef, Value
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class StoredMonth:
     amendment_reason: str | None
     deposited_on: date | None
     values: Mapping[str, Value]
-    fuels: tuple[Mapping[str, Value], ...]
+    rows: Mapping[str, tuple[Mapping[str, Value], ...]]  # by row kind (the form's [[row_kinds]] ids)
     evidence: tuple[EvidenceRef, ...]
     updated_at: datetime
 
@@ -51,13 +52,22 @@ class StoredMonth:
     def writable(self) -> bool:
         return self.status is PeriodStatus.DRAFT
 
+    def rows_of(self, kind: str) -> tuple[Mapping[str, Value], ...]:
+        return self.rows.get(kind, ())
+
+    @property
+    def fuels(self) -> tuple[Mapping[str, Value], ...]:
+        return self.rows_of(FUELS)
+
     def get(self, path: str) -> Value:
         """A value by path: ``generation_mwh`` or ``fuels[0].ncv``."""
-        if path.startswith("fuels["):
-            index, _, field = path[6:].partition("].")
-            i = int(index)
-            return self.fuels[i].get(field) if i < len(self.fuels) else None
-        return self.values.get(path)
+        where = MonthPath.parse(path)
+        if where is None or where.field is None:
+            return None
+        if where.rows is None:
+            return self.values.get(where.field)
+        rows = self.rows_of(where.rows)
+        return rows[where.row].get(where.field) if where.row is not None and where.row < len(rows) else None
 
 
 @dataclass(frozen=True)

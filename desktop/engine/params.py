@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from desktop.domain.periods import DepositRule
+
 CONFIDENCE = ("C2", "C1", "U", "missing", "user")
 ParamValue = Decimal | str | bool | None
 
@@ -117,6 +119,23 @@ class ParameterPack:
         if param.is_missing:
             raise MissingParameter(key, self)
         return param.value
+
+    def deposit_rule(self) -> DepositRule:
+        """When the year's monthly deposits are due (``deadline.*``; a sector's first months may be due later)."""
+
+        def day(key: str) -> date | None:
+            param = self.parameters.get(key)
+            text = str(param.value) if param is not None and param.value is not None else ""
+            try:
+                return (
+                    date.fromisoformat(text + "-01") if len(text) == 7 else date.fromisoformat(text) if text else None
+                )
+            except ValueError:
+                return None
+
+        return DepositRule(
+            int(self.number("deadline.deposit_days")), day("deadline.monthly_from"), day("deadline.backfill_due")
+        )
 
     def with_overrides(self, overrides: Iterable[Any]) -> ParameterPack:
         """A new pack with user values; each override needs ``key``, ``value``, ``reason`` (and ``by``)."""

@@ -15,12 +15,14 @@ from desktop.engine.provenance import Figure
 
 @dataclass(frozen=True)
 class RowResult:
-    """One row inside a month, e.g. one fuel."""
+    """One row inside a month, e.g. one fuel: ``index`` in its table ``rows`` (a row kind), ``kind`` the value
+    of the row's key (the fuel, the material)."""
 
     index: int
     kind: str
     figures: Mapping[str, Figure]
     tags: Mapping[str, Any] = field(default_factory=dict)
+    rows: str = "fuels"
 
 
 @dataclass(frozen=True)

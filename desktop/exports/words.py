@@ -30,17 +30,21 @@ def place_text(f: Finding, form: FormSpec, lang: str, parameter_label: Callable[
     zh = lang == "zh"
     parts = []
     if f.ref.unit:
-        parts.append(f"机组 {f.ref.unit}" if zh else f"unit {f.ref.unit}")
+        parts.append(f"{form.unit_word(lang)} {f.ref.unit}")
     if f.ref.month:
         parts.append(f"{f.ref.month}月" if zh else date(2000, f.ref.month, 1).strftime("%B"))
-    if f.ref.fuel is not None:
-        parts.append(f"燃料第 {f.ref.fuel + 1} 行" if zh else f"fuel row {f.ref.fuel + 1}")
+    if f.ref.row is not None:
+        try:
+            kind_label = form.row_kind(f.ref.rows).label(lang)
+        except KeyError:
+            kind_label = f.ref.rows
+        parts.append(f"{kind_label}第 {f.ref.row + 1} 行" if zh else f"{kind_label.lower()} row {f.ref.row + 1}")
     if f.ref.field:
         field_id = f.ref.field
         if field_id.startswith("parameter:"):
             parts.append(parameter_label(field_id.split(":", 1)[1]))
         else:
-            scope = "fuel" if f.ref.fuel is not None else "month" if f.ref.month else (f.ref.scope or "unit")
+            scope = f.ref.scope or ("month" if f.ref.month else "unit")
             label = None
             for candidate in (scope, "month", "unit", "entity", "year"):
                 try:

@@ -18,6 +18,7 @@ from desktop.formspec.model import (
     DEFAULT_DIGITS,
     DEFAULT_MAX_MAGNITUDE,
     FIELD_TYPES,
+    OUTER_UNIT,
     EnumOption,
     EnumSpec,
     EvidenceKind,
@@ -218,10 +219,17 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
         by_id = {s.id: s for s in specs}
         for spec in specs:
             refs = list(spec.required_when) + ([spec.unit_from] if spec.unit_from else [])
-            for ref in refs:
-                field_id, dot, attr = ref.partition(".")
-                target = by_id.get(field_id)
+            for written in refs:
                 where = f"[[{scope}]] '{spec.id}'"
+                lookup, ref = by_id, written
+                if written.startswith(OUTER_UNIT) and written in spec.required_when:
+                    if scope in ("entity", "year", "unit"):
+                        problems.append(f"{where}: '{written}' names a unit field, but {scope} items belong to no unit")
+                        continue
+                    lookup = {s.id: s for s in scopes.get("unit", ())}
+                    ref = written[len(OUTER_UNIT) :]
+                field_id, dot, attr = ref.partition(".")
+                target = lookup.get(field_id)
                 if target is None:
                     problems.append(f"{where}: refers to unknown field '{field_id}'")
                 elif dot:

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-# "year": the entity's items of one data year as a whole (e.g. offsets used at compliance).  The scopes
-# of a month's rows (fuels, raw materials, products, ...) are declared by each form's [[row_kinds]].
-BASE_SCOPES = ("entity", "year", "unit", "month")
+# "year": the entity's items of one data year as a whole (e.g. offsets used at compliance); "unit_year": a
+# unit's items of one data year (its prior-year verified emissions, the balance value that applies to it).
+# The scopes of a month's rows (fuels, raw materials, products, ...) are declared by each form's [[row_kinds]].
+BASE_SCOPES = ("entity", "year", "unit", "unit_year", "month")
+
+# A ``required_when`` condition on a field of the unit a month or row belongs to: "unit:unit_kind.produces".
+OUTER_UNIT = "unit:"
 
 # Every number field: at most this many significant digits (what a float-based spreadsheet keeps exactly)
 # and a magnitude below this bound, unless the form declares its own ("digits", "max_magnitude").
@@ -208,15 +212,29 @@ class FormSpec:
         option = self.enums[spec.enum].option(str(chosen))
         return None if option is None else option.attrs.get(attr)
 
-    def resolve(self, scope: str, row: Mapping[str, Any], ref: str) -> Any:
+    def resolve(self, scope: str, row: Mapping[str, Any], ref: str, unit: Mapping[str, Any] | None = None) -> Any:
+        """The value a condition names: a field of ``row``, an attribute of its chosen option, or (prefixed
+        ``unit:``) a field or option attribute of the unit the row belongs to."""
+        if ref.startswith(OUTER_UNIT):
+            return self.resolve("unit", unit or {}, ref[len(OUTER_UNIT) :])
         return self.option_attr(scope, row, ref) if "." in ref else row.get(ref)
 
-    def is_required(self, spec: FieldSpec, row: Mapping[str, Any]) -> bool:
+    def is_required(self, spec: FieldSpec, row: Mapping[str, Any], unit: Mapping[str, Any] | None = None) -> bool:
         if spec.required:
             return True
         if not spec.required_when:
             return False
-        return all(self.resolve(spec.scope, row, ref) == want for ref, want in spec.required_when.items())
+        return all(self.resolve(spec.scope, row, ref, unit) == want for ref, want in spec.required_when.items())
+
+    def applies(self, spec: FieldSpec, unit: Mapping[str, Any] | None) -> bool:
+        """Whether a month or row field concerns a unit at all: its ``unit:`` conditions hold (a clinker output
+        is asked of a clinker line, not of the quarry's vehicles).  Fields without such a condition concern
+        every unit."""
+        return all(
+            self.resolve(spec.scope, {}, ref, unit) == want
+            for ref, want in spec.required_when.items()
+            if ref.startswith(OUTER_UNIT)
+        )
 
     def unit_of(self, spec: FieldSpec, row: Mapping[str, Any] | None = None) -> str:
         if spec.unit_from:

@@ -41,8 +41,8 @@ def discover() -> tuple[ModuleType, ...]:
     """The guideline packages under this one, each checked to declare what the app needs."""
     found = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not info.ispkg:
-            continue
+        if not info.ispkg or info.name.startswith("_"):
+            continue  # "_industry": methods shared by guidelines, not a guideline
         module = importlib.import_module(f"{__name__}.{info.name}")
         missing = [name for name in DECLARED if not hasattr(module, name)]
         if missing:

@@ -50,7 +50,7 @@ TOP_KEYS = (
     "parameter_overrides",
     "acknowledgements",
 )
-UNIT_EXTRA_KEYS = ("months", "declared_annual")
+UNIT_EXTRA_KEYS = ("months", "declared_annual", "year")  # "year": the unit's items of this data year
 MONTH_EXTRA_KEYS = ("month", "evidence", "deposited_on")  # and the form's row kinds
 EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
 OVERRIDE_KEYS = ("key", "value", "reason", "by")
@@ -262,6 +262,10 @@ class _Reader:
                     self.problem(f"{path}.months[{j}].month", "INP-E007", what="month", value=record.month)
                 seen.add(record.month)
                 months.append(record)
+        unit_year: dict[str, Value] = {}
+        year_raw = raw.get("year", {})
+        if self.expect(year_raw, dict, _join(path, "year"), "object"):
+            unit_year = self.fields("unit_year", year_raw, _join(path, "year"), ())
         declared: dict[str, Decimal] = {}
         declared_raw = raw.get("declared_annual", {})
         if self.expect(declared_raw, dict, _join(path, "declared_annual"), "object"):
@@ -270,7 +274,12 @@ class _Reader:
             for key, value in declared_raw.items():
                 if key in numeric and self.expect(value, Decimal, f"{path}.declared_annual.{key}", "number"):
                     declared[key] = value
-        return UnitRecord(values=values, months=tuple(sorted(months, key=lambda m: m.month)), declared_annual=declared)
+        return UnitRecord(
+            values=values,
+            months=tuple(sorted(months, key=lambda m: m.month)),
+            declared_annual=declared,
+            year=unit_year,
+        )
 
     def month(self, raw: Any, path: str) -> MonthRecord | None:
         if not self.expect(raw, dict, path, "object"):
@@ -529,6 +538,7 @@ def report_document(report: ReportInput) -> dict[str, Any]:
             {
                 **{k: v for k, v in u.values.items() if v is not None},
                 "months": months(u),
+                **({"year": year} if (year := {k: v for k, v in u.year.items() if v is not None}) else {}),
                 **({"declared_annual": dict(u.declared_annual)} if u.declared_annual else {}),
             }
             for u in report.units

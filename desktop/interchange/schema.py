@@ -89,6 +89,7 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
         "unit",
         {
             "months": {"type": "array", "items": month},
+            **({"year": _object(form, "unit_year", {}, [])} if form.fields("unit_year") else {}),
             "declared_annual": {
                 "type": "object",
                 "additionalProperties": False,
@@ -197,7 +198,8 @@ def result_schema() -> dict[str, Any]:
             "path": {"type": "string"},
             "unit": {"type": ["string", "null"]},
             "month": {"type": ["integer", "null"], "minimum": 1, "maximum": 12},
-            "fuel": {"type": ["integer", "null"]},
+            "row": {"type": ["integer", "null"]},
+            "rows": {"type": ["string", "null"], "description": "the row kind the row index counts in (fuels, ...)"},
             "field": {"type": ["string", "null"]},
             "clause": {"type": "string"},
             "params": {"type": "object"},

@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop.domain import uscc
 from desktop.domain.findings import FieldRef, Finding, Message
-from desktop.domain.periods import annual_report_due, deposit_due, month_end, month_tracked
+from desktop.domain.periods import annual_report_due, month_end, month_tracked
 from desktop.domain.records import MonthRecord, ReportInput
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
@@ -86,17 +86,19 @@ def _labels(spec: FieldSpec) -> dict[str, str]:
     return {"label_zh": spec.label_zh, "label_en": spec.label_en}
 
 
-def _check_fields(ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: FieldRef) -> list[Finding]:
+def _check_fields(
+    ctx: RuleContext, scope: str, values: Mapping[str, Any], ref: FieldRef, unit: Mapping[str, Any] | None = None
+) -> list[Finding]:
     out: list[Finding] = []
     for spec in ctx.form.fields(scope):
         value = values.get(spec.id)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if ctx.form.is_required(spec, values):
-                at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
+            if ctx.form.is_required(spec, values, unit):
+                at = replace(ref, field=spec.id)
                 out.append(finding(ctx.form.missing_code, at, spec.clause, **_labels(spec)))
             continue
         if spec.range_code and isinstance(value, Decimal) and not spec.in_range(value):
-            at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
+            at = replace(ref, field=spec.id)
             out.append(
                 finding(
                     spec.range_code,
@@ -119,12 +121,15 @@ def form_fields(ctx: RuleContext) -> list[Finding]:
     for unit in ctx.report.units:
         uid = unit.unit_id
         out += _check_fields(ctx, "unit", unit.values, FieldRef(unit=uid, scope="unit"))
+        out += _check_fields(ctx, "unit_year", unit.year, FieldRef(unit=uid, scope="unit_year"), unit.values)
         for record in unit.months:
-            out += _check_fields(ctx, "month", record.values, FieldRef(unit=uid, month=record.month, scope="month"))
-            for i, row in enumerate(record.fuels):
-                out += _check_fields(
-                    ctx, "fuel", row.values, FieldRef(unit=uid, month=record.month, fuel=i, scope="fuel")
-                )
+            out += _check_fields(
+                ctx, "month", record.values, FieldRef(unit=uid, month=record.month, scope="month"), unit.values
+            )
+            for kind in ctx.form.row_kinds:
+                for i, row in enumerate(record.rows_of(kind.id)):
+                    at = FieldRef(unit=uid, month=record.month, row=i, scope=kind.scope, rows=kind.id)
+                    out += _check_fields(ctx, kind.scope, row.values, at, unit.values)
     return out
 
 
@@ -159,7 +164,7 @@ def months_present(ctx: RuleContext) -> list[Finding]:
             if ctx.today > date(year, 12, 31):
                 out.append(finding(MONTH_ABSENT_FROM_REPORT, ref, unit=unit.unit_id, month=month))
             elif tracked(ctx, unit, month):  # a month not kept here is not expected here yet
-                due = deposit_due(year, month, int(ctx.pack.number("deadline.deposit_days")))
+                due = ctx.pack.deposit_rule().due(year, month)
                 out.append(finding(MONTH_NOT_ENTERED, ref, unit=unit.unit_id, month=month, due=due.isoformat()))
     return out
 
@@ -182,7 +187,7 @@ def deadlines(ctx: RuleContext) -> list[Finding]:
     for an older year, a missing deposit date says nothing, but a recorded late deposit still does.
     """
     year = ctx.report.data_year
-    days = int(ctx.pack.number("deadline.deposit_days"))
+    rule = ctx.pack.deposit_rule()
     remind = int(ctx.pack.number("deadline.reminder_days"))
     report_due = annual_report_due(
         year, int(ctx.pack.number("deadline.annual_report_month")), int(ctx.pack.number("deadline.annual_report_day"))
@@ -191,7 +196,7 @@ def deadlines(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit in ctx.report.units:
         for record in unit.months:
-            due = deposit_due(year, record.month, days)
+            due = rule.due(year, record.month)
             ref = FieldRef(unit=unit.unit_id, month=record.month, field="deposited_on", scope="month")
             if record.deposited_on is not None:
                 if record.deposited_on > due:
@@ -230,17 +235,20 @@ def deadlines(ctx: RuleContext) -> list[Finding]:
     return out
 
 
-def _month_paths(ctx: RuleContext, record: MonthRecord) -> list[tuple[str, FieldSpec, int | None]]:
-    """Every entered value of a month that the form says needs evidence, with its path in the month."""
-    out: list[tuple[str, FieldSpec, int | None]] = []
+def _month_paths(ctx: RuleContext, record: MonthRecord) -> list[tuple[str, FieldSpec, FieldRef | None]]:
+    """Every entered value of a month that the form says needs evidence, with its path in the month (and,
+    for a value of a row, the row's place)."""
+    out: list[tuple[str, FieldSpec, FieldRef | None]] = []
     for spec in ctx.form.fields("month"):
         if spec.evidence and record.get(spec.id) is not None:
             out.append((spec.id, spec, None))
-    for i, row in enumerate(record.fuels):
-        for spec in ctx.form.fields("fuel"):
-            value = row.get(spec.id)
-            if spec.evidence and value is not None and value is not False:
-                out.append((f"fuels[{i}].{spec.id}", spec, i))
+    for kind in ctx.form.row_kinds:
+        for i, row in enumerate(record.rows_of(kind.id)):
+            for spec in ctx.form.fields(kind.scope):
+                value = row.get(spec.id)
+                if spec.evidence and value is not None and value is not False:
+                    at = FieldRef(row=i, scope=kind.scope, rows=kind.id)
+                    out.append((f"{kind.id}[{i}].{spec.id}", spec, at))
     return out
 
 
@@ -252,22 +260,18 @@ def evidence(ctx: RuleContext) -> list[Finding]:
             covered_by_kind: dict[str, set[str]] = {}
             for ev in record.evidence:
                 covered_by_kind.setdefault(ev.kind, set()).update(ev.proves)
-            lacking: dict[tuple[str, bool], list[tuple[str, FieldSpec, int | None]]] = {}
-            for path, spec, fuel in _month_paths(ctx, record):
+            lacking: dict[tuple[str, bool], list[tuple[str, FieldSpec, FieldRef | None]]] = {}
+            for path, spec, row in _month_paths(ctx, record):
                 covered = covered_by_kind.get(str(spec.evidence), set())
                 # a scan proves a field path, or a whole row such as "fuels[0]"
                 if path not in covered and path.split(".", 1)[0] not in covered:
-                    lacking.setdefault((str(spec.evidence), spec.evidence_blocking), []).append((path, spec, fuel))
+                    lacking.setdefault((str(spec.evidence), spec.evidence_blocking), []).append((path, spec, row))
             for (kind_id, blocking), items in lacking.items():
                 kind = ctx.form.evidence_kinds[kind_id]
                 code = ctx.form.evidence_blocking_code if blocking else ctx.form.evidence_code
-                _, first_spec, fuel = items[0]
-                ref = FieldRef(
-                    unit=unit.unit_id,
-                    month=record.month,
-                    fuel=fuel,
-                    field=first_spec.id,
-                    scope="fuel" if fuel is not None else "month",
+                _, first_spec, row = items[0]
+                ref = replace(
+                    row or FieldRef(scope="month"), unit=unit.unit_id, month=record.month, field=first_spec.id
                 )
                 out.append(
                     finding(
@@ -317,7 +321,7 @@ def stored_number_faults(report: ReportInput, form: FormSpec) -> tuple[ReportInp
             fault = spec.number_fault(value) if isinstance(value, Decimal) else None
             if fault is not None:
                 bad[spec.id] = fault
-                at = FieldRef(ref.unit, ref.month, ref.fuel, spec.id, ref.scope)
+                at = replace(ref, field=spec.id)
                 found.append(
                     finding(
                         STORED_NUMBER_INVALID,
@@ -339,7 +343,10 @@ def stored_number_faults(report: ReportInput, form: FormSpec) -> tuple[ReportInp
         for m in unit.months:
             rows = {
                 kind.id: tuple(
-                    replace(row, values=clean(kind.scope, row.values, FieldRef(uid, m.month, i, None, kind.scope)))
+                    replace(
+                        row,
+                        values=clean(kind.scope, row.values, FieldRef(uid, m.month, i, None, kind.scope, kind.id)),
+                    )
                     for i, row in enumerate(m.rows_of(kind.id))
                 )
                 for kind in form.row_kinds
@@ -349,7 +356,10 @@ def stored_number_faults(report: ReportInput, form: FormSpec) -> tuple[ReportInp
             )
         units.append(
             replace(
-                unit, values=clean("unit", unit.values, FieldRef(uid, None, None, None, "unit")), months=tuple(months)
+                unit,
+                values=clean("unit", unit.values, FieldRef(uid, None, None, None, "unit")),
+                year=clean("unit_year", unit.year, FieldRef(uid, None, None, None, "unit_year")),
+                months=tuple(months),
             )
         )
     if not found:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from desktop.domain.paths import MonthPath
 from desktop.domain.stored import (
     AuditCheck,
 )
-from desktop.services.store import _FUEL_PATH
 from desktop.storage import codec
 from desktop.storage.models import (
     AcknowledgementRecord,
@@ -23,6 +23,7 @@ from desktop.storage.models import (
     MonthVersion,
     OverrideRecord,
     Unit,
+    UnitYear,
     WorkspaceInfo,
 )
 from desktop.storage.workspace import (
@@ -118,18 +119,21 @@ def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
         state[target] = {"values": json.loads(record.new_value or "{}")}
     elif record.action == "month.create":
         snap = json.loads(record.new_value or "{}")
+        rows = snap["rows"] if "rows" in snap else {"fuels": snap.get("fuels", [])}  # 0001-0004: fuels only
         state[target] = {
             "values": snap.get("values", {}),
-            "fuels": snap.get("fuels", []),
+            "rows": {kind: list(table) for kind, table in rows.items()},
             "status": snap.get("status"),
             "deposited_on": snap.get("deposited_on"),
         }
     elif record.action == "year.create":
         state.setdefault(target, {"values": {}})
-    elif record.action == "year.set" and target not in state:
+    elif (record.action == "year.set" and target not in state) or (
+        record.action == "unit_year.set" and target not in state
+    ):
         state[target] = {"values": {}}
         _replay(state, record)
-    elif record.action in ("entity.set", "unit.set", "month.set", "year.set") and target in state:
+    elif record.action in ("entity.set", "unit.set", "month.set", "year.set", "unit_year.set") and target in state:
         st = state[target]
         new = json.loads(record.new_value) if record.new_value is not None else None
         field = record.field
@@ -139,20 +143,19 @@ def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
                 st["values"].pop(key, None)
             else:
                 st["values"][key] = new
-        elif field == "fuels":
-            st["fuels"] = new or []
         elif field == "deposited_on":
             st["deposited_on"] = new.get("$date") if isinstance(new, dict) else new
-        else:
-            match = _FUEL_PATH.match(field)
-            if match:
-                index, key = int(match.group(1)), match.group(2)
-                while len(st["fuels"]) <= index:
-                    st["fuels"].append({})
+        elif (where := MonthPath.parse(field)) is not None and "rows" in st:
+            if where.rows is None:  # a whole table replaced (rows removed): the field is the row kind
+                st["rows"][field] = new or []
+            elif where.field is not None and where.row is not None:
+                table = st["rows"].setdefault(where.rows, [])
+                while len(table) <= where.row:
+                    table.append({})
                 if new is None:
-                    st["fuels"][index].pop(key, None)
+                    table[where.row].pop(where.field, None)
                 else:
-                    st["fuels"][index][key] = new
+                    table[where.row][where.field] = new
     elif record.action == "month.status" and target in state:
         state[target]["status"] = json.loads(record.new_value or "null")
     elif record.action in ("override.set", "ack.set"):
@@ -169,15 +172,18 @@ def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[
         if state.get(f"units:{unit.id}", {}).get("values") != json.loads(unit.values_json):
             problems.append(f"unit {unit.code}: values differ from the audit trail (edited outside the app)")
     codes = dict(session.execute(select(Unit.id, Unit.code)).all())
-    for mv in session.execute(select(MonthVersion).options(selectinload(MonthVersion.fuels))).scalars():
+    for mv in session.execute(select(MonthVersion).options(selectinload(MonthVersion.rows))).scalars():
         st = state.get(f"month_versions:{mv.id}")
         where = f"unit {codes.get(mv.unit_id, mv.unit_id[:8])} {mv.data_year}-{mv.month:02d} v{mv.version}"
         if st is None:
             problems.append(f"{where}: not in the audit trail (inserted outside the app)")
             continue
-        fuels = [json.loads(f.values_json) for f in mv.fuels]
+        rows: dict[str, list[Any]] = {}
+        for record in mv.rows:
+            rows.setdefault(record.kind, []).append(json.loads(record.values_json))
+        replayed = {kind: table for kind, table in st["rows"].items() if table}
         deposited = mv.deposited_on.isoformat() if mv.deposited_on else None
-        if st["values"] != json.loads(mv.values_json) or st["fuels"] != fuels:
+        if st["values"] != json.loads(mv.values_json) or replayed != rows:
             problems.append(f"{where}: values differ from the audit trail (edited outside the app)")
         if st["status"] != mv.status:
             problems.append(f"{where}: status {mv.status} differs from the audit trail ({st['status']})")
@@ -187,6 +193,11 @@ def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[
         recorded = state.get(f"entity_years:{row.entity_id}:{row.data_year}", {}).get("values", {})
         if recorded != json.loads(row.values_json):
             problems.append(f"year {row.data_year}: year items differ from the audit trail (edited outside the app)")
+    for unit_year in session.execute(select(UnitYear)).scalars():
+        recorded = state.get(f"unit_years:{unit_year.unit_id}:{unit_year.data_year}", {}).get("values", {})
+        if recorded != json.loads(unit_year.values_json):
+            code = codes.get(unit_year.unit_id, unit_year.unit_id[:8])
+            problems.append(f"unit {code} {unit_year.data_year}: year items differ from the audit trail")
     for ov in session.execute(select(OverrideRecord)).scalars():
         if state.get(f"parameter_overrides:{ov.entity_id}:{ov.data_year}", {}).get(ov.key) != ov.value_json:
             problems.append(f"parameter override {ov.key}: differs from the audit trail")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.domain.paths import MonthPath
 from desktop.domain.records import Value
 from desktop.domain.stored import (
     EvidenceCheck,
@@ -154,12 +155,17 @@ def attach_evidence(
                 EvidenceLink(workspace_id=ws.id, evidence_id=evidence.id, month_version_id=mv.id, field_path=path)
             )
             uow.audit("evidence.link", f"month_versions:{mv.id}", path, None, json.dumps(sha))
-            row = re.match(r"^fuels\[(\d+)\]", path)
-            if row and lab:
-                index = int(row.group(1))
-                fuels = [codec.loads(f.values_json) for f in mv.fuels]
-                current = fuels[index] if index < len(fuels) else {}
-                fill = {f"fuels[{index}].{k}": v for k, v in lab.items() if k in LAB_FIELDS and current.get(k) is None}
+            where = MonthPath.parse(path)
+            if where is not None and where.rows is not None and where.row is not None and lab:
+                # the report's metadata go into the fields of that row that the form declares for them
+                declared = {s.id for s in form.fields(form.row_kind(where.rows).scope)}
+                rows = [codec.loads(r.values_json) for r in mv.rows if r.kind == where.rows]
+                current = rows[where.row] if where.row < len(rows) else {}
+                fill = {
+                    str(MonthPath.of_row(where.rows, where.row, k)): v
+                    for k, v in lab.items()
+                    if k in LAB_FIELDS and k in declared and current.get(k) is None
+                }
                 _write_changes(uow, form, mv, fill, reason="lab report metadata")
         uow.session.flush()
         return _evidence_info(uow.session, evidence)

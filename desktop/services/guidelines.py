@@ -18,6 +18,7 @@ from typing import Any
 from desktop import guidelines as guideline_packages
 from desktop import paths
 from desktop.domain.findings import Message
+from desktop.domain.periods import DepositRule
 from desktop.engine.params import PackError, ParameterPack, load_pack
 from desktop.engine.results import (
     ChartSpec,
@@ -111,11 +112,11 @@ class Guideline:
         words = _pack_words(self.id)["units"]
         return words[unit][0 if lang == "zh" else 1] if unit in words else unit
 
-    def deposit_days(self, data_year: int) -> int:
-        """Days after a month's end to deposit it, from the year's pack (or the earliest one, for older years)."""
+    def deposit_rule(self, data_year: int) -> DepositRule:
+        """When a month's deposit is due, from the year's pack (or the earliest one, for older years)."""
         files = self.pack_files()
         year = data_year if any(y <= data_year for y in files) else min(files)
-        return int(self.pack(year).number("deadline.deposit_days"))
+        return self.pack(year).deposit_rule()
 
 
 @cache

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from desktop.domain import uscc as uscc_check
+from desktop.domain.paths import MonthPath
 from desktop.domain.records import EvidenceRef, ReportInput, Value
 from desktop.domain.stored import (
     ImportOutcome,
@@ -99,9 +100,13 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                 mv = _current(s, unit.id, report.data_year, month.month)
                 if mv is None or mv.status == "draft":
                     continue
+                stored_rows = {
+                    k: [dict(r) for r in rows] for k, rows in _stored(mv, unit.code, []).rows.items() if rows
+                }
+                given_rows = {k: [dict(r.values) for r in rows] for k, rows in month.rows.items() if rows}
                 same = (
                     codec.loads(mv.values_json) == dict(month.values)
-                    and [codec.loads(f.values_json) for f in mv.fuels] == [dict(f.values) for f in month.fuels]
+                    and stored_rows == given_rows
                     and (month.deposited_on is None or month.deposited_on == mv.deposited_on)
                 )
                 if same:
@@ -141,13 +146,14 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                 )
                 stored = _stored(mv, unit.code, [])
                 wanted: dict[str, Value] = {k: month.values.get(k) for k in set(stored.values) | set(month.values)}
-                for i in range(max(len(stored.fuels), len(month.fuels))):
-                    row = month.fuels[i].values if i < len(month.fuels) else {}
-                    if i < len(month.fuels):
-                        keys = set(row) | (set(stored.fuels[i]) if i < len(stored.fuels) else set())
-                        wanted.update({f"fuels[{i}].{k}": row.get(k) for k in keys})
-                extra_rows = range(len(month.fuels), len(stored.fuels))
-                changes += len(_write_changes(uow, form, mv, wanted, extra_rows, reason))
+                extra_rows: dict[str, range] = {}
+                for kind in form.row_kinds:
+                    given, kept = month.rows_of(kind.id), stored.rows_of(kind.id)
+                    for i, row in enumerate(given):
+                        keys = set(row.values) | (set(kept[i]) if i < len(kept) else set())
+                        wanted.update({str(MonthPath.of_row(kind.id, i, k)): row.get(k) for k in keys})
+                    extra_rows[kind.id] = range(len(given), len(kept))
+                changes += len(_write_changes(uow, form, mv, wanted, (), reason, remove_rows=extra_rows))
                 if month.deposited_on != mv.deposited_on:
                     uow.audit(
                         "month.set",

@@ -14,7 +14,6 @@ from desktop.domain.findings import Finding, Severity
 from desktop.domain.periods import (
     DepositState,
     annual_report_due,
-    deposit_due,
     deposit_state,
     month_end,
     month_tracked,
@@ -101,7 +100,7 @@ def year_snapshot(
     report, stored = store.year_data(ws=ws, entity_id=entity_id, year=year)
     evaluation = evaluate(report=report, today=today, progress=progress)
     pack = evaluation.pack
-    days = int(pack.number("deadline.deposit_days"))
+    rule = pack.deposit_rule()
     counts: dict[tuple[str, int], list[int]] = {}
     for f in evaluation.findings:
         if f.ref.unit is not None and f.ref.month is not None:
@@ -119,9 +118,9 @@ def year_snapshot(
         retired_on = unit.values.get("retired_on")
         for month in range(1, 13):
             record = stored.get((unit.id, month))
-            due = deposit_due(year, month, days)
+            due = rule.due(year, month)
             errors, warnings = counts.get((unit.code, month), (0, 0))
-            has_values = record is not None and (bool(record.values) or bool(record.fuels))
+            has_values = record is not None and (bool(record.values) or any(record.rows.values()))
             deposited = record.deposited_on if record is not None and record.status.value == "locked" else None
             state = deposit_state(
                 has_values=has_values,

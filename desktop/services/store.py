@@ -12,7 +12,6 @@ field, old value, new value, reason) in the same transaction.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import uscc as uscc_check
 from desktop.domain.findings import Acknowledgement, Finding, Severity
+from desktop.domain.paths import MonthPath
 from desktop.domain.periods import (
     DATA_YEAR_MIN,
     PeriodStatus,
@@ -59,10 +59,11 @@ from desktop.storage.models import (
     EntityYear,
     Evidence,
     EvidenceLink,
-    FuelRowRecord,
+    MonthRowRecord,
     MonthVersion,
     OverrideRecord,
     Unit,
+    UnitYear,
 )
 from desktop.storage.workspace import (
     UnitOfWork,
@@ -73,7 +74,6 @@ from desktop.storage.workspace import (
 if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
     from desktop.signing.core import Signer
 
-_FUEL_PATH = re.compile(r"^fuels\[(\d+)\]\.([a-z][a-z0-9_]*)$")
 LAB_FIELDS = (
     "lab_name",
     "lab_accreditation_no",
@@ -132,11 +132,13 @@ def _check_value(form: FormSpec, spec: FieldSpec, value: Value) -> Value:
     return value
 
 
-def _spec_for_path(form: FormSpec, path: str) -> tuple[FieldSpec, int | None, str]:
-    match = _FUEL_PATH.match(path)
-    scope, index, field = ("fuel", int(match.group(1)), match.group(2)) if match else ("month", None, path)
+def _spec_for_path(form: FormSpec, path: str) -> tuple[FieldSpec, MonthPath]:
+    where = MonthPath.parse(path)
     try:
-        return form.field(scope, field), index, field
+        if where is None or where.field is None:
+            raise KeyError(path)
+        scope = "month" if where.rows is None else form.row_kind(where.rows).scope
+        return form.field(scope, where.field), where
     except KeyError:
         raise StorageError("STO-E012", path=path) from None
 
@@ -193,10 +195,25 @@ def _stored(mv: MonthVersion, unit_code: str, links: Iterable[tuple[Evidence, st
         amendment_reason=mv.amendment_reason,
         deposited_on=mv.deposited_on,
         values=codec.loads(mv.values_json),
-        fuels=tuple(codec.loads(f.values_json) for f in mv.fuels),
+        rows=_stored_rows((r.kind, r.values_json) for r in mv.rows),
         evidence=_evidence_refs(links),
         updated_at=mv.updated_at,
     )
+
+
+def _stored_rows(rows: Iterable[tuple[str, str]]) -> dict[str, tuple[Mapping[str, Value], ...]]:
+    """(kind, values JSON) in position order -> the month's tables by kind."""
+    out: dict[str, list[Mapping[str, Value]]] = {}
+    for kind, values_json in rows:
+        out.setdefault(kind, []).append(codec.loads(values_json))
+    return {kind: tuple(rows) for kind, rows in out.items()}
+
+
+def _snapshot_rows(mv: MonthVersion) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for record in mv.rows:
+        out.setdefault(record.kind, []).append(json.loads(record.values_json))
+    return out
 
 
 def _snapshot(mv: MonthVersion) -> str:
@@ -209,7 +226,7 @@ def _snapshot(mv: MonthVersion) -> str:
             "version": mv.version,
             "status": mv.status,
             "values": json.loads(mv.values_json),
-            "fuels": [json.loads(f.values_json) for f in mv.fuels],
+            "rows": _snapshot_rows(mv),  # schema 0001-0004 recorded "fuels": [...] instead
             "deposited_on": mv.deposited_on.isoformat() if mv.deposited_on else None,
         },
         ensure_ascii=False,
@@ -341,6 +358,33 @@ def set_year_values(
         return tuple(_set_year_values(uow, ws, entity, year, changes, reason))
 
 
+def _set_unit_year_values(
+    uow: UnitOfWork, ws: Workspace, unit: Unit, year: int, changes: Mapping[str, Value], reason: str
+) -> list[FieldChange]:
+    form = guideline(unit.entity.guideline).form
+    row = uow.session.execute(
+        select(UnitYear).where(UnitYear.unit_id == unit.id, UnitYear.data_year == year)
+    ).scalar_one_or_none()
+    if row is None:
+        row = UnitYear(workspace_id=ws.id, unit_id=unit.id, data_year=year, values_json="{}", created_at=utcnow())
+        uow.session.add(row)
+    values = codec.loads(row.values_json)
+    out = _apply_values(
+        uow, form, "unit_year", f"unit_years:{unit.id}:{year}", values, changes, "unit_year.set", reason
+    )
+    row.values_json = codec.dumps(values)
+    return out
+
+
+def set_unit_year_values(
+    *, ws: Workspace, unit_id: str, year: int, changes: Mapping[str, Value], reason: str = ""
+) -> tuple[FieldChange, ...]:
+    """A unit's items of one data year (its prior-year verified emissions, ...), audited."""
+    with ws.unit_of_work() as uow:
+        unit = _get(uow.session, Unit, unit_id, "unit")
+        return tuple(_set_unit_year_values(uow, ws, unit, year, changes, reason))
+
+
 def create_unit(*, ws: Workspace, entity_id: str, values: Mapping[str, Value]) -> UnitSummary:
     with ws.unit_of_work() as uow:
         entity = _get(uow.session, Entity, entity_id, "entity")
@@ -432,9 +476,9 @@ def _new_version(
         updated_at=now,
     )
     if copy_from is not None:
-        mv.fuels = [
-            FuelRowRecord(workspace_id=uow.workspace_id, position=f.position, values_json=f.values_json)
-            for f in copy_from.fuels
+        mv.rows = [
+            MonthRowRecord(workspace_id=uow.workspace_id, kind=r.kind, position=r.position, values_json=r.values_json)
+            for r in copy_from.rows
         ]
     uow.session.add(mv)
     uow.session.flush()
@@ -474,24 +518,31 @@ def _refuse_unless_draft(mv: MonthVersion, unit: Unit) -> None:
         )
 
 
-def _renumber_fuel_links(uow: UnitOfWork, mv: MonthVersion, removed: list[int]) -> None:
-    """Evidence of a removed fuel row goes with it; the rows after it keep theirs under their new index."""
+def _renumber_row_links(uow: UnitOfWork, mv: MonthVersion, kind: str, removed: list[int]) -> None:
+    """Evidence of a removed row goes with it; the rows after it in its table keep theirs under their new index."""
     links = uow.session.execute(select(EvidenceLink).where(EvidenceLink.month_version_id == mv.id)).scalars().all()
     gone = set(removed)
     moves: list[tuple[int, EvidenceLink, str]] = []
     for link in links:
-        match = re.match(r"fuels\[(\d+)\](.*)$", link.field_path)
-        if match is None:
+        where = MonthPath.parse(link.field_path)
+        if where is None or where.rows != kind or where.row is None:
             continue
-        index = int(match.group(1))
-        if index in gone:
+        if where.row in gone:
             uow.session.delete(link)
-        elif shift := sum(1 for r in gone if r < index):
-            moves.append((index, link, f"fuels[{index - shift}]{match.group(2)}"))
+        elif shift := sum(1 for r in gone if r < where.row):
+            moves.append((where.row, link, str(where.moved(where.row - shift))))
     uow.session.flush()  # the removed rows' links first, so no renumbered path meets one of them
     for _index, link, path in sorted(moves, key=lambda m: m[0]):  # lowest first: each new path is free
         link.field_path = path
         uow.session.flush()
+
+
+def _row_tables(form: FormSpec, mv: MonthVersion) -> dict[str, list[dict[str, Value]]]:
+    """The month's rows by kind (every kind the form declares, and any other kind stored)."""
+    tables: dict[str, list[dict[str, Value]]] = {kind.id: [] for kind in form.row_kinds}
+    for record in mv.rows:
+        tables.setdefault(record.kind, []).append(codec.loads(record.values_json))
+    return tables
 
 
 def _write_changes(
@@ -501,25 +552,30 @@ def _write_changes(
     changes: Mapping[str, Value],
     remove_fuel_rows: Iterable[int] = (),
     reason: str = "",
+    remove_rows: Mapping[str, Iterable[int]] | None = None,
 ) -> list[FieldChange]:
     values = codec.loads(mv.values_json)
-    fuels = [codec.loads(f.values_json) for f in mv.fuels]
+    tables = _row_tables(form, mv)
+    existing = {kind: len(rows) for kind, rows in tables.items()}
     target = f"month_versions:{mv.id}"
     out: list[FieldChange] = []
     for path, raw in changes.items():
-        spec, index, field = _spec_for_path(form, path)
+        spec, where = _spec_for_path(form, path)
         value = _check_value(form, spec, raw)
-        if index is None:
-            old = values.get(field)
+        field = str(where.field)
+        if where.rows is None:
+            holder = values
         else:
-            if index > len(fuels):
+            rows = tables[where.rows]
+            index = int(where.row or 0)
+            if index > len(rows):
                 raise StorageError("STO-E012", path=path)
-            if index == len(fuels):
-                fuels.append({})
-            old = fuels[index].get(field)
+            if index == len(rows):
+                rows.append({})
+            holder = rows[index]
+        old = holder.get(field)
         if old == value and type(old) is type(value):
             continue
-        holder = values if index is None else fuels[index]
         if value is None:
             holder.pop(field, None)
         else:
@@ -527,44 +583,55 @@ def _write_changes(
         uow.audit(
             "month.set",
             target,
-            path if index is not None else f"values.{field}",
+            path if where.rows is not None else f"values.{field}",
             codec.dump_value(old),
             codec.dump_value(value),
             reason,
         )
         out.append(FieldChange(path, old, value))
-    # A fuel row emptied of every value (the undo of typing into a new fuel's row) goes with its last value:
+    # A row emptied of every value (the undo of typing into a new fuel's row) goes with its last value:
     # a hidden empty row would block submission with nothing on screen to fix.
-    existing = len(mv.fuels)
-    while len(fuels) > existing and not fuels[-1]:
-        fuels.pop()  # a new row that got nothing (only empty values) is never created
-    emptied = {i for i, f in enumerate(fuels) if not f}
-    removed = sorted({i for i in remove_fuel_rows if 0 <= i < len(fuels)} | emptied, reverse=True)
-    if removed:
-        before = [dict(f) for f in fuels]
+    asked = {kind: set(indices) for kind, indices in (remove_rows or {}).items()}
+    asked.setdefault(FUELS, set()).update(remove_fuel_rows)
+    for kind, rows in tables.items():
+        while len(rows) > existing.get(kind, 0) and not rows[-1]:
+            rows.pop()  # a new row that got nothing (only empty values) is never created
+        emptied = {i for i, r in enumerate(rows) if not r}
+        removed = sorted({i for i in asked.get(kind, ()) if 0 <= i < len(rows)} | emptied, reverse=True)
+        if not removed:
+            continue
+        before = [dict(r) for r in rows]
         for index in removed:
-            fuels.pop(index)
+            rows.pop(index)
         uow.audit(
             "month.set",
             target,
-            "fuels",
-            json.dumps([json.loads(codec.dumps(f)) for f in before]),
-            json.dumps([json.loads(codec.dumps(f)) for f in fuels]),
+            kind,
+            json.dumps([json.loads(codec.dumps(r)) for r in before]),
+            json.dumps([json.loads(codec.dumps(r)) for r in rows]),
             reason,
         )
-        out.append(FieldChange("fuels", before, fuels))
-        _renumber_fuel_links(uow, mv, removed)
+        out.append(FieldChange(kind, before, list(rows)))
+        _renumber_row_links(uow, mv, kind, removed)
     if not out:
         return out
     mv.values_json = codec.dumps(values)
-    for position, fuel_values in enumerate(fuels):
-        if position < len(mv.fuels):
-            mv.fuels[position].values_json = codec.dumps(fuel_values)
-        else:
-            mv.fuels.append(
-                FuelRowRecord(workspace_id=uow.workspace_id, position=position, values_json=codec.dumps(fuel_values))
-            )
-    del mv.fuels[len(fuels) :]
+    by_kind: dict[str, list[MonthRowRecord]] = {}
+    for record in mv.rows:
+        by_kind.setdefault(record.kind, []).append(record)
+    for kind, rows in tables.items():
+        records = by_kind.get(kind, [])
+        for position, row_values in enumerate(rows):
+            if position < len(records):
+                records[position].values_json = codec.dumps(row_values)
+            else:
+                mv.rows.append(
+                    MonthRowRecord(
+                        workspace_id=uow.workspace_id, kind=kind, position=position, values_json=codec.dumps(row_values)
+                    )
+                )
+        for record in records[len(rows) :]:
+            mv.rows.remove(record)
     mv.updated_at = utcnow()
     return out
 
@@ -787,12 +854,14 @@ def compare_versions(
     for key in sorted(set(a.values) | set(b.values)):
         if a.values.get(key) != b.values.get(key):
             out.append(FieldChange(key, a.values.get(key), b.values.get(key)))
-    for i in range(max(len(a.fuels), len(b.fuels))):
-        fa = a.fuels[i] if i < len(a.fuels) else {}
-        fb = b.fuels[i] if i < len(b.fuels) else {}
-        for key in sorted(set(fa) | set(fb)):
-            if fa.get(key) != fb.get(key):
-                out.append(FieldChange(f"fuels[{i}].{key}", fa.get(key), fb.get(key)))
+    for kind in sorted(set(a.rows) | set(b.rows)):
+        rows_a, rows_b = a.rows_of(kind), b.rows_of(kind)
+        for i in range(max(len(rows_a), len(rows_b))):
+            fa = rows_a[i] if i < len(rows_a) else {}
+            fb = rows_b[i] if i < len(rows_b) else {}
+            for key in sorted(set(fa) | set(fb)):
+                if fa.get(key) != fb.get(key):
+                    out.append(FieldChange(str(MonthPath.of_row(kind, i, key)), fa.get(key), fb.get(key)))
     if a.deposited_on != b.deposited_on:
         out.append(FieldChange("deposited_on", a.deposited_on, b.deposited_on))
     return tuple(out)
@@ -845,17 +914,19 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                 if key not in latest or row.version > latest[key].version:
                     latest[key] = row
         wanted = {row.id for row in latest.values()}
-        fuels: dict[str, list[tuple[int, str]]] = {}
+        month_rows: dict[str, list[tuple[str, int, str]]] = {}
         links: dict[str, dict[str, tuple[str, str, str, list[str]]]] = {}
         if wanted:
-            fr = FuelRowRecord.__table__.c
+            fr = MonthRowRecord.__table__.c
             in_year = select(mv.id).where(mv.unit_id.in_(list(codes)), mv.data_year == year)
             for row in _chunked(
                 session,
-                select(fr.month_version_id, fr.position, fr.values_json).where(fr.month_version_id.in_(in_year)),
+                select(fr.month_version_id, fr.kind, fr.position, fr.values_json).where(
+                    fr.month_version_id.in_(in_year)
+                ),
             ):
                 if row.month_version_id in wanted:
-                    fuels.setdefault(row.month_version_id, []).append((row.position, row.values_json))
+                    month_rows.setdefault(row.month_version_id, []).append((row.kind, row.position, row.values_json))
             el, ev = EvidenceLink.__table__.c, Evidence.__table__.c
             for row in _chunked(
                 session,
@@ -871,7 +942,7 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
         stored: dict[tuple[str, int], StoredMonth] = {}
         records: dict[str, list[MonthRecord]] = {uid: [] for uid in codes}
         for (uid, month), row in sorted(latest.items(), key=lambda item: item[0][1]):
-            fuel_values = tuple(codec.loads(v) for _, v in sorted(fuels.get(row.id, [])))
+            tables = _stored_rows((kind, v) for kind, _, v in sorted(month_rows.get(row.id, [])))
             refs = tuple(
                 EvidenceRef(kind, name, sha, tuple(sorted(paths)))
                 for kind, name, sha, paths in sorted(links.get(row.id, {}).values(), key=lambda e: e[1])
@@ -888,7 +959,7 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                 amendment_reason=row.amendment_reason,
                 deposited_on=row.deposited_on,
                 values=values,
-                fuels=fuel_values,
+                rows=tables,
                 evidence=refs,
                 updated_at=row.updated_at,
             )
@@ -896,12 +967,21 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                 MonthRecord(
                     month=month,
                     values=values,
-                    rows={FUELS: tuple(Row(f) for f in fuel_values)},
+                    rows={kind: tuple(Row(r) for r in rows) for kind, rows in tables.items()},
                     evidence=refs,
                     deposited_on=row.deposited_on,
                 )
             )
-        units = tuple(UnitRecord(values=codec.loads(u.values_json), months=tuple(records[u.id])) for u in entity.units)
+        unit_years = {
+            r.unit_id: codec.loads(r.values_json)
+            for r in session.execute(
+                select(UnitYear).where(UnitYear.unit_id.in_(list(codes)), UnitYear.data_year == year)
+            ).scalars()
+        }
+        units = tuple(
+            UnitRecord(values=codec.loads(u.values_json), months=tuple(records[u.id]), year=unit_years.get(u.id, {}))
+            for u in entity.units
+        )
         overrides = tuple(
             ParameterOverride(o.key, codec.load_value(o.value_json), o.reason, o.by)
             for o in session.execute(

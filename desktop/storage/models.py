@@ -122,8 +122,10 @@ class MonthVersion(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # since schema 0002
 
-    fuels: Mapped[list[FuelRowRecord]] = relationship(
-        back_populates="month_version", order_by="FuelRowRecord.position", cascade="all, delete-orphan"
+    rows: Mapped[list[MonthRowRecord]] = relationship(
+        back_populates="month_version",
+        order_by="(MonthRowRecord.kind, MonthRowRecord.position)",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (
@@ -132,18 +134,37 @@ class MonthVersion(Base):
     )
 
 
-class FuelRowRecord(Base):
-    __tablename__ = "fuel_rows"
+class MonthRowRecord(Base):
+    """A row of one of a month's tables (since schema 0005): ``kind`` is the form's row kind (fuels, raw
+    materials, carbonates ...), ``position`` its place in that table.  Schema 0001–0004 had fuel rows only."""
+
+    __tablename__ = "month_rows"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(String(36))
     month_version_id: Mapped[str] = mapped_column(ForeignKey("month_versions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
     position: Mapped[int] = mapped_column(Integer)
     values_json: Mapped[str] = mapped_column(Text, default="{}")
 
-    month_version: Mapped[MonthVersion] = relationship(back_populates="fuels")
+    month_version: Mapped[MonthVersion] = relationship(back_populates="rows")
 
-    __table_args__ = (Index("ix_fuel_rows_month", "month_version_id"),)
+    __table_args__ = (Index("ix_month_rows_month", "month_version_id"),)
+
+
+class UnitYear(Base):
+    """A unit's items of one data year (the form's "unit_year" scope), since schema 0005."""
+
+    __tablename__ = "unit_years"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(String(36))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    data_year: Mapped[int] = mapped_column(Integer)
+    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("unit_id", "data_year", name="uq_unit_years"),)
 
 
 class Evidence(Base):

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from desktop.domain import uscc
 from desktop.domain.findings import render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
-from desktop.domain.periods import deposit_due
 from desktop.domain.typed_text import parse_bool_text
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
@@ -216,8 +215,8 @@ class FirstRunWizard(QWizard):
     def _default_first_month(self) -> None:
         """The first month whose deposit is not yet due: what a plant joining today still has to deposit."""
         year, today = self.data_year(), date.today()
-        days = guideline_of_id(self.form.id).deposit_days(year)
-        first = next((m for m in range(1, 13) if deposit_due(year, m, days) >= today), 13)
+        rule = guideline_of_id(self.form.id).deposit_rule(year)
+        first = next((m for m in range(1, 13) if rule.due(year, m) >= today), 13)
         self.from_edit.setCurrentIndex(self.from_edit.findData(first))
 
     def _uscc_verdict(self, message: str, acceptable: bool) -> None:

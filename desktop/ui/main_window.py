@@ -1523,13 +1523,14 @@ class MainWindow(QMainWindow):
         if (unit.id, f.ref.month) != (self.unit_id, self.month) or self.tabs.currentIndex() != 0:
             self.select_month(unit.id, self.year, f.ref.month)
         column = MonthGridModel.FIXED + next(i for i, u in enumerate(self.grid_model.units) if u.id == unit.id)
-        fuel = None
-        if f.ref.fuel is not None:
+        key = None
+        if f.ref.row is not None:
             state = self.snapshot.months.get((unit.id, f.ref.month))
-            fuels = state.stored.fuels if state and state.stored else ()
-            fuel = fuels[f.ref.fuel].get("fuel") if f.ref.fuel < len(fuels) else None
+            rows = state.stored.rows_of(f.ref.rows) if state and state.stored else ()
+            kind = self.form.row_kind(f.ref.rows)
+            key = rows[f.ref.row].get(kind.key) if f.ref.row < len(rows) else None
         for row_no, row in enumerate(self.grid_model.rows):
-            if row.spec is not None and row.spec.id == f.ref.field and row.fuel == fuel:
+            if row.spec is not None and row.spec.id == f.ref.field and row.fuel == key:
                 self.grid.setCurrentIndex(self.grid_model.index(row_no, column))
                 self.grid.scrollTo(self.grid_model.index(row_no, column))
                 break

@@ -326,7 +326,7 @@ class MonthGridModel(QAbstractTableModel):
         self._findings = {}
         for f in snapshot.findings:
             if f.ref.month == month and f.ref.unit is not None and f.ref.field is not None:
-                path = f.ref.field if f.ref.fuel is None else f"fuels[{f.ref.fuel}].{f.ref.field}"
+                path = f.ref.field if f.ref.row is None else f"{f.ref.rows}[{f.ref.row}].{f.ref.field}"
                 self._findings.setdefault((f.ref.unit, path), []).append(f)
         if same_shape:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
@@ -867,12 +867,10 @@ class FindingsTableModel(QAbstractTableModel):
         if f.ref.month:
             parts.append(f"{f.ref.month}月" if i18n.current() == "zh" else MONTH_NAMES_EN[f.ref.month - 1])
         if f.ref.field:
-            scope = "fuel" if f.ref.fuel is not None else "month" if f.ref.month else f.ref.scope or "unit"
+            scope = f.ref.scope or ("month" if f.ref.month else "unit")
             try:
                 parts.append(
-                    self.form.field(
-                        scope if scope in ("fuel", "month", "unit", "entity", "year") else "month", f.ref.field
-                    ).label(i18n.current())
+                    self.form.field(scope if scope in self.form.scopes else "month", f.ref.field).label(i18n.current())
                 )
             except KeyError:
                 if f.ref.field.startswith("parameter:"):

@@ -214,7 +214,7 @@ def test_a_fuel_added_typed_and_undone_leaves_no_hidden_row(qtbot, new_workspace
     window.act_undo.trigger()  # Ctrl+Z (real keys: tests/ui/test_real_keyboard.py)
     wait_idle(qtbot, window)
     assert month_fuels(window) == []  # the row went with its last value: nothing hidden is left
-    assert not any(f.ref.fuel is not None for f in window.snapshot.findings if f.ref.month == 1)
+    assert not any(f.ref.row is not None for f in window.snapshot.findings if f.ref.month == 1)
     window.act_redo.trigger()
     wait_idle(qtbot, window)
     assert month_fuels(window) == [{"fuel": "natural_gas", "consumption": Decimal("1250.5")}]
@@ -327,7 +327,7 @@ def test_preflight_lists_errors_and_never_builds_silently(qtbot, fresh_data_dir:
     first = seen[0].list.item(0).data(Qt.ItemDataRole.UserRole)
     assert window.current_state().unit_code == first.ref.unit and window.month == first.ref.month
     row = window.grid_model.rows[window.grid.currentIndex().row()]
-    if first.ref.field is not None and first.ref.fuel is None:
+    if first.ref.field is not None and first.ref.row is None:
         assert row.spec is not None and row.spec.id == first.ref.field
     assert window.focusWidget() is window.grid  # the next key typed goes into that cell
     window.close()
