@@ -20,6 +20,8 @@ _DEFAULT_PLACES = 6  # a figure without declared places (an intermediate): enoug
 # Constants of the formulas, in words (the engine names them for its JSON results)
 CONSTANTS = {
     "44/12": ("CO2 与 C 的分子量之比", "molar mass ratio CO2/C"),
+    "44/56": ("CO2 与 CaO 的分子量之比", "molar mass ratio CO2/CaO"),
+    "44/40": ("CO2 与 MgO 的分子量之比", "molar mass ratio CO2/MgO"),
     "B_h": ("无供热，供热项为零", "no heat supplied: the heat term is zero"),
 }
 

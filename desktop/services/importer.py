@@ -18,6 +18,7 @@ from desktop.interchange.problems import InputError
 from desktop.services.evaluation import override_problems
 from desktop.services.guidelines import guideline
 from desktop.services.store import (
+    _set_unit_year_values,
     _ack_record,
     _apply_values,
     _current,
@@ -138,6 +139,8 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                     )
                 )
                 unit.values_json = codec.dumps(values)
+            if record.year:
+                changes += len(_set_unit_year_values(uow, ws, unit, report.data_year, dict(record.year), reason))
             for month in record.months:
                 if (record.unit_id, month.month) in unchanged:
                     continue  # closed, and given exactly as stored

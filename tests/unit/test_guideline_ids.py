@@ -66,10 +66,7 @@ def shared_ids(path: Path) -> set[str]:
     users = [
         gid
         for gid in GUIDELINES
-        if any(
-            f"desktop.guidelines.{package}" in p.read_text(encoding="utf-8")
-            for p in (shared / gid).rglob("*.py")
-        )
+        if any(f"desktop.guidelines.{package}" in p.read_text(encoding="utf-8") for p in (shared / gid).rglob("*.py"))
     ]
     return set.intersection(*(guideline_ids(g) for g in users)) if users else set()
 
