@@ -30,7 +30,7 @@ from desktop.interchange.problems import InputError
 from desktop.interchange.schema import input_schema, result_schema
 from desktop.services import locations
 from desktop.services.evaluation import Evaluation, evaluate, read_report_file
-from desktop.services.explain import explain_figure
+from desktop.services.explain import explain_figure, figure_label
 from desktop.services.guidelines import DEFAULT_GUIDELINE, GUIDELINES, guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
@@ -99,7 +99,6 @@ T = {
         "title": "{title} — {year} 年度",
         "entity": "重点排放单位",
         "pack": "参数包",
-        "unit": "机组",
         "month": "月",
         "fuel": "燃料",
         "source": "来源",
@@ -122,7 +121,7 @@ T = {
         "pack_mismatch": "参数包 {label} 不适用于 {guideline} {year} 年度数据",
         "not_allocated": "不参与配额分配",
         "demo_workspace": "演示工作区：{path}",
-        "imported": "已导入 {units} 台机组、{months} 个月（{changes} 处更改）到 {path}",
+        "imported": "已导入 {units} 个{unit_word}、{months} 个月（{changes} 处更改）到 {path}",
         "year_items": "{year} 年度履约数据（{entity}）：",
         "year_bad_item": "“{item}” 应写作 项目=数值，可用项目：{keys}",
         "year_bad_value": "“{label}” 须为数值：{value}",
@@ -145,7 +144,6 @@ T = {
         "title": "{title} — data year {year}",
         "entity": "Entity",
         "pack": "Parameter pack",
-        "unit": "Unit",
         "month": "Month",
         "fuel": "Fuel",
         "source": "Source",
@@ -168,7 +166,7 @@ T = {
         "pack_mismatch": "parameter pack {label} does not fit {guideline} data year {year}",
         "not_allocated": "outside allocation",
         "demo_workspace": "demo workspace: {path}",
-        "imported": "imported {units} unit(s), {months} month(s) ({changes} changes) into {path}",
+        "imported": "imported {units} {unit_word}(s), {months} month(s) ({changes} changes) into {path}",
         "year_items": "items of data year {year} ({entity}):",
         "year_bad_item": '"{item}" must read item=value; items: {keys}',
         "year_bad_value": '"{label}" must be a number: {value}',
@@ -324,10 +322,11 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
     for unit in ev.result.units:
         record = ev.report.unit(unit.unit_id)
         heading = [_unit_value(g.form, name, record.get(name) if record else None, lang) for name in view.unit_heading]
-        lines.append(f"== {t['unit']} {unit.unit_id} — {', '.join(heading)} ==")
+        lines.append(f"== {g.form.unit_word(lang)} {unit.unit_id} — {', '.join(heading)} ==")
         rows = []
+        listed = g.form.row_kinds[0].id if g.form.row_kinds else None  # the view's rows: the first row kind's
         for month in unit.months:
-            for row in month.rows or [None]:
+            for row in [r for r in month.rows if r.rows == listed] or [None]:
                 first = row is None or row.index == 0
                 cells = [str(month.month) if first else "", _row_label(g.form, row, lang) if row else "—"]
                 for name in view.row_figures:
@@ -353,7 +352,7 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
             params = _direct_parameters(fig)
             annual_rows.append(
                 [
-                    info.label(lang) if info else name,
+                    figure_label(name, g, lang),
                     _fmt(fig.value, info.places if info else 4),
                     fig.unit,
                     fig.formula,
@@ -370,7 +369,7 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
     for name, fig in ev.result.totals.items():
         info = figures.get(name)
         comp_rows.append(
-            [info.label(lang) if info else name, _fmt(fig.value, info.places if info else 4), fig.unit, fig.formula]
+            [figure_label(name, g, lang), _fmt(fig.value, info.places if info else 4), fig.unit, fig.formula]
         )
     lines += text.table([t["figure"], t["value"], "", t["formula"]], comp_rows, "lrll")
     if explain_depth > 0:
@@ -450,12 +449,13 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         path = Path(args.json_out)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(report_json.dumps_exact(demo.demo_document()) + "\n", encoding="utf-8")
+        tmp.write_text(report_json.dumps_exact(demo.demo_document(args.guideline)) + "\n", encoding="utf-8")
         os.replace(tmp, path)
         out.write(T[args.lang]["demo_written"].format(path=path) + "\n")
         return 0
-    target = Path(args.workspace or locations.demo_workspace())
-    demo.create_demo_workspace(target, today=_today(args.today)).close()
+    default = args.guideline == DEFAULT_GUIDELINE
+    target = Path(args.workspace or locations.demo_workspace(None if default else args.guideline))
+    demo.create_demo_workspace(target, today=_today(args.today), guideline_id=args.guideline).close()
     out.write(T[args.lang]["demo_workspace"].format(path=target) + "\n\n")
     args.workspace, args.file, args.json, args.pack, args.entity, args.year = (
         str(target),
@@ -463,7 +463,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         False,
         None,
         None,
-        demo.demo_year(),
+        demo.demo_year(args.guideline),
     )
     return cmd_calc(args, out)
 
@@ -475,6 +475,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         T[args.lang]["imported"].format(
             units=outcome.units,
+            unit_word=guideline(report.guideline).form.unit_word(args.lang),
             months=outcome.months,
             changes=outcome.changes,
             path=args.workspace or locations.default_workspace(),
@@ -568,7 +569,8 @@ def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
         entity = store.get_entity(ws=ws, entity_id=entity_id)
         unit = next((u for u in entity.units if u.code == args.unit), None)
         if unit is None:
-            raise StorageError("STO-E008", what=("机组 " if zh else "unit ") + str(args.unit))
+            word = guideline(entity.guideline).form.unit_word(args.lang)
+            raise StorageError("STO-E008", what=f"{word} {args.unit}")
         # the checkpoint of the audit chain that the change records is signed when the passphrase is given
         signer = _signing().load_signer(_signer_dir(args), _passphrase(args)) if args.passphrase_env else None
         common = {"ws": ws, "unit_id": unit.id, "year": year, "month": args.month, "signer": signer}
@@ -589,9 +591,9 @@ def cmd_month(args: argparse.Namespace, out: TextIO) -> int:
     status = words[stored.status.value][0 if zh else 1]
     out.write(
         (
-            f"机组 {unit.code} {year} 年 {args.month} 月：第 {stored.version} 版，{status}"
+            f"{guideline(entity.guideline).form.unit_word('zh')} {unit.code} {year} 年 {args.month} 月：第 {stored.version} 版，{status}"
             if zh
-            else f"unit {unit.code} {year}-{args.month:02d}: version {stored.version}, {status}"
+            else f"{guideline(entity.guideline).form.unit_word('en')} {unit.code} {year}-{args.month:02d}: version {stored.version}, {status}"
         )
         + "\n"
     )
@@ -827,6 +829,12 @@ def _parser() -> argparse.ArgumentParser:
     pack.set_defaults(func=cmd_pack)
     demo_cmd = sub.add_parser("demo", help="create (or open) the demo workspace and calculate its year")
     demo_cmd.add_argument("--json-out", help="instead, write the demo year as a JSON report to this file")
+    demo_cmd.add_argument(
+        "--guideline",
+        choices=sorted(GUIDELINES),
+        default=DEFAULT_GUIDELINE,
+        help="whose demo: a power plant (default), a cement works or an aluminium smelter",
+    )
     demo_cmd.add_argument("--today", default=None)
     demo_cmd.add_argument("--explain", type=int, default=0)
     demo_cmd.set_defaults(func=cmd_demo)

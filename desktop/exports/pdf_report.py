@@ -500,27 +500,29 @@ def write_month_pdf(doc: ReportDocument, month: int, target: Path) -> Path:
                 "—" if value is None else (format_decimal(value) if isinstance(value, Decimal) else str(value))
             )
         rows.append([spec.label_zh, doc.form.unit_of(spec), *values])
-    kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
-    for kind in kinds:
-        option = doc.form.enums["fuel"].option(kind)
-        rows.append(
-            [f"{doc.form.row_kinds[0].label_zh}：{option.label_zh if option else kind}", "", *["" for _ in units]]
-        )
-        for spec in doc.form.fields("fuel"):
-            if spec.id == "fuel":
-                continue
-            values = []
-            for unit in units:
-                record = unit.month(month)
-                row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
-                value = row.get(spec.id) if row else None
-                shown = (
-                    format_decimal(value)
-                    if isinstance(value, Decimal)
-                    else (("是" if value else "否") if isinstance(value, bool) else str(value))
-                )
-                values.append("—" if value is None else shown)
-            rows.append([spec.label_zh, doc.form.unit_of(spec, {"fuel": kind}), *values])
+    for kind in doc.form.row_kinds:
+        enum = doc.form.enums[doc.form.field(kind.scope, kind.key).enum or ""]
+        present = {str(r.get(kind.key)) for u in units if u.month(month) for r in u.month(month).rows_of(kind.id)}
+        for item in [o.id for o in enum.options if o.id in present]:
+            option = enum.option(item)
+            rows.append([f"{kind.label_zh}：{option.label_zh if option else item}", "", *["" for _ in units]])
+            for spec in doc.form.fields(kind.scope):
+                if spec.id == kind.key:
+                    continue
+                values = []
+                for unit in units:
+                    record = unit.month(month)
+                    found = (
+                        next((r for r in record.rows_of(kind.id) if r.get(kind.key) == item), None) if record else None
+                    )
+                    value = found.get(spec.id) if found else None
+                    shown = (
+                        format_decimal(value)
+                        if isinstance(value, Decimal)
+                        else (("是" if value else "否") if isinstance(value, bool) else str(value))
+                    )
+                    values.append("—" if value is None else shown)
+                rows.append([spec.label_zh, doc.form.unit_of(spec, {kind.key: item}), *values])
     for name in doc.words.workbook.month_computed:  # the month's computed figures, as on the deposit workbook
         places = doc.figures[name].places
         info = doc.figures.get(name)

@@ -6,12 +6,12 @@ field path as "燃煤 · 燃料消耗量".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from desktop.domain.findings import Finding
+from desktop.domain.paths import MonthPath
 from desktop.domain.records import ReportInput
 from desktop.formspec import FormSpec
 
@@ -56,46 +56,51 @@ def place_text(f: Finding, form: FormSpec, lang: str, parameter_label: Callable[
     return (" · " if zh else ", ").join(parts) or ("全年" if zh else "whole year")
 
 
-def fuel_row_of(report: ReportInput, unit_code: str, month: int, path: str) -> Any:
-    match = re.match(r"fuels\[(\d+)\]", path)
+def row_of(report: ReportInput, unit_code: str, month: int, path: str) -> Any:
+    """The stored row a path points into (``fuels[0]``, ``alt_raw_materials[1].consumption_t``), if any."""
+    where = MonthPath.parse(path)
     unit = report.unit(unit_code)
     record = unit.month(month) if unit else None
-    if match is None or record is None or int(match.group(1)) >= len(record.fuels):
+    if where is None or where.rows is None or where.row is None or record is None:
         return None
-    return record.fuels[int(match.group(1))]
+    rows = record.rows_of(where.rows)
+    return rows[where.row] if where.row < len(rows) else None
 
 
 def path_words(form: FormSpec, report: ReportInput, unit_code: str, month: int, path: str, lang: str = "zh") -> str:
     """A stored path in words: 发电量; 燃煤 · 燃料消耗量; 燃煤（检测报告）."""
     zh = lang == "zh"
-    match = re.match(r"fuels\[(\d+)\](?:\.(\w+))?$", path)
-    if match is None:
+    where = MonthPath.parse(path)
+    kind = next((k for k in form.row_kinds if where is not None and k.id == where.rows), None)
+    if where is None or kind is None:
         try:
             return form.field("month", path).label(lang)
         except KeyError:
             return RECORD_WORDS.get(path, (path, path))[0 if zh else 1]
-    row = fuel_row_of(report, unit_code, month, path)
-    option = form.enums["fuel"].option(str(row.get("fuel"))) if row is not None else None
-    fuel = (
-        (option.label_zh if zh else option.label_en)
+    row = row_of(report, unit_code, month, path)
+    enum = form.field(kind.scope, kind.key).enum
+    option = form.enums[enum].option(str(row.get(kind.key))) if row is not None and enum else None
+    position = (where.row or 0) + 1
+    name = (
+        option.label(lang)
         if option
-        else (f"燃料第 {int(match.group(1)) + 1} 行" if zh else f"fuel row {int(match.group(1)) + 1}")
+        else (f"{kind.label_zh}第 {position} 行" if zh else f"{kind.label_en} row {position}")
     )
-    if match.group(2) is None:
-        return f"{fuel}（检测报告）" if zh else f"{fuel} (lab report)"
+    if where.field is None:
+        return f"{name}（检测报告）" if zh else f"{name} (lab report)"
     try:
-        return f"{fuel} · {form.field('fuel', match.group(2)).label(lang)}"
+        return f"{name} · {form.field(kind.scope, where.field).label(lang)}"
     except KeyError:
-        return fuel
+        return name
 
 
 def lab_data(evidence: Any, report: ReportInput) -> dict[str, Any]:
-    """A lab report's laboratory, number and dates: from the scan's record, else from the fuel row it proves."""
+    """A lab report's laboratory, number and dates: from the scan's record, else from the row it proves."""
     lab = dict(evidence.lab or {})
     for unit, year, month, path in evidence.links:
         if year != report.data_year:
             continue
-        row = fuel_row_of(report, unit, month, path)
+        row = row_of(report, unit, month, path)
         if row is None:
             continue
         for key in ("lab_name", "report_no", "sample_received_date", "test_date", "report_date"):

@@ -1,6 +1,6 @@
 """The Excel workbook in the platform's layout, and reading it back (openpyxl).
 
-One sheet per unit: a row per data item (and per fuel) × 1月…12月 × 全年 × 获取方式 × 数据来源 × 支撑材料,
+One sheet per unit: a row per data item (and per item of a month's tables: fuels, raw materials) × 1月…12月 × 全年 × 获取方式 × 数据来源 × 支撑材料,
 generated from the form.  Input cells are unlocked, tinted and validated; computed cells are locked
 (sheet protection without a password: a guard against slips, not a secret).  A hidden column holds each
 row's key, so a filled-in workbook reads back exactly.  Reading is all or nothing: every problem is
@@ -25,13 +25,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.numbers import NumberFormatError, parse_decimal
-from desktop.domain.records import FUELS, MonthRecord, ReportInput, Row, UnitRecord, Value
+from desktop.domain.records import MonthRecord, ReportInput, Row, UnitRecord, Value
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import FigureInfo, ReportResult, WorkbookView
 from desktop.exports.errors import CellProblem, WorkbookError
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
-from desktop.formspec import FieldSpec, FormSpec
+from desktop.formspec import FieldSpec, FormSpec, RowKind
 from desktop.formspec.model import fault_text
 
 MONTH_COL = 3  # C = January
@@ -57,42 +57,85 @@ MONTH_SHEET_MARK = "支撑材料 Evidence"  # the monthly deposit sheet's eviden
 
 @dataclass(frozen=True)
 class RowKey:
-    kind: str  # "month", "fuel", "computed"
+    """A sheet row's hidden key: "month:<field>", "computed:<figure>", or "<scope>:<item>:<field>" for a
+    row of a month's table (a row kind's scope: "fuel:coal:ncv", "raw_material:steel_slag:consumption_t")."""
+
+    kind: str  # "month", "computed", or the scope of a row kind
     field: str
-    fuel: str = ""
+    item: str = ""
 
     def text(self) -> str:
-        return ":".join(p for p in (self.kind, self.fuel, self.field) if p)
+        return ":".join(p for p in (self.kind, self.item, self.field) if p)
 
     @classmethod
-    def parse(cls, text: str) -> RowKey | None:
+    def parse(cls, text: str, form: FormSpec) -> RowKey | None:
         parts = str(text or "").split(":")
         if len(parts) == 2 and parts[0] in ("month", "computed"):
             return cls(parts[0], parts[1])
-        if len(parts) == 3 and parts[0] == "fuel":
-            return cls("fuel", parts[2], parts[1])
+        if len(parts) == 3 and parts[0] in {k.scope for k in form.row_kinds}:
+            return cls(parts[0], parts[2], parts[1])
         return None
 
 
-def _rows(form: FormSpec, fuels: list[str]) -> list[tuple[RowKey | None, str, str, FieldSpec | None]]:
+def _kind_of_scope(form: FormSpec, scope: str) -> RowKind:
+    return next(k for k in form.row_kinds if k.scope == scope)
+
+
+def section_label(form: FormSpec, kind: RowKind, item: str) -> str:
+    """The header row above an item's rows: "燃料：燃煤", "非碳酸盐替代原料：钢渣"."""
+    option = form.enums[form.field(kind.scope, kind.key).enum or ""].option(item)
+    return f"{kind.label_zh}：{option.label_zh if option else item}"
+
+
+def _is_section(form: FormSpec, label: Any) -> bool:
+    return isinstance(label, str) and any(label.startswith(f"{k.label_zh}：") for k in form.row_kinds)
+
+
+def _rows(
+    form: FormSpec, items: Mapping[str, list[str]], unit: Mapping[str, Any]
+) -> list[tuple[RowKey | None, str, str, FieldSpec | None]]:
+    """A unit's sheet rows: the items that concern the unit (``applies_when``), its tables' items below."""
     rows: list[tuple[RowKey | None, str, str, FieldSpec | None]] = []
     for spec in form.fields("month"):
-        rows.append((RowKey("month", spec.id), spec.label_zh, form.unit_of(spec), spec))
-    for fuel in fuels:
-        option = form.enums["fuel"].option(fuel)
-        rows.append((None, f"燃料：{option.label_zh if option else fuel}", "", None))
-        for spec in form.fields("fuel"):
-            if spec.id != "fuel":
-                rows.append((RowKey("fuel", spec.id, fuel), spec.label_zh, form.unit_of(spec, {"fuel": fuel}), spec))
+        if form.applies(spec, {}, unit):
+            rows.append((RowKey("month", spec.id), spec.label_zh, form.unit_of(spec), spec))
+    for kind in form.row_kinds:
+        for item in items.get(kind.id, ()):
+            rows.append((None, section_label(form, kind, item), "", None))
+            for spec in form.fields(kind.scope):
+                if spec.id != kind.key and form.applies(spec, {kind.key: item}, unit):
+                    key = RowKey(kind.scope, spec.id, item)
+                    rows.append((key, spec.label_zh, form.unit_of(spec, {kind.key: item}), spec))
     return rows
 
 
-def _fuels(unit: UnitRecord, form: FormSpec, default_row: Callable[..., str | None]) -> list[str]:
-    """The fuel rows of a unit's sheet: those entered, else the one the guideline shows by default."""
-    present = {str(f.get("fuel")) for m in unit.months for f in m.fuels if f.get("fuel")}
-    if not present:
-        present = {default_row(unit.values, form) or ""}
-    return [o.id for o in form.enums["fuel"].options if o.id in present]
+def _items(unit: UnitRecord, form: FormSpec, default_row: Callable[..., str | None]) -> dict[str, list[str]]:
+    """The rows of a unit's sheet per row kind: the items entered, else (first kind) the guideline's default."""
+    out: dict[str, list[str]] = {}
+    for position, kind in enumerate(form.row_kinds):
+        present = {str(r.get(kind.key)) for m in unit.months for r in m.rows_of(kind.id) if r.get(kind.key)}
+        if not present and position == 0:
+            present = {default_row(unit.values, form) or ""}
+        enum = form.enums[form.field(kind.scope, kind.key).enum or ""]
+        out[kind.id] = [o.id for o in enum.options if o.id in present]
+    return out
+
+
+def _row_value(form: FormSpec, record: MonthRecord, key: RowKey) -> Value:
+    if key.kind == "month":
+        return record.get(key.field)
+    kind = _kind_of_scope(form, key.kind)
+    values = next((r for r in record.rows_of(kind.id) if r.get(kind.key) == key.item), None)
+    return values.get(key.field) if values else None
+
+
+def _month_rows(form: FormSpec, found: Mapping[str, Mapping[str, dict[str, Value]]]) -> dict[str, tuple[Row, ...]]:
+    """Values read per (scope, item) as the month's tables by row kind."""
+    out: dict[str, tuple[Row, ...]] = {}
+    for kind in form.row_kinds:
+        items = found.get(kind.scope, {})
+        out[kind.id] = tuple(Row({kind.key: item, **values}) for item, values in items.items())
+    return out
 
 
 def _cell_value(spec: FieldSpec, value: Value, form: FormSpec) -> Any:
@@ -209,7 +252,7 @@ def write_workbook(
         ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
         unit_result = result.unit(unit.unit_id)
         validations: dict[str, DataValidation] = {}
-        for key, label, unit_label, spec in _rows(form, _fuels(unit, form, default_row)):
+        for key, label, unit_label, spec in _rows(form, _items(unit, form, default_row), unit.values):
             row = ws.max_row + 1
             ws.cell(row, 1, label)
             ws.cell(row, 2, unit_label)
@@ -221,11 +264,7 @@ def write_workbook(
                 record = unit.month(m)
                 value: Value = None
                 if record is not None:
-                    if key.kind == "month":
-                        value = record.get(key.field)
-                    else:
-                        row_values = next((f for f in record.fuels if f.get("fuel") == key.fuel), None)
-                        value = row_values.get(key.field) if row_values else None
+                    value = _row_value(form, record, key)
                 cell = ws.cell(row, MONTH_COL + m - 1, _cell_value(spec, value, form))
                 if (unit.unit_id, m) in closed:
                     cell.fill = CLOSED_FILL  # submitted or deposited: changed only by going back to draft
@@ -238,7 +277,7 @@ def write_workbook(
                     cell.number_format = number_format(spec.places)
             if spec.evidence:
                 ws.cell(row, 17, form.evidence_kinds[spec.evidence].label_zh)
-            dv_key = f"{spec.id}:{key.fuel}"
+            dv_key = f"{key.kind}:{spec.id}:{key.item}"
             if dv_key not in validations:
                 dv = _validation(spec, form)
                 if dv is not None:
@@ -404,7 +443,8 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
     reader = _Reader(form)
     units: list[UnitRecord] = []
     specs = {("month", s.id): s for s in form.fields("month")}
-    specs.update({("fuel", s.id): s for s in form.fields("fuel")})
+    for kind in form.row_kinds:
+        specs.update({(kind.scope, s.id): s for s in form.fields(kind.scope)})
     for unit in template.units:
         name = unit_sheet_name(form, unit.unit_id)
         if name not in wb.sheetnames:
@@ -417,18 +457,18 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
         for merged in ws.merged_cells.ranges:
             reader.problems.append(CellProblem(name, str(merged), "XLS-E006"))
         month_values: dict[int, dict[str, Value]] = {m: {} for m in range(1, 13)}
-        fuel_values: dict[int, dict[str, dict[str, Value]]] = {m: {} for m in range(1, 13)}
+        row_values: dict[int, dict[str, dict[str, dict[str, Value]]]] = {m: {} for m in range(1, 13)}
         seen_keys: dict[str, int] = {}
-        section: str | None = None  # the fuel whose rows follow (its "燃料：X" header row)
+        section: str | None = None  # the item whose rows follow (its "燃料：X" header row)
         for row in range(2, ws.max_row + 1):
             key_text = ws.cell(row, KEY_COL).value
-            key = RowKey.parse(str(key_text)) if key_text else None
+            key = RowKey.parse(str(key_text), form) if key_text else None
             label = ws.cell(row, 1).value
             if key is None:
-                if isinstance(label, str) and label.startswith("燃料："):
+                if _is_section(form, label):
                     section = label
                 filled = any(ws.cell(row, c).value not in (None, "") for c in range(MONTH_COL, MONTH_COL + 12))
-                if filled and not (isinstance(label, str) and label.startswith("燃料")):
+                if filled and not _is_section(form, label):
                     reader.problems.append(CellProblem(name, f"A{row}", "XLS-E007", str(label or "")[:40]))
                 continue
             if key.kind == "computed":
@@ -447,23 +487,22 @@ def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> Repor
                 if key.kind == "month":
                     month_values[m][key.field] = value
                 else:
-                    fuel_values[m].setdefault(key.fuel, {})[key.field] = value
+                    row_values[m].setdefault(key.kind, {}).setdefault(key.item, {})[key.field] = value
         months = []
         for m in range(1, 13):
             original = unit.month(m)
-            if not month_values[m] and not fuel_values[m]:
+            if not month_values[m] and not row_values[m]:
                 continue  # nothing typed for that month: the workbook leaves it as it is
-            fuels = tuple(Row({"fuel": kind, **values}) for kind, values in fuel_values[m].items())
             months.append(
                 MonthRecord(
                     m,
                     month_values[m],
-                    {FUELS: fuels},
+                    _month_rows(form, row_values[m]),
                     original.evidence if original else (),
                     original.deposited_on if original else None,
                 )
             )
-        units.append(UnitRecord(unit.values, tuple(months), unit.declared_annual))
+        units.append(UnitRecord(unit.values, tuple(months), unit.declared_annual, unit.year))
     if reader.problems:
         raise WorkbookError(reader.problems)
     return ReportInput(
@@ -500,12 +539,13 @@ def _key_matches_row(
     if str(label or "").strip() != spec.label_zh:
         reader.problems.append(CellProblem(sheet, f"A{row}", "XLS-E015", f"{label or '—'} ≠ {spec.label_zh}"))
         good = False
-    if key.kind == "fuel":
-        option = form.enums["fuel"].option(key.fuel)
-        expected = f"燃料：{option.label_zh}" if option else None
+    if key.kind not in ("month", "computed"):
+        kind = _kind_of_scope(form, key.kind)
+        option = form.enums[form.field(kind.scope, kind.key).enum or ""].option(key.item)
+        expected = section_label(form, kind, key.item) if option else None
         if option is None or section != expected:
             reader.problems.append(
-                CellProblem(sheet, f"A{row}", "XLS-E015", f"{section or '—'} ≠ {expected or key.fuel}")
+                CellProblem(sheet, f"A{row}", "XLS-E015", f"{section or '—'} ≠ {expected or key.item}")
             )
             good = False
     return good
@@ -533,16 +573,17 @@ def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormS
     for merged in ws.merged_cells.ranges:
         reader.problems.append(CellProblem(ws.title, str(merged), "XLS-E006"))
     specs = {("month", s.id): s for s in form.fields("month")}
-    specs.update({("fuel", s.id): s for s in form.fields("fuel")})
+    for kind in form.row_kinds:
+        specs.update({(kind.scope, s.id): s for s in form.fields(kind.scope)})
     values: dict[str, dict[str, Value]] = {c: {} for c in codes}
-    fuels: dict[str, dict[str, dict[str, Value]]] = {c: {} for c in codes}
+    found_rows: dict[str, dict[str, dict[str, dict[str, Value]]]] = {c: {} for c in codes}
     seen_keys: dict[str, int] = {}
     section: str | None = None
     for row in range(2, min(ws.max_row, MAX_ROWS) + 1):
-        key = RowKey.parse(str(ws.cell(row, key_col).value or ""))
+        key = RowKey.parse(str(ws.cell(row, key_col).value or ""), form)
         label = ws.cell(row, 1).value
         if key is None:
-            if isinstance(label, str) and label.startswith("燃料："):
+            if _is_section(form, label):
                 section = label
             continue
         if key.kind == "computed":
@@ -562,25 +603,24 @@ def _read_month_sheet(wb: Any, path: Path, *, template: ReportInput, form: FormS
             if key.kind == "month":
                 values[code][key.field] = value
             else:
-                fuels[code].setdefault(key.fuel, {})[key.field] = value
+                found_rows[code].setdefault(key.kind, {}).setdefault(key.item, {})[key.field] = value
     if reader.problems:
         raise WorkbookError(reader.problems)
     units = []
     for unit in template.units:
         original = unit.month(month)
         months: tuple[MonthRecord, ...] = ()
-        if values[unit.unit_id] or fuels[unit.unit_id]:
-            rows = tuple(Row({"fuel": kind, **v}) for kind, v in fuels[unit.unit_id].items())
+        if values[unit.unit_id] or found_rows[unit.unit_id]:
             months = (
                 MonthRecord(
                     month,
                     values[unit.unit_id],
-                    {FUELS: rows},
+                    _month_rows(form, found_rows[unit.unit_id]),
                     original.evidence if original else (),
                     original.deposited_on if original else None,
                 ),
             )
-        units.append(UnitRecord(unit.values, months, unit.declared_annual))
+        units.append(UnitRecord(unit.values, months, unit.declared_annual, unit.year))
     return ReportInput(
         template.guideline,
         template.data_year,
@@ -632,19 +672,20 @@ def write_month_workbook(
     for spec in form.fields("month"):
         values = [_cell_value(spec, u.month(month).get(spec.id), form) if u.month(month) else None for u in units]
         put(spec.label_zh, form.unit_of(spec), spec, values, key=RowKey("month", spec.id))
-    kinds = sorted({str(f.get("fuel")) for u in units if u.month(month) for f in u.month(month).fuels})
-    for kind in kinds:
-        option = form.enums["fuel"].option(kind)
-        ws.append([f"燃料：{option.label_zh if option else kind}"])
-        for spec in form.fields("fuel"):
-            if spec.id == "fuel":
-                continue
-            values = []
-            for unit in units:
-                record = unit.month(month)
-                row = next((f for f in record.fuels if f.get("fuel") == kind), None) if record else None
-                values.append(_cell_value(spec, row.get(spec.id), form) if row else None)
-            put(spec.label_zh, form.unit_of(spec, {"fuel": kind}), spec, values, key=RowKey("fuel", spec.id, kind))
+    for kind in form.row_kinds:
+        enum = form.enums[form.field(kind.scope, kind.key).enum or ""]
+        present = {str(r.get(kind.key)) for u in units if u.month(month) for r in u.month(month).rows_of(kind.id)}
+        for item in [o.id for o in enum.options if o.id in present]:
+            ws.append([section_label(form, kind, item)])
+            for spec in form.fields(kind.scope):
+                if spec.id == kind.key or not any(form.applies(spec, {kind.key: item}, u.values) for u in units):
+                    continue
+                key = RowKey(kind.scope, spec.id, item)
+                cells = [
+                    _cell_value(spec, _row_value(form, u.month(month), key), form) if u.month(month) else None
+                    for u in units
+                ]
+                put(spec.label_zh, form.unit_of(spec, {kind.key: item}), spec, cells, key=key)
     for name in view.month_computed:
         info = (figures or {}).get(name)
         values = []

@@ -38,6 +38,7 @@ _FIELD_KEYS = {
     "type",
     "required",
     "required_when",
+    "applies_when",
     "unit",
     "unit_from",
     "min",
@@ -218,11 +219,12 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
     for scope, specs in scopes.items():
         by_id = {s.id: s for s in specs}
         for spec in specs:
-            refs = list(spec.required_when) + ([spec.unit_from] if spec.unit_from else [])
+            conditions = {**spec.required_when, **spec.applies_when}
+            refs = list(conditions) + ([spec.unit_from] if spec.unit_from else [])
             for written in refs:
                 where = f"[[{scope}]] '{spec.id}'"
                 lookup, ref = by_id, written
-                if written.startswith(OUTER_UNIT) and written in spec.required_when:
+                if written.startswith(OUTER_UNIT) and written in conditions:
                     if scope in ("entity", "year", "unit"):
                         problems.append(f"{where}: '{written}' names a unit field, but {scope} items belong to no unit")
                         continue
@@ -327,6 +329,10 @@ def _field(
     if not isinstance(required_when, Mapping):
         problems.append(f"{where}: 'required_when' must be a table")
         required_when = {}
+    applies_when = table.get("applies_when", {})
+    if not isinstance(applies_when, Mapping):
+        problems.append(f"{where}: 'applies_when' must be a table")
+        applies_when = {}
     low = _decimal(table.get("min"), "min", where, problems)
     high = _decimal(table.get("max"), "max", where, problems)
     if low is not None and high is not None and low > high:
@@ -367,6 +373,7 @@ def _field(
         type=ftype,
         required=required,
         required_when=dict(required_when),
+        applies_when=dict(applies_when),
         unit=table.get("unit"),
         unit_from=table.get("unit_from"),
         min=low,

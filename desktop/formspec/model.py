@@ -111,6 +111,9 @@ class FieldSpec:
     type: str
     required: bool = False
     required_when: Mapping[str, Any] = field(default_factory=dict)
+    # The rows or units the field concerns at all (a coal test does not concern a gas row, a clinker output
+    # not the quarry's vehicles): elsewhere the grid shows it as not applicable and it is never asked for.
+    applies_when: Mapping[str, Any] = field(default_factory=dict)
     unit: str | None = None
     unit_from: str | None = None
     min: Decimal | None = None
@@ -220,21 +223,17 @@ class FormSpec:
         return self.option_attr(scope, row, ref) if "." in ref else row.get(ref)
 
     def is_required(self, spec: FieldSpec, row: Mapping[str, Any], unit: Mapping[str, Any] | None = None) -> bool:
+        if not self.applies(spec, row, unit):
+            return False
         if spec.required:
             return True
         if not spec.required_when:
             return False
         return all(self.resolve(spec.scope, row, ref, unit) == want for ref, want in spec.required_when.items())
 
-    def applies(self, spec: FieldSpec, unit: Mapping[str, Any] | None) -> bool:
-        """Whether a month or row field concerns a unit at all: its ``unit:`` conditions hold (a clinker output
-        is asked of a clinker line, not of the quarry's vehicles).  Fields without such a condition concern
-        every unit."""
-        return all(
-            self.resolve(spec.scope, {}, ref, unit) == want
-            for ref, want in spec.required_when.items()
-            if ref.startswith(OUTER_UNIT)
-        )
+    def applies(self, spec: FieldSpec, row: Mapping[str, Any], unit: Mapping[str, Any] | None = None) -> bool:
+        """Whether the field concerns this row (of this unit) at all (its ``applies_when``)."""
+        return all(self.resolve(spec.scope, row, ref, unit) == want for ref, want in spec.applies_when.items())
 
     def unit_of(self, spec: FieldSpec, row: Mapping[str, Any] | None = None) -> str:
         if spec.unit_from:

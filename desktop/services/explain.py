@@ -11,10 +11,11 @@ import re
 from decimal import Decimal
 
 from desktop.domain.numbers import format_decimal
+from desktop.domain.paths import MonthPath
 from desktop.engine.provenance import CONST, INPUT, PARAM, Figure
 from desktop.services.guidelines import Guideline
 
-_PATH = re.compile(r"units\[(?P<unit>[^\]]+)\]\.months\[(?P<month>\d+)\]\.(?:fuels\[(?P<fuel>\d+)\]\.)?(?P<field>\w+)$")
+_PATH = re.compile(r"units\[(?P<unit>[^\]]+)\]\.months\[(?P<month>\d+)\]\.(?P<place>.+)$")
 _DEFAULT_PLACES = 6  # a figure without declared places (an intermediate): enough to check by hand
 
 # Constants of the formulas, in words (the engine names them for its JSON results)
@@ -60,10 +61,11 @@ def figure_name(figure: Figure, guideline: Guideline, lang: str) -> tuple[str, i
     if figure.formula == INPUT:
         match = _PATH.match(figure.source or "")
         form = guideline.form
-        if match is not None:
-            scope = "fuel" if match["fuel"] is not None else "month"
+        where_in_month = MonthPath.parse(match["place"]) if match is not None else None
+        if match is not None and where_in_month is not None and where_in_month.field is not None:
             try:
-                spec = form.field(scope, match["field"])
+                scope = "month" if where_in_month.rows is None else form.row_kind(where_in_month.rows).scope
+                spec = form.field(scope, where_in_month.field)
             except KeyError:
                 spec = None
             if spec is not None:
@@ -73,14 +75,32 @@ def figure_name(figure: Figure, guideline: Guideline, lang: str) -> tuple[str, i
                     f"{spec.label(lang)}（{where}）" if lang == "zh" else f"{spec.label(lang)} ({where})",
                     spec.places,
                 )
-    if figure.name.startswith("consumption:"):  # a fuel's total consumption
-        option = guideline.form.enums["fuel"].option(figure.name.split(":", 1)[1])
-        if option is not None:
-            return pick(lang, f"{option.label_zh}消耗量", f"{option.label_en} consumed"), 2
+    if ":" in figure.name:  # a row's total over the year, "consumption:coal"
+        return figure_label(figure.name, guideline, lang), 2
     info = guideline.figures.get(figure.name)
     if info is not None:
         return info.label(lang), info.places
     return figure.name, None
+
+
+def figure_label(name: str, guideline: Guideline, lang: str) -> str:
+    """A figure's name in words; ``measure:key`` (a row's total, "consumption:coal") as "Coal · consumed"."""
+    base, _, key = name.partition(":")
+    info = guideline.figures.get(base)
+    if not key:
+        return info.label(lang) if info is not None else name
+    form = guideline.form
+    for kind in form.row_kinds:
+        enum = form.field(kind.scope, kind.key).enum
+        option = form.enums[enum].option(key) if enum else None
+        if option is None:
+            continue
+        measure = info.label(lang) if info is not None else None
+        if measure is None:
+            spec = next((s for s in form.fields(kind.scope) if s.id == base), None)
+            measure = spec.label(lang) if spec is not None else pick(lang, "消耗量", "consumed")
+        return f"{option.label(lang)} · {measure}"
+    return name
 
 
 def formula_text(figure: Figure, guideline: Guideline, lang: str) -> str:

@@ -18,12 +18,12 @@ from desktop.interchange.problems import InputError
 from desktop.services.evaluation import override_problems
 from desktop.services.guidelines import guideline
 from desktop.services.store import (
-    _set_unit_year_values,
     _ack_record,
     _apply_values,
     _current,
     _new_version,
     _override_record,
+    _set_unit_year_values,
     _set_year_values,
     _stored,
     _write_changes,
@@ -156,7 +156,7 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                         keys = set(row.values) | (set(kept[i]) if i < len(kept) else set())
                         wanted.update({str(MonthPath.of_row(kind.id, i, k)): row.get(k) for k in keys})
                     extra_rows[kind.id] = range(len(given), len(kept))
-                changes += len(_write_changes(uow, form, mv, wanted, (), reason, remove_rows=extra_rows))
+                changes += len(_write_changes(uow, form, mv, wanted, reason, remove_rows=extra_rows))
                 if month.deposited_on != mv.deposited_on:
                     uow.audit(
                         "month.set",

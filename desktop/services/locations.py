@@ -18,8 +18,9 @@ def default_workspace() -> Path:
     return data_dir() / "workspaces" / "default.sqlite"
 
 
-def demo_workspace() -> Path:
-    return data_dir() / "workspaces" / "demo.sqlite"
+def demo_workspace(guideline_id: str | None = None) -> Path:
+    """The demo workspace of a guideline (``demo.sqlite`` for the default one, ``demo-<id>.sqlite`` else)."""
+    return data_dir() / "workspaces" / ("demo.sqlite" if guideline_id is None else f"demo-{guideline_id}.sqlite")
 
 
 # ------------------------------------------------------------------------- risky places for a workspace

@@ -86,14 +86,17 @@ class ImportPreview:
 
 
 def change_label(form: Any, path: str, lang: str) -> str:
-    """A workbook change's item in words: ``generation_mwh`` → 发电量, ``coal.m_ar_pct`` → 燃煤 · 收到基水分."""
-    kind, _, field_id = path.rpartition(".")
+    """A workbook change's item in words: ``generation_mwh`` → 发电量, ``coal.m_ar_pct`` → 燃煤 · 收到基水分
+    (an item of any of the month's tables: a fuel, a raw material)."""
+    item, _, field_id = path.rpartition(".")
     try:
-        if not kind:
+        if not item:
             return form.field("month", field_id).label(lang)
-        option = form.enums["fuel"].option(kind)
-        fuel = (option.label_zh if lang == "zh" else option.label_en) if option else kind
-        return f"{fuel} · {form.field('fuel', field_id).label(lang)}"
+        for kind in form.row_kinds:
+            option = form.enums[form.field(kind.scope, kind.key).enum or ""].option(item)
+            if option is not None:
+                return f"{option.label(lang)} · {form.field(kind.scope, field_id).label(lang)}"
+        return path
     except KeyError:
         return path
 
@@ -149,21 +152,21 @@ def preview_workbook(*, ws: Workspace, entity_id: str, year: int, path: Path) ->
                     changes.append(
                         (unit.unit_id, month.month, FieldChange(key, old_values.get(key), month.values.get(key)))
                     )
-            old_fuels = {str(f.get("fuel")): dict(f.values) for f in (old.fuels if old else ())}
-            for row in month.fuels:
-                kind = str(row.get("fuel"))
-                was = old_fuels.get(kind, {})
-                for key in sorted(set(was) | set(row.values)):
-                    if was.get(key) != row.values.get(key):
-                        changes.append(
-                            (unit.unit_id, month.month, FieldChange(f"{kind}.{key}", was.get(key), row.values.get(key)))
-                        )
+            for kind in g.form.row_kinds:
+                old_rows = {str(r.get(kind.key)): dict(r.values) for r in (old.rows_of(kind.id) if old else ())}
+                for row in month.rows_of(kind.id):
+                    item = str(row.get(kind.key))
+                    was = old_rows.get(item, {})
+                    for key in sorted(set(was) | set(row.values)):
+                        if was.get(key) != row.values.get(key):
+                            change = FieldChange(f"{item}.{key}", was.get(key), row.values.get(key))
+                            changes.append((unit.unit_id, month.month, change))
     closed = _closed(stored)
     refused = tuple(c for c in changes if (c[0], c[1]) in closed)
     changes = [c for c in changes if (c[0], c[1]) not in closed]
     changed = {(u, m) for u, m, _ in changes}
     only_changed = tuple(
-        UnitRecord(u.values, tuple(m for m in u.months if (u.unit_id, m.month) in changed), u.declared_annual)
+        UnitRecord(u.values, tuple(m for m in u.months if (u.unit_id, m.month) in changed), u.declared_annual, u.year)
         for u in incoming.units
     )
     report = ReportInput(

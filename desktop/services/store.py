@@ -31,7 +31,6 @@ from desktop.domain.periods import (
     data_year_max,
 )
 from desktop.domain.records import (
-    FUELS,
     EvidenceRef,
     MonthRecord,
     ParameterOverride,
@@ -550,7 +549,6 @@ def _write_changes(
     form: FormSpec,
     mv: MonthVersion,
     changes: Mapping[str, Value],
-    remove_fuel_rows: Iterable[int] = (),
     reason: str = "",
     remove_rows: Mapping[str, Iterable[int]] | None = None,
 ) -> list[FieldChange]:
@@ -592,7 +590,6 @@ def _write_changes(
     # A row emptied of every value (the undo of typing into a new fuel's row) goes with its last value:
     # a hidden empty row would block submission with nothing on screen to fix.
     asked = {kind: set(indices) for kind, indices in (remove_rows or {}).items()}
-    asked.setdefault(FUELS, set()).update(remove_fuel_rows)
     for kind, rows in tables.items():
         while len(rows) > existing.get(kind, 0) and not rows[-1]:
             rows.pop()  # a new row that got nothing (only empty values) is never created
@@ -643,18 +640,21 @@ def save_month(
     year: int,
     month: int,
     changes: Mapping[str, Value],
-    remove_fuel_rows: Iterable[int] = (),
+    remove_rows: Mapping[str, Iterable[int]] | None = None,
     reason: str = "",
     today: date | None = None,
     validate: bool = True,
 ) -> SaveOutcome:
-    """Save some values of a month (partial saves are fine); the month's findings come back."""
+    """Save some values of a month (partial saves are fine); the month's findings come back.
+
+    ``remove_rows``: rows to remove by row kind ({"fuels": [0]}); the rows after them move up.
+    """
     with ws.unit_of_work() as uow:
         unit = _get(uow.session, Unit, unit_id, "unit")
         form = guideline(unit.entity.guideline).form
         mv = _current(uow.session, unit_id, year, month) or _new_version(uow, unit, year, month)
         _refuse_unless_draft(mv, unit)
-        applied = _write_changes(uow, form, mv, changes, remove_fuel_rows, reason)
+        applied = _write_changes(uow, form, mv, changes, reason, remove_rows)
         uow.session.flush()
         stored = _stored(mv, unit.code, _links(uow.session, [mv.id]).get(mv.id, []))
         entity_id = unit.entity_id

@@ -2,6 +2,7 @@
 
 carbondesk-gui                 the last workspace, or the first-run wizard
 carbondesk-gui --demo          the demo workspace (created on first use)
+carbondesk-gui --demo cement_clinker   a cement works' demo (aluminium_smelting: a smelter's)
 carbondesk-gui --workspace F   a given workspace file
 """
 
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop import paths
 from desktop.services import demo, locations, store
-from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
+from desktop.services.guidelines import DEFAULT_GUIDELINE, GUIDELINES, guideline
 from desktop.storage.errors import StorageError
 from desktop.storage.workspace import Workspace
 from desktop.ui import i18n
@@ -114,6 +115,7 @@ def create_workspace_from_wizard(wizard: FirstRunWizard, user: str) -> Path:
             name=wizard.name_edit.text().strip(),
             uscc=wizard.uscc_edit.normalized(),
             values={"reporting_from": wizard.reporting_from()},
+            guideline_id=wizard.guideline_id,
         )
         for unit in wizard.units():
             store.create_unit(ws=ws, entity_id=entity.id, values={k: v for k, v in unit.items() if v is not None})
@@ -125,8 +127,9 @@ def create_workspace_from_wizard(wizard: FirstRunWizard, user: str) -> Path:
 
 def choose_workspace(args: argparse.Namespace, settings: QSettings, user: str, today: date | None) -> Path | None:
     if args.demo:
-        path = Path(args.workspace) if args.workspace else locations.demo_workspace()
-        demo.create_demo_workspace(path, today=today).close()
+        default = args.demo == DEFAULT_GUIDELINE
+        path = Path(args.workspace) if args.workspace else locations.demo_workspace(None if default else args.demo)
+        demo.create_demo_workspace(path, today=today, guideline_id=args.demo).close()
         return path
     if args.workspace:
         return Path(args.workspace)
@@ -137,8 +140,9 @@ def choose_workspace(args: argparse.Namespace, settings: QSettings, user: str, t
     if wizard.exec() != QDialog.DialogCode.Accepted:
         return None
     if wizard.choice == FirstRunWizard.DEMO:
-        path = locations.demo_workspace()
-        demo.create_demo_workspace(path, today=today).close()
+        chosen = wizard.guideline_id
+        path = locations.demo_workspace(None if chosen == DEFAULT_GUIDELINE else chosen)
+        demo.create_demo_workspace(path, today=today, guideline_id=chosen).close()
         return path
     if wizard.choice == FirstRunWizard.OPEN:
         return wizard.existing
@@ -176,7 +180,13 @@ def location_accepted(settings: QSettings, path: Path, parent: QWidget | None = 
 def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     """Everything up to a shown main window (the tests and the start-up benchmark call this)."""
     parser = argparse.ArgumentParser(prog="carbondesk-gui")
-    parser.add_argument("--demo", action="store_true", help="open the demo workspace")
+    parser.add_argument(
+        "--demo",
+        nargs="?",
+        const=DEFAULT_GUIDELINE,
+        choices=sorted(GUIDELINES),
+        help="open the demo workspace (of a guideline: power_generation, cement_clinker, aluminium_smelting)",
+    )
     parser.add_argument("--workspace", help="workspace file to open")
     parser.add_argument("--lang", choices=i18n.LANGUAGES)
     parser.add_argument("--today", help="pretend today is YYYY-MM-DD (deadline views)")

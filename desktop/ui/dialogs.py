@@ -44,6 +44,7 @@ from desktop.formspec import FormSpec
 from desktop.formspec.model import fault_text
 from desktop.services import locations
 from desktop.services.explain import CONFIDENCE
+from desktop.services.guidelines import GUIDELINES
 from desktop.services.guidelines import guideline as guideline_of_id
 from desktop.services.session import Reminder
 from desktop.signing.errors import SigningError
@@ -130,8 +131,18 @@ class FirstRunWizard(QWizard):
         layout = QVBoxLayout(start)
         self.create_radio = QRadioButton(self.tr("Create a workspace for my entity"))
         self.demo_radio = QRadioButton(self.tr("Open the demo workspace (a sample plant with a full year)"))
+        # the industry: its guideline decides the form, the units asked for and the demo
+        self.guideline_choice = QComboBox()
+        self.guideline_choice.setObjectName("guideline")
+        for gid, g in GUIDELINES.items():
+            self.guideline_choice.addItem(i18n.pick(g.form.sector_zh, g.form.sector_en.capitalize()), gid)
+        self.guideline_choice.setCurrentIndex(max(0, self.guideline_choice.findData(form.id)))
         self.open_radio = QRadioButton(self.tr("Open an existing workspace file…"))
         self.create_radio.setChecked(True)
+        industry = QHBoxLayout()
+        industry.addWidget(QLabel(i18n.pick("行业（核算指南）：", "Industry (guideline):")))
+        industry.addWidget(self.guideline_choice, 1)
+        layout.addLayout(industry)
         for widget in (self.create_radio, self.demo_radio, self.open_radio):
             layout.addWidget(widget)
         self.path_edit = QLineEdit(str(default_path))
@@ -182,27 +193,42 @@ class FirstRunWizard(QWizard):
         self.entity_page = entity
         self.addPage(entity)
 
-        units = QWizardPage()
+        self.units_page = QWizardPage()
+        vbox = QVBoxLayout(self.units_page)
+        self.units_note = QLabel()
+        vbox.addWidget(self.units_note)
+        self.units_table = QTableWidget(0, 1)
+        self.units_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        vbox.addWidget(self.units_table)
+        self.add_unit_button = QPushButton()
+        self.add_unit_button.clicked.connect(self.add_unit_row)
+        vbox.addWidget(self.add_unit_button)
+        self.addPage(self.units_page)
+        self.guideline_choice.currentIndexChanged.connect(self._guideline_chosen)
+        self._guideline_chosen()
+
+    @property
+    def guideline_id(self) -> str:
+        return str(self.guideline_choice.currentData())
+
+    def _guideline_chosen(self) -> None:
+        """The units page as the chosen guideline asks: its word for a unit and its WIZARD_UNIT_FIELDS."""
+        self.form = guideline_of_id(self.guideline_id).form
         lang = i18n.current()
         noun = self.form.unit_word(lang)
-        units.setTitle(i18n.pick(f"{noun}", f"{noun[:1].upper()}{noun[1:]}s"))
-        vbox = QVBoxLayout(units)
-        # the unit items the guideline asks for at the start (its WIZARD_UNIT_FIELDS), as the form declares them
+        self.units_page.setTitle(i18n.pick(f"{noun}", f"{noun[:1].upper()}{noun[1:]}s"))
+        self.units_note.setText(i18n.pick(f"每行一个{noun}。", f"One row per {noun}."))
+        self.add_unit_button.setText(i18n.pick(f"增加{noun}", f"Add a {noun}"))
         self.unit_specs = [self.form.field("unit", f) for f in guideline_of_id(self.form.id).wizard_unit_fields]
-        vbox.addWidget(QLabel(i18n.pick(f"每行一个{noun}。", f"One row per {noun}.")))
-        self.units_table = QTableWidget(0, 1 + len(self.unit_specs))
+        self.units_table.setRowCount(0)
+        self.units_table.setColumnCount(1 + len(self.unit_specs))
         headers = [self.form.field("unit", "id").label(lang)]
         for spec in self.unit_specs:
             unit = self.form.unit_of(spec)
             headers.append(f"{spec.label(lang)} ({unit})" if unit else spec.label(lang))
         self.units_table.setHorizontalHeaderLabels(headers)
-        self.units_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        vbox.addWidget(self.units_table)
-        add = QPushButton(self.tr("Add unit"))
-        add.clicked.connect(self.add_unit_row)
-        vbox.addWidget(add)
         self.add_unit_row()
-        self.addPage(units)
+        self._default_first_month()
 
     def data_year(self) -> int:
         return int(self.year_edit.currentData())
@@ -985,7 +1011,7 @@ class OverrideDialog(FittedDialog):
 # ------------------------------------------------------------------------------------------ reminders
 
 
-def reminder_summary(reminders: list[Reminder]) -> str:
+def reminder_summary(reminders: list[Reminder], unit_word: tuple[str, str]) -> str:
     """One line for the bar above the views: how many deposits are late or due soon, and the report date."""
     late = [r for r in reminders if r.kind == "deposit_late"]
     due = [r for r in reminders if r.kind == "deposit_due"]
@@ -995,8 +1021,8 @@ def reminder_summary(reminders: list[Reminder]) -> str:
         first = min(late, key=lambda r: r.due)
         parts.append(
             i18n.pick(
-                f"⚠ {len(late)} 项月度存证已逾期（最早：{first.unit_code} 机组 {first.month} 月，截止 {first.due}）",
-                f"⚠ {len(late)} monthly deposit(s) late (earliest: unit {first.unit_code}, month {first.month}, "
+                f"⚠ {len(late)} 项月度存证已逾期（最早：{unit_word[0]} {first.unit_code} {first.month} 月，截止 {first.due}）",
+                f"⚠ {len(late)} monthly deposit(s) late (earliest: {unit_word[1]} {first.unit_code}, month {first.month}, "
                 f"due {first.due})",
             )
         )
@@ -1018,7 +1044,7 @@ def reminder_summary(reminders: list[Reminder]) -> str:
     return i18n.pick("；", "; ").join(parts)
 
 
-def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
+def reminder_text(reminders: list[Reminder], *, unit_word: tuple[str, str], most: int = 8) -> str:
     """Reminders grouped by month: a group with 200 units gets a few lines, not 200."""
     groups: dict[tuple[str, int, object], list[Reminder]] = {}
     for r in reminders:
@@ -1029,7 +1055,7 @@ def reminder_text(reminders: list[Reminder], *, most: int = 8) -> str:
         units = [r.unit_code for r in items]
         named = "、".join(units[:5]) if i18n.current() == "zh" else ", ".join(units[:5])
         if len(units) > 5:
-            named += i18n.pick(f" 等 {len(units)} 台机组", f" and {len(units) - 5} more units")
+            named += i18n.pick(f" 等 {len(units)} 个{unit_word[0]}", f" and {len(units) - 5} more {unit_word[1]}s")
         days = items[0].days
         if kind == "deposit_late":
             lines.append(

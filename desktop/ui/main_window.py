@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.domain.findings import Finding, Severity
 from desktop.domain.numbers import format_decimal, round_reported
+from desktop.domain.paths import MonthPath
 from desktop.domain.periods import DepositState
 from desktop.engine.params import PackError, load_pack
 from desktop.exports.errors import WorkbookError
@@ -52,7 +52,7 @@ from desktop.interchange.problems import InputError
 from desktop.services import audit_check, evidence_files, importer, locations, session, store
 from desktop.services.demo import create_demo_workspace
 from desktop.services.evaluation import read_report_file
-from desktop.services.explain import explain_figure, formula_text
+from desktop.services.explain import explain_figure, figure_label, formula_text
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.signing.errors import SigningError
 from desktop.signing.errors import message as signing_message
@@ -141,20 +141,21 @@ class EditCommand(QUndoCommand):
         self.window.save_edits([(e.unit_id, e.month, e.previous) for e in self.edits])
 
 
-class RemoveFuelCommand(QUndoCommand):
-    """A fuel row of a unit's month removed (audited by the store); undo brings its values back."""
+class RemoveRowCommand(QUndoCommand):
+    """A row of a unit's month (a fuel, a raw material) removed (audited by the store); undo brings its
+    values back."""
 
-    def __init__(self, window: MainWindow, unit_id: str, month: int, fuel: str, text: str) -> None:
+    def __init__(self, window: MainWindow, unit_id: str, month: int, table: str, item: str, text: str) -> None:
         super().__init__(text)
         self.window = window
-        self.unit_id, self.month, self.fuel = unit_id, month, fuel
+        self.unit_id, self.month, self.table, self.item = unit_id, month, table, item
         self.removed: dict[str, Any] = {}  # filled by the save job on the worker thread, read by the undo job
 
     def redo(self) -> None:
-        self.window.save_fuel_removal(self)
+        self.window.save_row_removal(self)
 
     def undo(self) -> None:
-        self.window.save_fuel_restore(self)
+        self.window.save_row_restore(self)
 
 
 class MainWindow(QMainWindow):
@@ -411,8 +412,8 @@ class MainWindow(QMainWindow):
         self.act_redo = self.undo_stack.createRedoAction(self)
         self.act_redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
         self.act_attach = action(QKeySequence("Ctrl+E"), self.attach_to_current)
-        self.act_add_fuel = action(None, self.add_fuel)
-        self.act_remove_fuel = action(QKeySequence("Ctrl+Shift+Delete"), self.remove_fuel)
+        self.act_add_fuel = action(None, self.add_row_item)
+        self.act_remove_fuel = action(QKeySequence("Ctrl+Shift+Delete"), self.remove_row_item)
         self.act_submit = action(QKeySequence("Ctrl+Return"), self.submit_month)
         self.act_lock = action(None, self.lock_month)
         self.act_amend = action(None, self.amend_month)
@@ -503,7 +504,7 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.update_title()
-        self.nav_dock.setWindowTitle(self.tr("Entity and units"))
+        self.nav_dock.setWindowTitle(i18n.pick(f"单位与{self.unit_noun('zh')}", f"Entity and {self.unit_noun('en')}s"))
         self.findings_dock.setWindowTitle(self.tr("Findings"))
         self.tabs.setTabText(0, self.tr("Monthly entry"))
         self.tabs.setTabText(1, self.tr("Annual report"))
@@ -511,14 +512,21 @@ class MainWindow(QMainWindow):
         self.lock_button.setText(self.tr("Mark deposited"))
         self.amend_button.setText(self.tr("Amend…"))
         self.attach_button.setText(self.tr("Attach evidence…"))
-        self.evidence_label.setText(self.tr("Evidence of this unit and month"))
+        self.evidence_label.setText(
+            i18n.pick(f"本{self.unit_noun('zh')}本月支撑材料", f"Evidence of this {self.unit_noun('en')} and month")
+        )
         self.ack_button.setText(self.tr("Justify warning…"))
-        self.year_caption.setText(self.tr("Unit:"))
+        self.year_caption.setText(i18n.pick(f"{self.unit_noun('zh')}：", f"{self.unit_noun('en').capitalize()}:"))
         self.year_items_button.setText(i18n.pick("履约数据…", "Compliance items…"))
         scope = self.findings_scope.currentIndex()
         self.findings_scope.blockSignals(True)
         self.findings_scope.clear()
-        self.findings_scope.addItems([self.tr("This unit and month"), self.tr("Whole year")])
+        self.findings_scope.addItems(
+            [
+                i18n.pick(f"本{self.unit_noun('zh')}本月", f"This {self.unit_noun('en')} and month"),
+                self.tr("Whole year"),
+            ]
+        )
         self.findings_scope.setCurrentIndex(max(0, scope))
         self.findings_scope.blockSignals(False)
         self.results.setHeaderLabels([self.tr("Figure"), self.tr("Value"), self.tr("Unit"), self.tr("Formula")])
@@ -526,7 +534,7 @@ class MainWindow(QMainWindow):
             "file": self.tr("&File"),
             "edit": self.tr("&Edit"),
             "month": self.tr("&Month"),
-            "entity": i18n.pick("主体与机组(&N)", "E&ntity"),
+            "entity": i18n.pick(f"主体与{self.unit_noun('zh')}(&N)", "E&ntity"),
             "view": self.tr("&View"),
             "tools": self.tr("&Tools"),
             "help": self.tr("&Help"),
@@ -545,8 +553,14 @@ class MainWindow(QMainWindow):
             (self.act_month_sheet, self.tr("Export monthly deposit sheet…")),
             (self.act_quit, self.tr("Quit")),
             (self.act_attach, self.tr("Attach evidence…")),
-            (self.act_add_fuel, i18n.pick("本月增加一种燃料…", "Add a fuel to this month…")),
-            (self.act_remove_fuel, i18n.pick("删除当前燃料行", "Remove this fuel row")),
+            (
+                self.act_add_fuel,
+                i18n.pick(f"本月增加{self.row_kinds_word('zh')}…", f"Add a {self.row_kinds_word('en')} to this month…"),
+            ),
+            (
+                self.act_remove_fuel,
+                i18n.pick(f"删除当前{self.row_kinds_word('zh')}行", f"Remove this {self.row_kinds_word('en')}'s rows"),
+            ),
             (self.act_submit, self.tr("Submit month")),
             (self.act_lock, self.tr("Mark deposited (lock)")),
             (self.act_amend, self.tr("Amend locked month…")),
@@ -558,9 +572,12 @@ class MainWindow(QMainWindow):
             (self.act_audit, self.tr("Verify audit trail and evidence")),
             (self.act_about, self.tr("About CarbonDesk")),
             (self.act_edit_entity, i18n.pick("编辑重点排放单位信息…", "Edit the entity…")),
-            (self.act_add_unit, i18n.pick("增加机组…", "Add a unit…")),
-            (self.act_edit_unit, i18n.pick("编辑当前机组…", "Edit this unit…")),
-            (self.act_retire_unit, i18n.pick("机组停运（退役）…", "Retire this unit…")),
+            (self.act_add_unit, i18n.pick(f"增加{self.unit_noun('zh')}…", f"Add a {self.unit_noun('en')}…")),
+            (self.act_edit_unit, i18n.pick(f"编辑当前{self.unit_noun('zh')}…", f"Edit this {self.unit_noun('en')}…")),
+            (
+                self.act_retire_unit,
+                i18n.pick(f"{self.unit_noun('zh')}停运（退役）…", f"Retire this {self.unit_noun('en')}…"),
+            ),
             (self.act_add_year, i18n.pick("增加数据年度…", "Add a data year…")),
         ):
             act.setText(text)
@@ -853,8 +870,8 @@ class MainWindow(QMainWindow):
             return
         zh_state, en_state = STATE_LABELS[state.state]
         title = i18n.pick(
-            f"{self.year} 年 {self.month} 月 · 机组 {state.unit_code}",
-            f"{self.year}-{self.month:02d} · unit {state.unit_code}",
+            f"{self.year} 年 {self.month} 月 · {self.unit_noun('zh')} {state.unit_code}",
+            f"{self.year}-{self.month:02d} · {self.unit_noun('en')} {state.unit_code}",
         )
         self.month_title.setText(title)
         version = state.stored.version if state.stored else 1
@@ -891,7 +908,7 @@ class MainWindow(QMainWindow):
             label = kind.label(i18n.current()) if kind else ref.kind
             item = QListWidgetItem(f"{ref.file_name}\n  {label} · {ref.sha256[:12]}…")
             item.setData(Qt.ItemDataRole.UserRole, ref.sha256)
-            proves = [path_label(self.form, p, state.stored.fuels, i18n.current()) for p in ref.proves]
+            proves = [path_label(self.form, p, state.stored, i18n.current()) for p in ref.proves]
             item.setToolTip(i18n.pick("证明：", "Proves: ") + ("、" if i18n.current() == "zh" else ", ").join(proves))
             self.evidence_list.addItem(item)
 
@@ -924,10 +941,7 @@ class MainWindow(QMainWindow):
 
         def add(parent: QTreeWidget | QTreeWidgetItem, name: str, figure: Any) -> None:
             info = figures.get(name)
-            label = info.label(i18n.current()) if info else name
-            if name.startswith("consumption:"):
-                option = self.form.enums["fuel"].option(name.split(":", 1)[1])
-                label = i18n.pick(f"{option.label_zh}消耗量", f"{option.label_en} consumed") if option else name
+            label = figure_label(name, self.snapshot.evaluation.guideline, i18n.current())
             value = (
                 "—"
                 if figure.value is None
@@ -943,7 +957,13 @@ class MainWindow(QMainWindow):
                 parent.addChild(item)
 
         if unit is not None:
-            top = QTreeWidgetItem([i18n.pick(f"机组 {unit.unit_id} 全年", f"Unit {unit.unit_id}, year")])
+            top = QTreeWidgetItem(
+                [
+                    i18n.pick(
+                        f"{self.unit_noun('zh')} {unit.unit_id} 全年", f"{self.unit_noun('en')} {unit.unit_id}, year"
+                    )
+                ]
+            )
             self.results.addTopLevelItem(top)
             for name, figure in unit.annual.items():
                 add(top, name, figure)
@@ -1037,7 +1057,10 @@ class MainWindow(QMainWindow):
         if not reminders:
             self.reminder_bar.hide()
             return
-        self.reminder_bar.show_text(reminder_summary(reminders), reminder_text(reminders, most=200))
+        words = (self.unit_noun("zh"), self.unit_noun("en"))
+        self.reminder_bar.show_text(
+            reminder_summary(reminders, words), reminder_text(reminders, most=200, unit_word=words)
+        )
         self.reminder_box = self.reminder_bar
 
     # -- editing --------------------------------------------------------------------------------
@@ -1105,7 +1128,9 @@ class MainWindow(QMainWindow):
         if self.snapshot is None:
             return
         self.grid.commit_open_editor()
-        dialog = RecordDialog(self.form, "unit", {}, i18n.pick("增加机组", "Add a unit"), self)
+        dialog = RecordDialog(
+            self.form, "unit", {}, i18n.pick(f"增加{self.unit_noun('zh')}", f"Add a {self.unit_noun('en')}"), self
+        )
         self.pending_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -1119,9 +1144,9 @@ class MainWindow(QMainWindow):
             return
         self.grid.commit_open_editor()
         title = (
-            i18n.pick(f"机组 {unit.code} 停运（退役）", f"Retire unit {unit.code}")
+            i18n.pick(f"{self.unit_noun('zh')} {unit.code} 停运（退役）", f"Retire {self.unit_noun('en')} {unit.code}")
             if only
-            else i18n.pick(f"机组 {unit.code}", f"Unit {unit.code}")
+            else i18n.pick(f"{self.unit_noun('zh')} {unit.code}", f"{self.unit_noun('en').capitalize()} {unit.code}")
         )
         dialog = RecordDialog(self.form, "unit", dict(unit.values), title, self, only=only, reason=reason)
         self.pending_dialog = dialog
@@ -1164,7 +1189,16 @@ class MainWindow(QMainWindow):
 
         self.worker.submit(add, added, self.show_error)
 
-    # -- fuel rows ------------------------------------------------------------------------------
+    # -- rows of a month's tables (fuels, raw materials, carbonates) -----------------------------
+
+    def unit_noun(self, lang: str) -> str:
+        """What the guideline calls a unit: 机组 / generating unit, 生产线 / line, 电解系列 / potline."""
+        return self.form.unit_word(lang)
+
+    def row_kinds_word(self, lang: str) -> str:
+        """What the rows one can add are called: "燃料" / "fuel", or "燃料或非碳酸盐替代原料" for several kinds."""
+        words = [k.label(lang) if lang == "zh" else k.label(lang).lower() for k in self.form.row_kinds]
+        return ("或" if lang == "zh" else " or ").join(words)
 
     def grid_menu(self, pos: Any) -> None:
         index = self.grid.indexAt(pos)
@@ -1178,108 +1212,125 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.act_add_fuel)
         menu.addAction(self.act_remove_fuel)
-        self.act_remove_fuel.setEnabled(self.current_fuel() is not None)
+        self.act_remove_fuel.setEnabled(self.current_row_item() is not None)
         menu.exec(self.grid.viewport().mapToGlobal(pos))
         self.act_remove_fuel.setEnabled(True)
 
-    def current_fuel(self) -> tuple[Any, str] | None:
-        """The unit and fuel kind of the grid's current cell, when it is on a fuel's rows."""
+    def current_row_item(self) -> tuple[Any, str, str] | None:
+        """The unit, row kind and item of the grid's current cell, when it is on an item's rows."""
         index = self.grid.currentIndex()
         if not index.isValid() or self.snapshot is None:
             return None
         row = self.grid_model.rows[index.row()]
         unit = self.grid_model.unit_at(index.column())
-        if row.fuel is None or unit is None:
+        if row.item is None or row.table is None or unit is None:
             return None
-        return unit, row.fuel
+        return unit, row.table, row.item
 
-    def add_fuel(self) -> None:
-        """Show the rows of a fuel not yet in the month (oil for a start-up, gas co-firing); typing stores them."""
+    def _item_label(self, table: str, item: str) -> str:
+        kind = self.form.row_kind(table)
+        option = self.form.enums[self.form.field(kind.scope, kind.key).enum or ""].option(item)
+        name = option.label(i18n.current()) if option else item
+        several = len(self.form.row_kinds) > 1
+        return f"{kind.label(i18n.current())}{i18n.pick('：', ': ')}{name}" if several else name
+
+    def add_row_item(self) -> None:
+        """Show the rows of an item not yet in the month (oil for a start-up, a raw material); typing stores them."""
         if self.snapshot is None:
             return
         self.grid.commit_open_editor()
-        shown = {r.fuel for r in self.grid_model.rows if r.fuel}
-        options = [o for o in self.form.enums["fuel"].options if o.id not in shown]
-        if not options:
-            self.refuse_input(i18n.pick("所有燃料都已列出", "Every fuel is already listed"))
+        shown = {(r.table, r.item) for r in self.grid_model.rows if r.item}
+        choices = [
+            (kind.id, option.id)
+            for kind in self.form.row_kinds
+            for option in self.form.enums[self.form.field(kind.scope, kind.key).enum or ""].options
+            if (kind.id, option.id) not in shown
+        ]
+        if not choices:
+            self.refuse_input(i18n.pick("所有可选项都已列出", "Everything that can be added is already listed"))
             return
-        labels = [o.label_zh if i18n.current() == "zh" else o.label_en for o in options]
+        labels = [self._item_label(table, item) for table, item in choices]
         label, ok = QInputDialog.getItem(
             self,
-            i18n.pick("增加燃料", "Add a fuel"),
-            i18n.pick("本月增加的燃料：", "Fuel to add to this month:"),
+            i18n.pick("增加一行", "Add rows"),
+            i18n.pick("本月增加：", "Add to this month:"),
             labels,
             0,
             False,
         )
         if not ok:
             return
-        fuel = options[labels.index(label)].id
-        self.grid_model.extra_fuels.add(fuel)
+        table, item = choices[labels.index(label)]
+        self.grid_model.extra_items.setdefault(table, set()).add(item)
         self.grid_model.set_snapshot(self.snapshot, self.month)
         column = next((i for i, u in enumerate(self.grid_model.units) if u.id == self.unit_id), 0)
-        first = next(i for i, r in enumerate(self.grid_model.rows) if r.fuel == fuel and r.kind == "input")
+        first = next(
+            i for i, r in enumerate(self.grid_model.rows) if r.table == table and r.item == item and r.kind == "input"
+        )
         self.grid.setCurrentIndex(self.grid_model.index(first, MonthGridModel.FIXED + column))
         self.grid.setFocus()
 
-    def remove_fuel(self) -> None:
-        target = self.current_fuel()
+    def remove_row_item(self) -> None:
+        target = self.current_row_item()
         if target is None or self.snapshot is None:
             self.refuse_input(
-                i18n.pick("请先选中要删除的燃料行中的一个单元格", "Select a cell of the fuel row to remove first")
+                i18n.pick("请先选中要删除的行中的一个单元格", "Select a cell of the rows to remove first")
             )
             return
         self.grid.commit_open_editor()
-        unit, fuel = target
-        label = self.form.enums["fuel"].option(fuel)
-        name = (label.label_zh if i18n.current() == "zh" else label.label_en) if label else fuel
+        unit, table, item = target
+        name = self._item_label(table, item)
         state = self.grid_model.state(unit.id)
         if state is not None and not state.writable:
             self.refuse_input(i18n.pick("本月已锁定，不能修改", "This month is locked and cannot be changed"))
             return
-        _, exists = self.grid_model.fuel_index(unit.id, fuel)
-        pending = any(k[0] == unit.id and k[1].startswith("fuels[") for k in self.grid_model.pending_keys())
+        _, exists = self.grid_model.row_index(unit.id, table, item)
+        pending = any(k[0] == unit.id and k[1].startswith(f"{table}[") for k in self.grid_model.pending_keys())
         if not exists and not pending:
             # only shown, nothing typed: hiding its rows is all there is to do
-            self.grid_model.extra_fuels.discard(fuel)
+            self.grid_model.extra_items.get(table, set()).discard(item)
             self.grid_model.set_snapshot(self.snapshot, self.month)
             return
-        text = i18n.pick(f"删除 {unit.code} 的燃料行：{name}", f"Remove the {name} row of {unit.code}")
-        self.undo_stack.push(RemoveFuelCommand(self, unit.id, self.month, fuel, text))
+        text = i18n.pick(f"删除 {unit.code} 的行：{name}", f"Remove the {name} rows of {unit.code}")
+        self.undo_stack.push(RemoveRowCommand(self, unit.id, self.month, table, item, text))
 
-    def save_fuel_removal(self, command: RemoveFuelCommand) -> None:
+    def save_row_removal(self, command: RemoveRowCommand) -> None:
         ws, year = self.ws, self.year
-        spec_ids = [s.id for s in self.form.fields("fuel")]
-        index, _ = self.grid_model.fuel_index(command.unit_id, command.fuel)
-        self.grid_model.show_pending(command.unit_id, {f"fuels[{index}].{f}": None for f in spec_ids if f != "fuel"})
+        kind = self.form.row_kind(command.table)
+        spec_ids = [s.id for s in self.form.fields(kind.scope) if s.id != kind.key]
+        index, _ = self.grid_model.row_index(command.unit_id, command.table, command.item)
+        self.grid_model.show_pending(
+            command.unit_id, {str(MonthPath.of_row(command.table, index, f)): None for f in spec_ids}
+        )
 
         def save() -> None:
             stored = store.get_month(ws=ws, unit_id=command.unit_id, year=year, month=command.month)
-            rows = [i for i, f in enumerate(stored.fuels if stored else ()) if f.get("fuel") == command.fuel]
-            if not rows:
+            rows = stored.rows_of(command.table) if stored else ()
+            found = [i for i, r in enumerate(rows) if r.get(kind.key) == command.item]
+            if not found:
                 return
-            command.removed = dict(stored.fuels[rows[0]])  # type: ignore[union-attr]
+            command.removed = dict(rows[found[0]])
             store.save_month(
                 ws=ws,
                 unit_id=command.unit_id,
                 year=year,
                 month=command.month,
                 changes={},
-                remove_fuel_rows=rows[:1],
+                remove_rows={command.table: found[:1]},
                 validate=False,
             )
 
         self.run_save(save)
 
-    def save_fuel_restore(self, command: RemoveFuelCommand) -> None:
+    def save_row_restore(self, command: RemoveRowCommand) -> None:
         ws, year = self.ws, self.year
 
         def save() -> None:
             if not command.removed:
                 return
             stored = store.get_month(ws=ws, unit_id=command.unit_id, year=year, month=command.month)
-            n = len(stored.fuels) if stored else 0
-            changes = {f"fuels[{n}].{k}": v for k, v in command.removed.items()}
+            n = len(stored.rows_of(command.table)) if stored else 0
+            changes = {str(MonthPath.of_row(command.table, n, k)): v for k, v in command.removed.items()}
             store.save_month(
                 ws=ws, unit_id=command.unit_id, year=year, month=command.month, changes=changes, validate=False
             )
@@ -1317,11 +1368,17 @@ class MainWindow(QMainWindow):
         unit = self.grid_model.unit_at(index.column())
         if row.spec is None or unit is None or row.spec.evidence is None:
             return None
-        if row.fuel is not None:
-            fuel_index, exists = self.grid_model.fuel_index(unit.id, row.fuel)
+        if row.item is not None and row.table is not None:
+            index_no, exists = self.grid_model.row_index(unit.id, row.table, row.item)
             if not exists:
                 return None
-            path = f"fuels[{fuel_index}]" if row.spec.evidence == "lab_report" else f"fuels[{fuel_index}].{row.spec.id}"
+            # a lab report proves the whole row it tested; any other scan the value it backs
+            whole = MonthPath.of_row(row.table, index_no)
+            path = (
+                str(whole)
+                if row.spec.evidence == "lab_report"
+                else str(MonthPath.of_row(row.table, index_no, row.spec.id))
+            )
         else:
             path = row.spec.id
         return unit, path, row.spec.evidence
@@ -1348,9 +1405,10 @@ class MainWindow(QMainWindow):
         unit, path, kind = target
         known: dict[str, Any] = {}
         state = self.grid_model.state(unit.id)
-        match = re.match(r"fuels\[(\d+)\]", path)
-        if match and state is not None and state.stored is not None and int(match.group(1)) < len(state.stored.fuels):
-            known = dict(state.stored.fuels[int(match.group(1))])  # what the row already says about its lab report
+        where = MonthPath.parse(path)
+        rows = state.stored.rows_of(where.rows) if where and where.rows and state and state.stored else ()
+        if where is not None and where.row is not None and where.row < len(rows):
+            known = dict(rows[where.row])  # what the row already says about its lab report
         dialog = dialog or EvidenceDialog(self.form, file, kind, self, known=known)
         if dialog.result() != QDialog.DialogCode.Accepted and dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -1530,7 +1588,7 @@ class MainWindow(QMainWindow):
             kind = self.form.row_kind(f.ref.rows)
             key = rows[f.ref.row].get(kind.key) if f.ref.row < len(rows) else None
         for row_no, row in enumerate(self.grid_model.rows):
-            if row.spec is not None and row.spec.id == f.ref.field and row.fuel == key:
+            if row.spec is not None and row.spec.id == f.ref.field and row.item == key:
                 self.grid.setCurrentIndex(self.grid_model.index(row_no, column))
                 self.grid.scrollTo(self.grid_model.index(row_no, column))
                 break

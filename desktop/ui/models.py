@@ -7,8 +7,7 @@ the window saves it through the serial worker.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.domain.findings import Finding, Severity, render
 from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.paths import MonthPath
 from desktop.domain.periods import DepositState
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.provenance import Figure
@@ -133,37 +133,36 @@ def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
     return text
 
 
-# What a month record holds besides the form's fields (its deposit date, its fuel rows), as users call it.
+# What a month record holds besides the form's fields (its deposit date), as users call it.
 RECORD_LABELS = {
     "deposited_on": ("存证日期", "Deposit date"),
-    "fuels": ("燃料行", "Fuel rows"),
-    "fuel": ("燃料品种", "Fuel"),
 }
 
 
-def path_label(form: FormSpec, path: str, fuels: Any, lang: str) -> str:
-    """A stored field path (``generation_mwh``, ``fuels[0].consumption``) as the user knows it."""
-    match = re.match(r"fuels\[(\d+)\](?:\.(\w+))?$", path)
-    if match is None:
+def path_label(form: FormSpec, path: str, stored: Any, lang: str) -> str:
+    """A stored field path (``generation_mwh``, ``fuels[0].consumption``, ``fuels``) as the user knows it;
+    ``stored`` is the month as stored (for the name of a row's item)."""
+    where = MonthPath.parse(path)
+    kind = next((k for k in form.row_kinds if where is not None and k.id == (where.rows or where.field)), None)
+    if where is None or kind is None:
         try:
             return form.field("month", path).label(lang)
         except KeyError:
             zh, en = RECORD_LABELS.get(path, (path, path))
             return zh if lang == "zh" else en
-    index, field_id = int(match.group(1)), match.group(2)
-    kind = fuels[index].get("fuel") if index < len(fuels) else None
-    option = form.enums["fuel"].option(str(kind)) if kind else None
-    fuel = (
-        (option.label_zh if lang == "zh" else option.label_en)
-        if option
-        else (f"燃料 {index + 1}" if lang == "zh" else f"fuel {index + 1}")
-    )
-    if field_id is None:
-        return fuel
+    if where.rows is None:  # the whole table ("fuels": rows removed)
+        return kind.label(lang)
+    rows = stored.rows_of(kind.id) if stored is not None else ()
+    item = rows[where.row].get(kind.key) if where.row is not None and where.row < len(rows) else None
+    enum = form.field(kind.scope, kind.key).enum
+    option = form.enums[enum].option(str(item)) if item and enum else None
+    name = option.label(lang) if option else f"{kind.label(lang)} {(where.row or 0) + 1}"
+    if where.field is None:
+        return name
     try:
-        return f"{fuel} · {form.field('fuel', field_id).label(lang)}"
+        return f"{name} · {form.field(kind.scope, where.field).label(lang)}"
     except KeyError:
-        return f"{fuel} · {field_id}"
+        return f"{name} · {where.field}"
 
 
 # --------------------------------------------------------------------------------------------- grid
@@ -175,14 +174,15 @@ class GridRow:
     label_zh: str
     label_en: str
     spec: FieldSpec | None = None
-    fuel: str | None = None  # fuel kind of a fuel-row item
+    item: str | None = None  # on a row of a month's table: the value of its key (the fuel, the material)
     figure: str | None = None  # engine figure of a computed row
     places: int = 2
     unit: str = ""
+    table: str | None = None  # the row kind (the form's [[row_kinds]] id) of an item's rows
 
     @property
     def key(self) -> tuple:
-        return (self.kind, self.spec.id if self.spec else None, self.fuel, self.figure)
+        return (self.kind, self.spec.id if self.spec else None, self.table, self.item, self.figure)
 
     def label(self) -> str:
         return i18n.pick(self.label_zh, self.label_en)
@@ -198,26 +198,35 @@ class CellEdit:
     previous: dict[str, Any] = field(default_factory=dict)
 
 
-def fuel_kinds(snapshot: YearSnapshot, form: FormSpec, month: int | None, extra: Iterable[str] = ()) -> list[str]:
-    """Rows to show: those entered in any unit (in this month, or the year), each unit's default row (as the
-    guideline declares it), and those the user added to the month (stored when a first value is typed)."""
+def row_items(
+    snapshot: YearSnapshot, form: FormSpec, month: int | None, extra: Mapping[str, Iterable[str]] | None = None
+) -> dict[str, list[str]]:
+    """The items shown per row kind: those entered in any unit (in this month, or the year), each unit's
+    default row of the first kind (as the guideline declares it), and those the user added to the month
+    (stored when a first value is typed) -- in the order of the key's options."""
     grid = snapshot.evaluation.guideline.grid
-    kind = form.row_kinds[0]
-    wanted: set[str] = set(extra)
-    for unit in snapshot.entity.units:
-        main = grid.default_rows(unit.values, form)
-        if main is not None:
-            wanted.add(main)
-    for (_, m), state in snapshot.months.items():
-        if (month is None or m == month) and state.stored is not None:
-            wanted.update(str(f.get(kind.key)) for f in state.stored.fuels if f.get(kind.key))
-    spec = form.field(kind.scope, kind.key)
-    return [o.id for o in form.enums[spec.enum or ""].options if o.id in wanted]
+    shown: dict[str, list[str]] = {}
+    for position, kind in enumerate(form.row_kinds):
+        wanted: set[str] = set((extra or {}).get(kind.id, ()))
+        if position == 0:
+            for unit in snapshot.entity.units:
+                main = grid.default_rows(unit.values, form)
+                if main is not None:
+                    wanted.add(main)
+        for (_, m), state in snapshot.months.items():
+            if (month is None or m == month) and state.stored is not None:
+                wanted.update(str(r.get(kind.key)) for r in state.stored.rows_of(kind.id) if r.get(kind.key))
+        spec = form.field(kind.scope, kind.key)
+        shown[kind.id] = [o.id for o in form.enums[spec.enum or ""].options if o.id in wanted]
+    return shown
 
 
-def grid_rows(form: FormSpec, guideline: Any, fuels: list[str], *, year_view: bool = False) -> list[GridRow]:
-    """The grid's rows: the month's fields by group, each shown row of the first row kind with its fields and
-    the computed rows the guideline declares under it, then the month's computed rows, then the remarks."""
+def grid_rows(
+    form: FormSpec, guideline: Any, items: Mapping[str, list[str]], *, year_view: bool = False
+) -> list[GridRow]:
+    """The grid's rows: the month's fields by group, then each shown item of each row kind with its fields
+    (and, for the first kind, the computed rows the guideline declares under it), then the month's computed
+    rows, then the remarks."""
     figures, grid = guideline.figures, guideline.grid
     rows: list[GridRow] = []
     groups = form.groups
@@ -232,46 +241,49 @@ def grid_rows(form: FormSpec, guideline: Any, fuels: list[str], *, year_view: bo
         rows.append(
             GridRow("input", spec.label_zh, spec.label_en, spec, places=spec.places or 2, unit=form.unit_of(spec))
         )
-    kind = form.row_kinds[0]
-    key_spec = form.field(kind.scope, kind.key)
-    for fuel in fuels:
-        option = form.enums[key_spec.enum or ""].option(fuel)
-        if option is None:
-            continue
-        rows.append(
-            GridRow(
-                "header",
-                f"{kind.label_zh}：{option.label_zh}",
-                f"{kind.label_en}: {option.label_en}",
-                fuel=fuel,
-            )
-        )
-        for spec in form.fields(kind.scope):
-            if spec.id == kind.key:
+    for position, kind in enumerate(form.row_kinds):
+        key_spec = form.field(kind.scope, kind.key)
+        for item in items.get(kind.id, ()):
+            option = form.enums[key_spec.enum or ""].option(item)
+            if option is None:
                 continue
             rows.append(
                 GridRow(
-                    "input",
-                    spec.label_zh,
-                    spec.label_en,
-                    spec,
-                    fuel=fuel,
-                    places=spec.places or 2,
-                    unit=form.unit_of(spec, {kind.key: fuel}),
+                    "header",
+                    f"{kind.label_zh}：{option.label_zh}",
+                    f"{kind.label_en}: {option.label_en}",
+                    item=item,
+                    table=kind.id,
                 )
             )
-        for extra in grid.row_figures:
-            rows.append(
-                GridRow(
-                    "computed",
-                    f"{option.label_zh} {extra.label_zh}",
-                    f"{option.label_en}: {extra.label_en}",
-                    fuel=fuel,
-                    figure=extra.figure,
-                    places=extra.places,
-                    unit=extra.unit.format_map({k: str(v) for k, v in option.attrs.items()}),
+            for spec in form.fields(kind.scope):
+                if spec.id == kind.key:
+                    continue
+                rows.append(
+                    GridRow(
+                        "input",
+                        spec.label_zh,
+                        spec.label_en,
+                        spec,
+                        item=item,
+                        places=spec.places or 2,
+                        unit=form.unit_of(spec, {kind.key: item}),
+                        table=kind.id,
+                    )
                 )
-            )
+            for extra in grid.row_figures if position == 0 else ():
+                rows.append(
+                    GridRow(
+                        "computed",
+                        f"{option.label_zh} {extra.label_zh}",
+                        f"{option.label_en}: {extra.label_en}",
+                        item=item,
+                        figure=extra.figure,
+                        places=extra.places,
+                        unit=extra.unit.format_map({k: str(v) for k, v in option.attrs.items()}),
+                        table=kind.id,
+                    )
+                )
     rows.append(GridRow("header", "计算结果（自动）", "Calculated (automatic)"))
     for name in grid.month_figures:
         info = figures[name]
@@ -303,15 +315,16 @@ class MonthGridModel(QAbstractTableModel):
         self._pending: dict[tuple[str, str], tuple[Any, int]] = {}
         self._pending_seq = 0
         self._confirmed_seq = 0
-        self.extra_fuels: set[str] = set()  # fuels added to this month's grid, not yet typed into
+        # items added to this month's grid (a fuel for a start-up, a raw material), not yet typed into
+        self.extra_items: dict[str, set[str]] = {}
 
     # -- data in --------------------------------------------------------------------------------
 
     def set_snapshot(self, snapshot: YearSnapshot, month: int) -> None:
         if month != self.month:
-            self.extra_fuels = set()
-        kinds = fuel_kinds(snapshot, self.form, month, self.extra_fuels)
-        rows = grid_rows(self.form, snapshot.evaluation.guideline, kinds)
+            self.extra_items = {}
+        items = row_items(snapshot, self.form, month, self.extra_items)
+        rows = grid_rows(self.form, snapshot.evaluation.guideline, items)
         units = list(snapshot.entity.units)
         same_shape = (
             [r.key for r in rows] == [r.key for r in self.rows]
@@ -373,30 +386,31 @@ class MonthGridModel(QAbstractTableModel):
         i = column - self.FIXED
         return self.units[i] if 0 <= i < len(self.units) else None
 
-    def fuel_index(self, unit_id: str, fuel: str) -> tuple[int, bool]:
-        """Index of the unit's row of that fuel in this month, and whether it exists yet."""
+    def row_index(self, unit_id: str, table: str, item: str) -> tuple[int, bool]:
+        """Index of the unit's row of that item in this month's table, and whether it exists yet."""
         state = self.state(unit_id)
-        fuels = state.stored.fuels if state is not None and state.stored is not None else ()
-        for i, row in enumerate(fuels):
-            if row.get("fuel") == fuel:
+        rows = state.stored.rows_of(table) if state is not None and state.stored is not None else ()
+        key = self.form.row_kind(table).key
+        for i, row in enumerate(rows):
+            if row.get(key) == item:
                 return i, True
-        return len(fuels), False
+        return len(rows), False
 
     def path(self, row: GridRow, unit_id: str) -> str | None:
         if row.spec is None:
             return None
-        if row.fuel is None:
+        if row.item is None or row.table is None:
             return row.spec.id
-        index, _ = self.fuel_index(unit_id, row.fuel)
-        return f"fuels[{index}].{row.spec.id}"
+        index, _ = self.row_index(unit_id, row.table, row.item)
+        return str(MonthPath.of_row(row.table, index, row.spec.id))
 
     def applies(self, row: GridRow, unit: Any) -> bool:
-        """A coal-only item (element carbon, moisture, lab) does not apply to a gas row."""
-        if row.spec is None or row.fuel is None:
+        """Whether the item concerns this unit and row at all (the form's ``applies_when``): a coal test does
+        not concern a gas row, a clinker output not the quarry's vehicles."""
+        if row.spec is None:
             return True
-        family = self.form.enums["fuel"].option(row.fuel).attrs.get("family")  # type: ignore[union-attr]
-        wanted = row.spec.required_when.get("fuel.family")
-        return wanted is None or wanted == family
+        values = {self.form.row_kind(row.table).key: row.item} if row.table is not None else {}
+        return self.form.applies(row.spec, values, unit.values if unit is not None else None)
 
     def raw_value(self, row: GridRow, unit: Any) -> Any:
         path = self.path(row, unit.id)
@@ -414,21 +428,25 @@ class MonthGridModel(QAbstractTableModel):
         month = result.month(self.month) if result else None
         if month is None:
             return None
-        if row.fuel is None:
+        if row.item is None or row.table is None:
             return month.figures.get(row.figure)
-        index, exists = self.fuel_index(unit.id, row.fuel)
+        index, exists = self.row_index(unit.id, row.table, row.item)
         if not exists:
             return None
-        found = next((r for r in month.rows if r.index == index), None)
+        found = next((r for r in month.rows if r.rows == row.table and r.index == index), None)
         return found.figures.get(row.figure) if found else None
 
-    def carbon_source(self, unit: Any, fuel: str) -> str:
-        if self.snapshot is None:
+    def carbon_source(self, unit: Any, row: GridRow) -> str:
+        if self.snapshot is None or row.table is None or row.item is None:
             return ""
         result = self.snapshot.evaluation.result.unit(unit.code)
         month = result.month(self.month) if result else None
-        index, exists = self.fuel_index(unit.id, fuel)
-        found = next((r for r in month.rows if r.index == index), None) if month and exists else None
+        index, exists = self.row_index(unit.id, row.table, row.item)
+        found = (
+            next((r for r in month.rows if r.rows == row.table and r.index == index), None)
+            if month and exists
+            else None
+        )
         source = found.tags.get(self.snapshot.evaluation.guideline.grid.source_tag) if found else None
         words = self.snapshot.evaluation.guideline.grid.source_words
         return i18n.pick(*words[source]) if source in words else ""
@@ -471,8 +489,8 @@ class MonthGridModel(QAbstractTableModel):
             if row.kind == "computed":
                 text = show_figure(self.figure(row, unit), row.places)
                 source_figure = self.snapshot.evaluation.guideline.grid.source_figure if self.snapshot else ""
-                if row.figure == source_figure and row.fuel is not None and text != "—":
-                    source = self.carbon_source(unit, row.fuel)
+                if row.figure == source_figure and row.item is not None and text != "—":
+                    source = self.carbon_source(unit, row)
                     return f"{text}（{source}）" if i18n.current() == "zh" else f"{text} ({source})"
                 return text
             if not self.applies(row, unit):
@@ -521,7 +539,14 @@ class MonthGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, unit, col)
         if role == ROLE_KEY:
-            return (row.kind, row.spec.id if row.spec else None, row.fuel, row.figure, unit.id if unit else None)
+            return (
+                row.kind,
+                row.spec.id if row.spec else None,
+                row.table,
+                row.item,
+                row.figure,
+                unit.id if unit else None,
+            )
         return None
 
     def _tooltip(self, row: GridRow, unit: Any, col: int) -> str | None:
@@ -569,11 +594,12 @@ class MonthGridModel(QAbstractTableModel):
         old = self.raw_value(row, unit)
         changes: dict[str, Any] = {path: value}
         previous: dict[str, Any] = {path: old}
-        if row.fuel is not None:
-            index_no, exists = self.fuel_index(unit.id, row.fuel)
-            if not exists:
-                changes[f"fuels[{index_no}].fuel"] = row.fuel  # typing into a new fuel's row creates it
-                previous[f"fuels[{index_no}].fuel"] = None
+        if row.item is not None and row.table is not None:
+            index_no, exists = self.row_index(unit.id, row.table, row.item)
+            if not exists:  # typing into a new item's row creates it
+                key_path = str(MonthPath.of_row(row.table, index_no, self.form.row_kind(row.table).key))
+                changes[key_path] = row.item
+                previous[key_path] = None
         self.show_pending(unit.id, changes)
         return CellEdit(unit.id, self.month, changes, previous)
 
@@ -629,7 +655,7 @@ class YearTableModel(QAbstractTableModel):
         self.snapshot = snapshot
         self.unit = next((u for u in snapshot.entity.units if u.id == unit_id), None)
         self.rows = (
-            grid_rows(self.form, snapshot.evaluation.guideline, fuel_kinds(snapshot, self.form, None), year_view=True)
+            grid_rows(self.form, snapshot.evaluation.guideline, row_items(snapshot, self.form, None), year_view=True)
             if self.unit
             else []
         )
@@ -675,13 +701,15 @@ class YearTableModel(QAbstractTableModel):
         state = self.snapshot.months.get((self.unit.id, month)) if self.snapshot and self.unit else None
         return state.stored if state else None
 
-    def _fuel_row(self, month: int, fuel: str) -> tuple[int, dict] | None:
+    def _item_row(self, month: int, row: GridRow) -> tuple[int, dict] | None:
+        """The index and values of the month's row of ``row``'s item in its table, if stored."""
         stored = self._stored(month)
-        if stored is None:
+        if stored is None or row.table is None:
             return None
-        for i, row in enumerate(stored.fuels):
-            if row.get("fuel") == fuel:
-                return i, dict(row)
+        key = self.form.row_kind(row.table).key
+        for i, values in enumerate(stored.rows_of(row.table)):
+            if values.get(key) == row.item:
+                return i, dict(values)
         return None
 
     def month_value(self, row: GridRow, month: int) -> str:
@@ -689,29 +717,31 @@ class YearTableModel(QAbstractTableModel):
             result = self._month_result(month)
             if result is None:
                 return ""
-            if row.fuel is None:
+            if row.item is None:
                 return show_figure(result.figures.get(row.figure or ""), row.places)
-            found = self._fuel_row(month, row.fuel)
-            fuel_result = next((r for r in result.rows if found and r.index == found[0]), None)
-            return show_figure(fuel_result.figures.get(row.figure or "") if fuel_result else None, row.places)
+            found = self._item_row(month, row)
+            row_result = next((r for r in result.rows if found and r.rows == row.table and r.index == found[0]), None)
+            return show_figure(row_result.figures.get(row.figure or "") if row_result else None, row.places)
         stored = self._stored(month)
         if stored is None or row.spec is None:
             return ""
-        if row.fuel is None:
+        if row.item is None:
             return show_value(row.spec, stored.values.get(row.spec.id), self.form)
-        found = self._fuel_row(month, row.fuel)
+        found = self._item_row(month, row)
         return show_value(row.spec, found[1].get(row.spec.id), self.form) if found else ""
 
     def annual_value(self, row: GridRow) -> str:
         result = self.snapshot.evaluation.result.unit(self.unit.code) if self.snapshot and self.unit else None
         if result is None:
             return ""
-        if row.kind == "computed" and row.fuel is None:
+        if row.kind == "computed" and row.item is None:
             return show_figure(result.annual.get(row.figure or ""), row.places)
         row_annual = self.snapshot.evaluation.guideline.grid.row_annual if self.snapshot else {}
-        if row.spec is not None and row.fuel is not None and row.spec.id in row_annual:
-            return show_figure(result.annual.get(row_annual[row.spec.id].format(key=row.fuel)), row.places)
-        if row.spec is not None and row.fuel is None and row.spec.id in result.annual:
+        if row.spec is not None and row.item is not None and row.spec.id in row_annual:
+            return show_figure(result.annual.get(row_annual[row.spec.id].format(key=row.item)), row.places)
+        if row.spec is not None and row.item is not None and f"{row.spec.id}:{row.item}" in result.annual:
+            return show_figure(result.annual[f"{row.spec.id}:{row.item}"], row.places)  # a row's total of the year
+        if row.spec is not None and row.item is None and row.spec.id in result.annual:
             return show_figure(result.annual[row.spec.id], row.places)
         return ""
 
@@ -720,13 +750,13 @@ class YearTableModel(QAbstractTableModel):
             return i18n.pick("计算", "calculated")
         if row.spec is None:
             return ""
-        if row.fuel is not None and row.spec.evidence == "lab_report" and self.snapshot is not None:
+        if row.item is not None and row.spec.evidence == "lab_report" and self.snapshot is not None:
             grid = self.snapshot.evaluation.guideline.grid
             sources = set()
             result = self.snapshot.evaluation.result.unit(self.unit.code) if self.unit else None
             for month in result.months if result else ():
-                found = self._fuel_row(month.month, row.fuel)
-                rr = next((r for r in month.rows if found and r.index == found[0]), None)
+                found = self._item_row(month.month, row)
+                rr = next((r for r in month.rows if found and r.rows == row.table and r.index == found[0]), None)
                 if rr is not None and rr.tags.get(grid.source_tag):
                     sources.add(rr.tags[grid.source_tag])
             if row.spec.id in grid.source_fields:
@@ -749,15 +779,15 @@ class YearTableModel(QAbstractTableModel):
             stored = self._stored(month)
             if stored is None:
                 continue
-            if row.fuel is None:
+            if row.item is None or row.table is None:
                 path = row.spec.id
                 if stored.values.get(path) is None:
                     continue
             else:
-                found = self._fuel_row(month, row.fuel)
+                found = self._item_row(month, row)
                 if found is None or found[1].get(row.spec.id) is None:
                     continue
-                path = f"fuels[{found[0]}].{row.spec.id}"
+                path = str(MonthPath.of_row(row.table, found[0], row.spec.id))
             total += 1
             prefix = path.split(".", 1)[0]
             if any(e.kind == row.spec.evidence and (path in e.proves or prefix in e.proves) for e in stored.evidence):
@@ -799,7 +829,7 @@ class YearTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and self.FIXED <= col < self.FIXED + 13:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ROLE_KEY:
-            return (row.kind, row.spec.id if row.spec else None, row.fuel, row.figure)
+            return (row.kind, row.spec.id if row.spec else None, row.table, row.item, row.figure)
         return None
 
 
@@ -971,7 +1001,10 @@ class NavigatorModel(QAbstractItemModel):
         entity = snapshot.entity
         root = NavNode("entity", (entity.id,), entity.name, entity.name, tooltip=entity.uscc)
         for unit in entity.units:
-            u = NavNode("unit", (unit.id,), f"机组 {unit.code}", f"Unit {unit.code}")
+            form = guideline_of(entity.guideline).form
+            u = NavNode(
+                "unit", (unit.id,), f"{form.unit_word('zh')} {unit.code}", f"{form.unit_word('en')} {unit.code}"
+            )
             root.add(u)
             for year in years:
                 y = NavNode("year", (unit.id, year), f"{year} 年度", f"Data year {year}")

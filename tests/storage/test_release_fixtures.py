@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
 from cryptography import x509
+from sqlalchemy import text
 
 from desktop.services import audit_check, evidence_files, store
 from desktop.storage import db
@@ -35,7 +37,22 @@ def test_a_workspace_of_an_earlier_release_opens_and_holds_what_it_held(release:
     committed = hashlib.sha256((source / "workspace.sqlite").read_bytes()).hexdigest()
     shutil.copytree(source, tmp_path / release)
     path = tmp_path / release / "workspace.sqlite"
+    with sqlite3.connect(source / "workspace.sqlite") as raw:  # read only: what the release kept
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        old_rows = (
+            sorted(raw.execute("SELECT id, month_version_id, position, values_json FROM fuel_rows"))
+            if "fuel_rows" in tables
+            else None
+        )
     with Workspace.open(path, create=False) as ws:
+        if old_rows is not None:  # schema 0005: every fuel row became a month row of kind "fuels", unchanged
+            with ws.read() as session:
+                now = sorted(
+                    session.execute(
+                        text("SELECT id, month_version_id, position, values_json FROM month_rows WHERE kind = 'fuels'")
+                    ).all()
+                )
+            assert [tuple(r) for r in now] == old_rows and old_rows
         if expected["schema"] != db.head_revision():
             assert ws.migrated_from == expected["schema"] and ws.backup_before_migration.exists()
         assert db.current_revision(ws.engine) == db.head_revision()

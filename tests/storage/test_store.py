@@ -274,7 +274,7 @@ def test_fuel_rows_can_be_removed(ws: Workspace, plant) -> None:
         changes={"fuels[0].fuel": "coal", "fuels[1].fuel": "diesel", "fuels[1].consumption": Decimal(3)},
     )
     outcome = store.save_month(
-        ws=ws, unit_id=unit.id, year=2022, month=1, changes={}, remove_fuel_rows=[0], validate=False
+        ws=ws, unit_id=unit.id, year=2022, month=1, changes={}, remove_rows={"fuels": [0]}, validate=False
     )
     assert [f["fuel"] for f in outcome.month.fuels] == ["diesel"]
     assert audit_check.verify_audit(ws=ws).ok

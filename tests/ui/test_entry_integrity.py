@@ -194,7 +194,7 @@ def add_fuel_through_dialog(qtbot, window, label: str) -> None:
         dialog.accept()
 
     answer_next_dialog(qtbot, choose)
-    window.add_fuel()
+    window.add_row_item()
 
 
 def test_a_fuel_added_typed_and_undone_leaves_no_hidden_row(qtbot, new_workspace: Path) -> None:
@@ -241,7 +241,7 @@ def test_a_fuel_row_removed_with_undo_and_audited(qtbot, new_workspace: Path) ->
 
     # remove the coal row (the cursor on any of its cells): diesel moves up, coal's rows show empty
     window.grid.setCurrentIndex(window.grid_model.index(row_of(window, "ncv", "coal"), window.grid_model.FIXED))
-    window.remove_fuel()
+    window.remove_row_item()
     wait_idle(qtbot, window)
     assert month_fuels(window) == [diesel]
     assert cell_text(window, row_of(window, "consumption", "coal")) == ""  # the unit's main fuel stays listed

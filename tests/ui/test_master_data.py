@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 from sqlalchemy import select
 
@@ -29,21 +30,24 @@ def wizard_workspace(qtbot, data: Path, year: int, first_month: int) -> Path:
     return gui_app.create_workspace_from_wizard(wizard, "王碳")
 
 
-def test_the_wizard_suggests_the_first_month_not_yet_due(qtbot, fresh_data_dir: Path, lang_zh) -> None:
+@pytest.mark.parametrize("gid", ["power_generation", "cement_clinker", "aluminium_smelting"])
+@pytest.mark.parametrize("year", [2025, date.today().year])
+def test_the_wizard_suggests_the_first_month_not_yet_due(qtbot, fresh_data_dir: Path, lang_zh, gid, year) -> None:
     wizard = FirstRunWizard(guideline("power_generation").form, fresh_data_dir / "x.sqlite")
     qtbot.addWidget(wizard)
+    wizard.guideline_choice.setCurrentIndex(wizard.guideline_choice.findData(gid))
+    assert wizard.form.id == gid and wizard.units_table.columnCount() == 1 + len(guideline(gid).wizard_unit_fields)
     today = date.today()
-    wizard.year_edit.setCurrentIndex(wizard.year_edit.findData(today.year))
+    wizard.year_edit.setCurrentIndex(wizard.year_edit.findData(year))
     first = wizard.reporting_from()
-    due = guideline("power_generation").deposit_days(today.year)
+    rule = guideline(gid).deposit_rule(year)
     # the suggested month's deposit is still to come; the month before it (if any) is already past due
     assert first.day == 1
-    if first.year == today.year:
-        from desktop.domain.periods import deposit_due
-
-        assert deposit_due(first.year, first.month, due) >= today
-        if first.month > 1:
-            assert deposit_due(first.year, first.month - 1, due) < today
+    if first.year == year:
+        assert rule.due(first.year, first.month) >= today
+    if first.month > 1 or first.year > year:
+        before = first.month - 1 if first.year == year else 12
+        assert rule.due(year, before) < today
 
 
 def test_the_wizard_year_and_first_month_are_honoured(qtbot, fresh_data_dir: Path, lang_zh) -> None:
@@ -58,7 +62,7 @@ def test_the_wizard_year_and_first_month_are_honoured(qtbot, fresh_data_dir: Pat
     assert states[11] is DepositState.NOT_STARTED
     codes = {(f.code, f.ref.month) for f in window.snapshot.findings}
     assert not any(code == "GEN-E030" or (m is not None and m < 10 and code.startswith("GEN-")) for code, m in codes)
-    assert window.reminder_box.text().startswith("⚠ 1 项月度存证已逾期（最早：1# 机组 10 月")
+    assert window.reminder_box.text().startswith("⚠ 1 项月度存证已逾期（最早：机组 1# 10 月")
     details = window.reminder_box.details
     assert "10 月存证已逾期" in details and "1 月" not in details.replace("11 月", "")
     window.close()

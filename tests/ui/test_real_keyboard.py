@@ -111,10 +111,10 @@ def type_a_month(display: str, lang: str, scale: str, tmp_path: Path) -> None:
     path = tmp_path / "keyboard.sqlite"
     make_workspace(path)
     form = guideline("power_generation").form
-    rows = grid_rows(form, guideline("power_generation"), ["coal"])
+    rows = grid_rows(form, guideline("power_generation"), {"fuels": ["coal"]})
 
     def row(field: str, fuel: str | None = None) -> int:
-        return next(i for i, r in enumerate(rows) if r.spec is not None and r.spec.id == field and r.fuel == fuel)
+        return next(i for i, r in enumerate(rows) if r.spec is not None and r.spec.id == field and r.item == fuel)
 
     env = {
         **os.environ,

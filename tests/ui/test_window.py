@@ -33,12 +33,12 @@ def wait_idle(qtbot, window: MainWindow) -> None:
 
 def row_of(window: MainWindow, field: str, fuel: str | None = None) -> int:
     return next(
-        i for i, r in enumerate(window.grid_model.rows) if r.spec is not None and r.spec.id == field and r.fuel == fuel
+        i for i, r in enumerate(window.grid_model.rows) if r.spec is not None and r.spec.id == field and r.item == fuel
     )
 
 
 def computed_row(window: MainWindow, figure: str, fuel: str | None = None) -> int:
-    return next(i for i, r in enumerate(window.grid_model.rows) if r.figure == figure and r.fuel == fuel)
+    return next(i for i, r in enumerate(window.grid_model.rows) if r.figure == figure and r.item == fuel)
 
 
 def cell_text(window: MainWindow, row: int, unit_col: int = 0) -> str:
@@ -409,9 +409,9 @@ def test_reminders_stay_short_for_a_group(qapp) -> None:
     i18n.set_language("zh")
     many = [Reminder("deposit_late", date(2026, 2, 9), 287, f"{n}#", 12) for n in range(200)]
     many += [Reminder("deposit_due", date(2026, 12, 10), 5, f"{n}#", 10) for n in range(3)]
-    text = reminder_text(many)
+    text = reminder_text(many, unit_word=("机组", "unit"))
     assert len(text.splitlines()) == 2
-    assert "等 200 台机组" in text and "0#、1#" in text and "还剩 5 天" in text
+    assert "等 200 个机组" in text and "0#、1#" in text and "还剩 5 天" in text
 
 
 def test_navigator_finds_every_month_at_its_row(qtbot, fresh_data_dir: Path, lang_zh) -> None:

@@ -139,6 +139,16 @@ def test_any_single_substitution_is_caught(head: str, division: str, org: str, p
 def test_deposit_and_report_dates() -> None:
     assert deposit_due(2022, 1, 40) == date(2022, 3, 12)
     assert deposit_due(2024, 2, 40) == date(2024, 4, 9)  # leap year
+
+
+def test_a_sector_that_began_monthly_deposits_mid_year_back_fills_its_earlier_months() -> None:
+    from desktop.domain.periods import DepositRule
+
+    rule = DepositRule(40, monthly_from=date(2025, 7, 1), backfill_due=date(2025, 10, 31))
+    assert rule.due(2025, 1) == rule.due(2025, 6) == date(2025, 10, 31)  # Jan–Jun 2025 by 31 October
+    assert rule.due(2025, 7) == date(2025, 9, 9)  # then month end + 40 days
+    assert rule.due(2026, 1) == deposit_due(2026, 1, 40)
+    assert DepositRule(40).due(2025, 1) == deposit_due(2025, 1, 40)
     assert deposit_due(2022, 12, 40) == date(2023, 2, 9)
     assert annual_report_due(2022, 3, 31) == date(2023, 3, 31)
     assert hours_in_month(2024, 2) == 696 and hours_in_month(2023, 2) == 672

@@ -4,7 +4,7 @@ Synthetic but shaped like a real prebake smelter (~13 200 kWh/t AC, ~0.41 t net 
 problems a carbon officer must deal with:
 
 - potline 2# has no anode test in February and July (default sulphur and ash, noted);
-- potline 2# records no anode-effect duration (default PFC factors);
+- potline 2#'s control system keeps no anode-effect log (default PFC factors all year);
 - potline 1# August: the anode-effect export is missing from the evidence;
 - the sector balance value has no official figure: the 2025 allocations wait for it.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from desktop.domain.periods import month_end
 
 DEMO_YEAR = 2025
-DEMO_USCC = "91150000701461444R"
+DEMO_USCC = "91150000701461444U"
 
 
 def _d(value: float, places: int) -> Decimal:
@@ -50,8 +50,6 @@ def _potline_month(rng: random.Random, line: dict[str, Any], month: int, *, test
     if aem:
         record["ae_frequency_per_cell_day"] = _d(rng.uniform(0.015, 0.035), 4)
         record["ae_duration_min"] = _d(rng.uniform(1.8, 3.4), 2)
-    else:
-        record["ae_frequency_per_cell_day"] = _d(rng.uniform(0.02, 0.04), 4)
     return record
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from desktop.domain.periods import month_end
 
 DEMO_YEAR = 2025
-DEMO_USCC = "91340000705000004X"
+DEMO_USCC = "913400007050000043"
 _SEASON = (0.35, 0.2, 1.0, 1.0, 1.02, 1.0, 0.97, 0.98, 1.0, 1.02, 1.0, 0.9)  # winter stop in Jan–Feb
 
 
