@@ -12,7 +12,6 @@ import subprocess
 import zipfile
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -167,6 +166,6 @@ def test_the_signed_package_verifies(demo) -> None:
 
 def test_errors_of_the_demo_are_the_ones_it_announces(demo) -> None:
     """A demo year shows what a carbon officer meets; it never fails on a missing pack or a broken view."""
-    gid, ws, entity, year, _ = demo
+    _gid, ws, entity, year, _ = demo
     ev = store.compute_year(ws=ws, entity_id=entity.id, year=year, today=TODAY)
     assert not [f for f in ev.findings if f.code.startswith("GEN-") and f.severity is Severity.ERROR]
