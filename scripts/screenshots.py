@@ -5,6 +5,8 @@ its year view and its dialogs:
 
     Xvfb :9 -screen 0 1366x768x24 & DISPLAY=:9 QT_QPA_PLATFORM=xcb python scripts/screenshots.py out/ 1366x768
     Xvfb :9 -screen 0 1920x1080x24 & DISPLAY=:9 QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.5 python scripts/screenshots.py out/ 1920x1080@150
+    ... python scripts/screenshots.py out/ 1366x768 zh,en cement_clinker   # another guideline's demo (file names
+                                                                            # start with its id)
 
 Prints, for each view, the window's size against the screen and how many annual-table rows are visible.
 """
@@ -38,11 +40,13 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     tag = argv[1] if len(argv) > 1 else "screen"
     langs = argv[2].split(",") if len(argv) > 2 else ["zh", "en"]
+    gid = argv[3] if len(argv) > 3 else None
+    prefix = f"{gid}-" if gid else ""
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("CARBONDESK_DATA_DIR", tempfile.mkdtemp())
     app = QApplication.instance() or QApplication([])
     for lang in langs:
-        window = gui.build_window(["--demo", "--today", "2026-02-20", "--lang", lang])
+        window = gui.build_window(["--demo", *([gid] if gid else []), "--today", "2026-02-20", "--lang", lang])
         assert window is not None
         while window.snapshot is None or window.applying or window.worker.busy:
             app.processEvents()
@@ -50,18 +54,18 @@ def main(argv: list[str]) -> int:
         settle(app, 0.5)
         screen = window.screen().availableGeometry()
         frame = window.frameGeometry()
-        window.grab().save(str(out / f"month-{tag}-{lang}.png"))
+        window.grab().save(str(out / f"{prefix}month-{tag}-{lang}.png"))
         window.tabs.setCurrentIndex(1)
         settle(app)
         table = window.year_table
         rows = table.rowAt(table.viewport().height() - 1) - table.rowAt(0) + 1 if table.rowAt(0) >= 0 else 0
         if table.rowAt(table.viewport().height() - 1) < 0:
             rows = table.model().rowCount() - max(table.rowAt(0), 0)
-        window.grab().save(str(out / f"year-{tag}-{lang}.png"))
+        window.grab().save(str(out / f"{prefix}year-{tag}-{lang}.png"))
         bar = table.horizontalScrollBar()
         bar.setValue(bar.maximum())  # the label columns stay while the months scroll
         settle(app)
-        window.year_table.grab().save(str(out / f"year-scrolled-{tag}-{lang}.png"))
+        window.year_table.grab().save(str(out / f"{prefix}year-scrolled-{tag}-{lang}.png"))
         bar.setValue(0)
         print(
             f"{tag} {lang}: screen {screen.width()}x{screen.height()} (logical), window {frame.width()}x{frame.height()}, "
@@ -75,7 +79,7 @@ def main(argv: list[str]) -> int:
             if not screen.contains(dialog.frameGeometry()):
                 problems.append(f"{name} {dialog.frameGeometry().getRect()}")
             if name in ("entity", "preflight"):
-                dialog.grab().save(str(out / f"dialog-{name}-{tag}-{lang}.png"))
+                dialog.grab().save(str(out / f"{prefix}dialog-{name}-{tag}-{lang}.png"))
             dialog.close()
         print(f"{tag} {lang}: dialogs outside the screen: {', '.join(problems) or 'none'}")
         window.close()
