@@ -59,11 +59,22 @@ def _clean(values: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]
     return {k: v for k, v in values.items() if v is not None and k not in skip}
 
 
+_CUSTOM_FUELS: dict[str, dict[str, Any]] = {}  # of the case being mapped: fuel key -> its custom row fields
+_CUSTOM_CARBONATES: dict[str, dict[str, Any]] = {}
+
+
 def _fuels(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [_clean(r) for r in rows]
+    out = []
+    for row in rows:
+        cleaned = _clean(row)
+        if row.get("fuel") in _CUSTOM_FUELS:
+            cleaned = {**cleaned, **_clean(_CUSTOM_FUELS[row["fuel"]])}
+        out.append(cleaned)
+    return out
 
 
 def example_to_input(example: dict[str, Any]) -> dict[str, Any]:
+    _CUSTOM_CARBONATES.clear()
     gid = GUIDELINE_OF[example["industry"]]
     pack = GUIDELINES[gid].pack(int(example["data_year"]))
     params = example["parameters"]
@@ -74,10 +85,25 @@ def example_to_input(example: dict[str, Any]) -> dict[str, Any]:
         assert key in pack.parameters, f"{example['case']}: the pack has no parameter {key}"
         overrides.append({"key": key, "value": value, "reason": reason})
 
+    custom_fuels: dict[str, dict[str, Any]] = {}
     for fuel, entry in params.get("fuels", {}).items():
+        if f"fuel.ncv_default.{fuel}" not in pack.parameters:
+            # a fuel the pack does not list: entered as a custom fuel with the case's values and source
+            gas = "Nm" in str(entry.get("unit", ""))
+            custom_fuels[fuel] = {
+                "fuel": "other_gas" if gas else "other_fuel",
+                "custom_name": fuel,
+                "custom_ncv": _value(entry.get("ncv_default")),
+                "custom_cc": _value(entry.get("cc_default")),
+                "custom_oxidation": _value(entry.get("of")),
+                "custom_source": f"{reason}: {entry.get('ncv_default', {}).get('src', '')}",
+            }
+            continue
         for name, prefix in _FUEL_PARAMS.items():
             if name in entry:
                 override(f"{prefix}.{fuel}", _value(entry[name]))
+    _CUSTOM_FUELS.clear()
+    _CUSTOM_FUELS.update(custom_fuels)
     custom: dict[str, dict[str, Any]] = {}
     if gid == "cement_clinker":
         for name, key in _CEMENT_PARAMS.items():
@@ -101,7 +127,15 @@ def example_to_input(example: dict[str, Any]) -> dict[str, Any]:
             if name in params:
                 override(key, _value(params[name]))
         for material, entry in params.get("carbonate_ef_t_per_t", {}).items():
-            override(f"carbonate_ef.{material}", _value(entry))
+            if f"carbonate_ef.{material}" in pack.parameters:
+                override(f"carbonate_ef.{material}", _value(entry))
+            else:  # a carbonate the pack does not list: entered as custom with its factor and source
+                _CUSTOM_CARBONATES[material] = {
+                    "material": "custom",
+                    "custom_name": entry.get("name", material),
+                    "custom_factor": _value(entry),
+                    "custom_source": f"{entry.get('src', '')} ({reason})",
+                }
         units = [_potline(p, example) for p in example["processes"]]
     for facility in example.get("other_facilities", []):
         units.append(_other_facility(facility, example, gid))
@@ -181,9 +215,19 @@ def _with_carbonates(units: list[dict[str, Any]], example: dict[str, Any]) -> li
     """The enterprise's carbonates go to a facility of their own (where the plant keeps their ledger)."""
     months = []
     for month in example["carbonates"]:
-        rows = [_clean(item) for item in month.get("items", [])]
+        rows = []
+        for item in month.get("items", []):
+            if item["material"] in _CUSTOM_CARBONATES:
+                rows.append({**_clean(item), **_CUSTOM_CARBONATES[item["material"]]})
+            else:
+                rows.append(_clean(item))
         months.append({"month": month["month"], **({"carbonates": rows} if rows else {})})
     return [*units, {"id": CARBONATE_UNIT, "unit_kind": "other_facility", "name": "碳酸盐使用", "months": months}]
+
+
+def custom_fuels() -> dict[str, dict[str, Any]]:
+    """The fuels of the case last mapped that the pack does not list, as the custom rows they became."""
+    return dict(_CUSTOM_FUELS)
 
 
 def as_decimal(value: Any) -> Decimal | None:

@@ -119,8 +119,12 @@ def fuel_row(form: FormSpec, params: Params, uid: str, month: int, rows: str, in
         return unit_path(uid, month, field_id, rows, index)
 
     fc = input_figure("FC", num(row.get("consumption")), cons_unit, at("consumption"))
+    # a fuel the pack does not list carries its own defaults, entered with their source (custom_*)
+    custom = form.option_attr(scope, row.values, "fuel.custom") is True
     if num(row.get("ncv")) is not None:
         ncv, ncv_source = input_figure("NCV", num(row.get("ncv")), ncv_unit, at("ncv")), MEASURED
+    elif custom:
+        ncv, ncv_source = input_figure("NCV", num(row.get("custom_ncv")), ncv_unit, at("custom_ncv")), DEFAULT
     else:
         ncv, ncv_source = params(f"fuel.ncv_default.{fuel}", "NCV"), DEFAULT
     heat = derive("heat_gj", "GJ", "Q1", "FC × NCV", (fc, ncv), lambda a, b: a * b)
@@ -144,10 +148,18 @@ def fuel_row(form: FormSpec, params: Params, uid: str, month: int, rows: str, in
     source = MEASURED
     if c_ar is None or c_ar.value is None:
         # not measured (or the measured values are incomplete, which the rules report): the default
-        cc = params(f"fuel.cc_default.{fuel}", "CC")
+        cc = (
+            input_figure("CC", num(row.get("custom_cc")), "tC/GJ", at("custom_cc"))
+            if custom
+            else params(f"fuel.cc_default.{fuel}", "CC")
+        )
         c_ar = derive("c_ar", f"tC/{cons_unit}", "F3", FUEL_FORMULAS["F3"][1], (ncv, cc), lambda a, b: a * b)
         source = DEFAULT_CC
-    oxid = params(f"fuel.oxidation.{fuel}", "OF")
+    oxid = (
+        input_figure("OF", num(row.get("custom_oxidation")), "—", at("custom_oxidation"))
+        if custom
+        else params(f"fuel.oxidation.{fuel}", "OF")
+    )
     e = derive(
         "e_t",
         "tCO2",

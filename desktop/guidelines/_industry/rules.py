@@ -59,6 +59,11 @@ def shared_messages(p: str) -> dict[str, Message]:
             "{month} 月{fuel_zh}元素碳未实测，采用高缺省值计算",
             "month {month}: {fuel_en} carbon not measured; the high default is used",
         ),
+        f"{p}-W016": Message(
+            "{month} 月“{name}”为自定义燃料（低位发热量缺省值 {ncv}、单位热值含碳量 {cc}、碳氧化率 {of}）：核查时需提供参数来源",
+            'month {month}: "{name}" is a custom fuel (default NCV {ncv}, carbon per heat {cc}, oxidation {of}): '
+            "the verifier will ask for the source of these values",
+        ),
         f"{p}-E014": Message(
             "实际使用 CCER {used} tCO2 超过抵销上限 {cap} tCO2（应清缴配额量的 {percent}%）",
             "CCER used {used} tCO2 exceeds the offset cap {cap} tCO2 ({percent} % of the obligation)",
@@ -107,6 +112,27 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                         out.append(
                             finding(f"{p}-E003", _row_ref(unit.unit_id, record.month, i, "carbon_measured"), CL_CARBON)
                         )
+        return out
+
+    def custom_fuels(ctx: RuleContext) -> list[Finding]:
+        out: list[Finding] = []
+        for unit in ctx.report.units:
+            for record in unit.months:
+                for i, row in enumerate(record.rows_of(FUELS)):
+                    if ctx.form.option_attr("fuel", row.values, "fuel.custom") is not True:
+                        continue
+                    out.append(
+                        finding(
+                            f"{p}-W016",
+                            _row_ref(unit.unit_id, record.month, i, "custom_source"),
+                            CL_CARBON,
+                            month=record.month,
+                            name=str(row.get("custom_name") or "—"),
+                            ncv=row.get("custom_ncv") or "—",
+                            cc=row.get("custom_cc") or "—",
+                            of=row.get("custom_oxidation") or "—",
+                        )
+                    )
         return out
 
     def moisture_order(ctx: RuleContext) -> list[Finding]:
@@ -301,7 +327,16 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                 previous = record.values
         return out
 
-    return (measured_values, moisture_order, lab_dates, unmeasured_months, compliance, pack_gaps, month_on_month)
+    return (
+        measured_values,
+        custom_fuels,
+        moisture_order,
+        lab_dates,
+        unmeasured_months,
+        compliance,
+        pack_gaps,
+        month_on_month,
+    )
 
 
 def range_finding(
