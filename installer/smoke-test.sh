@@ -52,6 +52,11 @@ step verify-trusted 0 "$CLI" --lang en verify pkg.zip
 step month 0 "$CLI" --lang en month amend 1# 3 --year 2025 --reason smoke --passphrase-env CD_PASS
 step audit 0 "$CLI" --lang en audit verify --package pkg.zip
 step gbk 0 env PYTHONIOENCODING=gbk "$CLI" --lang zh pack show --year 2022
+# the other guidelines: their forms, packs and engines are in the bundle too
+step demo-cement 0 "$CLI" --lang zh demo --guideline cement_clinker --today 2026-11-23
+grep -q "生产线" "$WORK/demo-cement.out" || { echo "FAIL demo-cement: no clinker lines" >&2; exit 1; }
+step demo-aluminium 0 "$CLI" --lang en demo --guideline aluminium_smelting --today 2026-11-23
+grep -q "potline" "$WORK/demo-aluminium.out" || { echo "FAIL demo-aluminium: no potlines" >&2; exit 1; }
 
 # the outputs are real files of their kind
 head -c 5 report.pdf | grep -q "%PDF-" || { echo "FAIL: report.pdf is not a PDF" >&2; exit 1; }
@@ -65,6 +70,9 @@ unzip -l pkg.zip | grep -q "manifest.json" || { echo "FAIL: pkg.zip has no manif
 step window 0 env QT_QPA_PLATFORM=offscreen timeout 120 "$GUI" --demo --lang zh --today 2026-11-23 \
   --screenshot "$WORK/window.png"
 [ -s "$WORK/window.png" ] || { echo "FAIL: the window saved no screenshot" >&2; exit 1; }
+step window-cement 0 env QT_QPA_PLATFORM=offscreen timeout 120 "$GUI" --demo cement_clinker --lang en \
+  --today 2026-11-23 --screenshot "$WORK/window-cement.png"
+[ -s "$WORK/window-cement.png" ] || { echo "FAIL: the cement window saved no screenshot" >&2; exit 1; }
 if [ -n "${SMOKE_SCREENSHOT:-}" ]; then cp "$WORK/window.png" "$SMOKE_SCREENSHOT"; fi
 
 # start-up: the frozen command against the venv's (best of 5 each; printed, not asserted as a timing)

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,15 +24,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from desktop.domain.findings import Finding, Message, render
-from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.records import MonthRecord, ReportInput, Row, UnitRecord, Value
-from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import FigureInfo, ReportResult, WorkbookView
 from desktop.exports.errors import CellProblem, WorkbookError
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FieldSpec, FormSpec, RowKind
-from desktop.formspec.model import fault_text
+from desktop.formspec.types import NOT_BOOL, NOT_DATE, NOT_OPTION, NUMBER_FAULT, Refused, value_type
 
 MONTH_COL = 3  # C = January
 KEY_COL = 19  # S, hidden: the row's key
@@ -139,17 +137,7 @@ def _month_rows(form: FormSpec, found: Mapping[str, Mapping[str, dict[str, Value
 
 
 def _cell_value(spec: FieldSpec, value: Value, form: FormSpec) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        # Excel holds doubles; values typed with up to 15 significant digits come back exactly (read: repr).
-        return int(value) if value == value.to_integral_value() else float(value)
-    if spec.type == "enum":
-        option = form.enums[spec.enum or ""].option(str(value))
-        return option.label_zh if option else str(value)
-    return value
+    return None if value is None else value_type(spec).to_cell(spec, value, form)
 
 
 def unit_sheet_name(form: FormSpec, unit_id: str) -> str:
@@ -372,53 +360,21 @@ class _Reader:
     problems: list[CellProblem] = field(default_factory=list)
 
     def value(self, sheet: str, ref: str, spec: FieldSpec, raw: Any) -> Value:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return None
         if isinstance(raw, str) and raw.startswith("="):
             self.problems.append(CellProblem(sheet, ref, "XLS-E004", raw[:40]))
             return None
-        if spec.type in ("decimal", "integer"):
-            if isinstance(raw, bool):
-                self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)))
-                return None
-            if isinstance(raw, int | float):
-                number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw)
+        try:
+            return value_type(spec).from_cell(spec, raw, self.form)
+        except Refused as exc:
+            if exc.reason == NUMBER_FAULT:  # the form's bounds, before anything is stored or calculated
+                self.problems.append(CellProblem(sheet, ref, "XLS-E017", exc.zh))
             else:
-                try:
-                    number = parse_decimal(str(raw))
-                except NumberFormatError:
-                    self.problems.append(CellProblem(sheet, ref, "XLS-E005", str(raw)[:40]))
-                    return None
-            fault = spec.number_fault(number)  # the form's bounds, before anything is stored or calculated
-            if fault is not None:
-                self.problems.append(CellProblem(sheet, ref, "XLS-E017", fault_text(spec, fault, "zh")))
-                return None
-            return number
-        if spec.type == "bool":
-            if isinstance(raw, bool):
-                return raw
-            try:
-                return parse_bool_text(str(raw))
-            except ValueError:
-                self.problems.append(CellProblem(sheet, ref, "XLS-E010", str(raw)[:40]))
-                return None
-        if spec.type == "date":
-            if isinstance(raw, datetime):
-                return raw.date()
-            if isinstance(raw, date):
-                return raw
-            try:
-                return parse_date_text(str(raw))
-            except ValueError:
-                self.problems.append(CellProblem(sheet, ref, "XLS-E009", str(raw)[:40]))
-                return None
-        if spec.type == "enum":
-            for option in self.form.enums[spec.enum or ""].options:
-                if str(raw).strip() in (option.id, option.label_zh, option.label_en):
-                    return option.id
-            self.problems.append(CellProblem(sheet, ref, "XLS-E008", str(raw)[:40]))
+                self.problems.append(CellProblem(sheet, ref, _CELL_CODES.get(exc.reason, "XLS-E005"), str(raw)[:40]))
             return None
-        return str(raw).strip() if not isinstance(raw, int | float) else str(raw)
+
+
+# why a cell's value was refused -> the workbook's message
+_CELL_CODES = {NOT_BOOL: "XLS-E010", NOT_DATE: "XLS-E009", NOT_OPTION: "XLS-E008"}
 
 
 def read_workbook(path: Path, *, template: ReportInput, form: FormSpec) -> ReportInput:

@@ -38,7 +38,7 @@ MESSAGES: Mapping[str, Message] = {
     "INP-E016": Message("数值{zh}", "the number {en}"),
     "INP-E017": Message("嵌套超过 {limit} 层，不是报告文件", "nested deeper than {limit} levels: not a report"),
     "INP-E018": Message("数据年度 {value} 不在 {low}–{high} 之间", "data year {value} is not between {low} and {high}"),
-    "INP-E019": Message("机组编号不能为空", "the unit no. must not be empty"),
+    "INP-E019": Message("编号（id）不能为空", "the no. (id) must not be empty"),
     "INP-E020": Message("参数包中没有参数 “{value}”", 'the parameter pack has no parameter "{value}"'),
     "INP-E021": Message("修改参数必须写明原因", "an override needs a written reason"),
     "INP-E022": Message("文字中含有无效字符（孤立的代理项）", "the text holds an invalid character (a lone surrogate)"),

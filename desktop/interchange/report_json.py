@@ -33,7 +33,18 @@ from desktop.domain.records import (
 )
 from desktop.domain.typed_text import parse_date_text
 from desktop.formspec import FieldSpec, FormSpec
-from desktop.formspec.model import fault_text
+from desktop.formspec.types import (
+    NOT_BOOL,
+    NOT_DATE,
+    NOT_NUMBER,
+    NOT_OPTION,
+    NOT_TEXT,
+    NOT_WHOLE,
+    NUMBER_FAULT,
+    UNREADABLE_TEXT,
+    Refused,
+    value_type,
+)
 from desktop.interchange.problems import InputError, InputProblem
 
 FORMAT = "carbondesk.report"
@@ -123,47 +134,28 @@ class _Reader:
     # -- values --------------------------------------------------------------------------------
 
     def value(self, spec: FieldSpec, raw: Any, path: str) -> Value:
-        if raw is None:
+        try:
+            return value_type(spec).from_json(spec, raw, self.form)
+        except Refused as exc:
+            self.refused(exc, spec, raw, path)
             return None
-        kind = spec.type
-        if kind in ("decimal", "integer"):
-            if isinstance(raw, str):
-                try:
-                    suggestion = f"{parse_decimal(raw):f}"
-                    self.problem(path, "INP-E003", text=raw, suggestion=suggestion)
-                except NumberFormatError:
-                    self.problem(path, "INP-E002", expected="number", got="text")
-                return None
-            if isinstance(raw, bool) or not isinstance(raw, Decimal):
-                self.problem(path, "INP-E002", expected="number", got=_kind(raw))
-                return None
-            fault = spec.number_fault(raw)
-            if fault is not None:
-                self.problem(path, "INP-E016", zh=fault_text(spec, fault, "zh"), en=fault_text(spec, fault, "en"))
-                return None
-            if kind == "integer" and raw != raw.to_integral_value():
-                self.problem(path, "INP-E002", expected="whole number", got="number")
-                return None
-            return raw
-        if kind == "bool":
-            if not isinstance(raw, bool):
-                self.problem(path, "INP-E002", expected="true/false", got=_kind(raw))
-                return None
-            return raw
-        if kind == "date":
-            return self.date(raw, path)
-        if not isinstance(raw, str):
-            self.problem(path, "INP-E002", expected="text", got=_kind(raw))
-            return None
-        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in raw):  # a lone surrogate: no file or database can hold it
+
+    def refused(self, exc: Refused, spec: FieldSpec, raw: Any, path: str) -> None:
+        """Why a value cannot be the field's, as an input problem of this file."""
+        reason = exc.reason
+        if reason == NUMBER_FAULT:
+            self.problem(path, "INP-E016", zh=exc.zh, en=exc.en)
+        elif reason == NOT_NUMBER and isinstance(raw, str) and exc.params.get("suggestion"):
+            self.problem(path, "INP-E003", text=raw, suggestion=exc.params["suggestion"])
+        elif reason == NOT_OPTION:
+            self.problem(path, "INP-E005", value=raw, options=exc.params.get("options", ""))
+        elif reason == NOT_DATE and isinstance(raw, str):
+            self.problem(path, "INP-E006", value=raw)
+        elif reason == UNREADABLE_TEXT:
             self.problem(path, "INP-E022")
-            return None
-        if kind == "enum":
-            options = self.form.enums[spec.enum or ""].ids
-            if raw not in options:
-                self.problem(path, "INP-E005", value=raw, options=", ".join(options))
-                return None
-        return raw
+        else:
+            expected = {NOT_WHOLE: "whole number", NOT_BOOL: "true/false", NOT_DATE: "date", NOT_TEXT: "text"}
+            self.problem(path, "INP-E002", expected=expected.get(reason, "number"), got=_kind(raw))
 
     def date(self, raw: Any, path: str) -> date | None:
         if not isinstance(raw, str):

@@ -56,12 +56,12 @@ MESSAGES: Mapping[str, Message] = {
         'unified social credit code normalised to "{uscc}" (spaces removed, upper case)',
     ),
     MONTH_ABSENT_FROM_REPORT: Message(
-        "机组 {unit} 缺少 {month} 月数据，年度报告不完整",
-        "unit {unit} has no data for month {month}: the annual report is incomplete",
+        "{unit} 缺少 {month} 月数据，年度报告不完整",
+        "{unit} has no data for month {month}: the annual report is incomplete",
     ),
     MONTH_NOT_ENTERED: Message(
-        "机组 {unit} 的 {month} 月已结束，尚未录入数据（存证截止 {due}）",
-        "unit {unit}: month {month} has ended and has no data yet (deposit due {due})",
+        "{unit} 的 {month} 月已结束，尚未录入数据（存证截止 {due}）",
+        "{unit}: month {month} has ended and has no data yet (deposit due {due})",
     ),
     DEPOSIT_LATE: Message(
         "{month} 月存证于 {deposited}，晚于截止日 {due}（逾期 {days} 天）",

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -48,6 +47,7 @@ from desktop.domain.stored import (
 )
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
+from desktop.formspec.types import NUMBER_FAULT, Refused, value_type
 from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage import codec
@@ -88,47 +88,28 @@ _STATUS_WORDS = {"draft": ("草稿", "a draft"), "submitted": ("已提交", "sub
 # ------------------------------------------------------------------------------------------- values
 
 
-def _expected(spec: FieldSpec) -> tuple[str, str]:
-    return {
-        "decimal": ("数值", "a number"),
-        "integer": ("整数", "a whole number"),
-        "bool": ("是/否", "yes or no"),
-        "date": ("日期", "a date"),
-        "enum": ("可选值之一", "one of the listed options"),
-    }.get(spec.type, ("文字", "text"))
-
-
 def _check_value(form: FormSpec, spec: FieldSpec, value: Value) -> Value:
-    """The store accepts typed values only; text in a number field is refused with the field named."""
+    """The store accepts values of the field's type only (``value_type``); text in a number field is refused
+    with the field named."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None  # an emptied cell clears the value
-    kind = spec.type
-    if kind in ("decimal", "integer"):
-        ok = isinstance(value, Decimal) and value.is_finite()
-        ok = ok and (kind == "decimal" or value == value.to_integral_value())
-    elif kind == "bool":
-        ok = isinstance(value, bool)
-    elif kind == "date":
-        ok = isinstance(value, date)
-    elif kind == "enum":
-        ok = isinstance(value, str) and value in form.enums[spec.enum or ""].ids
-    else:
-        ok = isinstance(value, str)
-    if not ok:
-        zh, en = _expected(spec)
+    kind = value_type(spec)
+    try:
+        return kind.check(spec, value, form)
+    except Refused as exc:
+        if exc.reason == NUMBER_FAULT:
+            fault = exc.params["fault"]
+            raise StorageError(
+                "STO-E018",
+                label_zh=spec.label_zh,
+                label_en=spec.label_en,
+                reason_zh=fault_text(spec, fault, "zh"),
+                reason_en=fault_text(spec, fault, "en"),
+            ) from None
+        zh, en = kind.expected()
         raise StorageError(
             "STO-E011", label_zh=spec.label_zh, label_en=spec.label_en, expected_zh=zh, expected_en=en, value=str(value)
-        )
-    fault = spec.number_fault(value) if isinstance(value, Decimal) else None
-    if fault is not None:
-        raise StorageError(
-            "STO-E018",
-            label_zh=spec.label_zh,
-            label_en=spec.label_en,
-            reason_zh=fault_text(spec, fault, "zh"),
-            reason_en=fault_text(spec, fault, "en"),
-        )
-    return value
+        ) from None
 
 
 def _spec_for_path(form: FormSpec, path: str) -> tuple[FieldSpec, MonthPath]:

@@ -18,12 +18,12 @@ MESSAGES: Mapping[str, Message] = {
     ),
     "STO-E003": Message("“{what}” 不是 CarbonDesk 工作区文件。", '"{what}" is not a CarbonDesk workspace.'),
     "STO-E004": Message(
-        "{unit} 机组 {year} 年 {month} 月（第 {version} 版）{status_zh}，不能修改。{advice_zh}",
-        "Unit {unit}, {year}-{month:02} (version {version}) is {status_en} and cannot be changed. {advice_en}",
+        "{unit} {year} 年 {month} 月（第 {version} 版）{status_zh}，不能修改。{advice_zh}",
+        "{unit}, {year}-{month:02} (version {version}) is {status_en} and cannot be changed. {advice_en}",
     ),
     "STO-E005": Message(
-        "{unit} 机组 {year} 年 {month} 月还有 {count} 个错误，不能提交：{codes}",
-        "Unit {unit}, {year}-{month:02} still has {count} error(s) and cannot be submitted: {codes}",
+        "{unit} {year} 年 {month} 月还有 {count} 个错误，不能提交：{codes}",
+        "{unit}, {year}-{month:02} still has {count} error(s) and cannot be submitted: {codes}",
     ),
     "STO-E006": Message(
         "当前状态为“{status_zh}”，不能{action_zh}。", "The month is {status_en}; it cannot be {action_en}."

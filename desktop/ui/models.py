@@ -17,13 +17,12 @@ from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.domain.findings import Finding, Severity, render
-from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.paths import MonthPath
 from desktop.domain.periods import DepositState
-from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.engine.provenance import Figure
 from desktop.formspec import FieldSpec, FormSpec
-from desktop.formspec.model import fault_text
+from desktop.formspec.types import Refused, value_type
 from desktop.services.explain import formula_text
 from desktop.services.guidelines import guideline as guideline_of
 from desktop.services.session import YearSnapshot
@@ -57,22 +56,16 @@ ROLE_KEY = Qt.ItemDataRole.UserRole + 1
 
 
 def show_value(spec: FieldSpec | None, value: Any, form: FormSpec) -> str:
+    """A stored value as the grid shows it (the field's type decides: places, yes/no, an option's label)."""
+    if spec is not None:
+        return value_type(spec).show(spec, value, form, i18n.current())
     if value is None:
         return ""
     if isinstance(value, bool):
         return i18n.pick("是", "yes") if value else i18n.pick("否", "no")
     if isinstance(value, Decimal):
-        if spec is not None and spec.number_fault(value) is not None:
-            # a value stored by an older version or outside the app: shown as an error, never expanded
-            return i18n.pick("⚠ 数值无效，请重新填写", "⚠ invalid number, enter it again")
-        places = spec.places if spec is not None and spec.places is not None else None
-        return format_decimal(round_reported(value, places)) if places is not None else format_decimal(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if spec is not None and spec.type == "enum":
-        option = form.enums[spec.enum or ""].option(str(value))
-        return option.label(i18n.current()) if option else str(value)
-    return str(value)
+        return format_decimal(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def show_figure(figure: Figure | None, places: int) -> str:
@@ -86,51 +79,11 @@ class InputRefused(ValueError):
 
 
 def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
-    text = text.strip()
-    if not text:
-        return None
-    if spec.type in ("decimal", "integer"):
-        try:
-            value = parse_decimal(text)
-        except NumberFormatError as exc:
-            if exc.reason == NUM_EXPONENT:
-                raise InputRefused(
-                    i18n.pick(
-                        f"“{text}” 是科学计数法，请直接写出数值", f'"{text}" is exponent notation; write the number out'
-                    )
-                ) from exc
-            raise InputRefused(i18n.pick(f"“{text}” 不是数值", f'"{text}" is not a number')) from exc
-        fault = spec.number_fault(value)
-        if fault is not None:
-            raise InputRefused(f"“{text}” {fault_text(spec, fault, i18n.current())}")
-        if spec.type == "integer" and value != value.to_integral_value():
-            raise InputRefused(i18n.pick("应为整数", "must be a whole number"))
-        if spec.range_code and not spec.in_range(value):
-            low = "—" if spec.min is None else format_decimal(spec.min)
-            high = "—" if spec.max is None else format_decimal(spec.max)
-            raise InputRefused(i18n.pick(f"应在 {low} 到 {high} 之间", f"must be between {low} and {high}"))
-        return value
-    if spec.type == "bool":
-        try:
-            return parse_bool_text(text)
-        except ValueError as exc:
-            raise InputRefused(i18n.pick("请填“是”或“否”", "type yes or no")) from exc
-    if spec.type == "date":
-        try:
-            return parse_date_text(text)
-        except ValueError as exc:
-            raise InputRefused(
-                i18n.pick(
-                    f"“{text}” 不是日期（例如 2025-02-04、2025/2/4 或 2025年2月4日）",
-                    f'"{text}" is not a date (e.g. 2025-02-04, 2025/2/4 or 20250204)',
-                )
-            ) from exc
-    if spec.type == "enum":
-        for option in form.enums[spec.enum or ""].options:
-            if text in (option.id, option.label_zh, option.label_en):
-                return option.id
-        raise InputRefused(i18n.pick("不是可选值之一", "is not one of the options"))
-    return text
+    """Typed or pasted text as the field's value; a value outside the form's hard range is refused at once."""
+    try:
+        return value_type(spec).from_text(spec, text, form, within_range=True)
+    except Refused as exc:
+        raise InputRefused(exc.text(i18n.current())) from exc
 
 
 # What a month record holds besides the form's fields (its deposit date), as users call it.

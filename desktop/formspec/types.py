@@ -1,0 +1,338 @@
+"""One value type per kind of form field: how a value of that kind is read from typed text (the grid, a
+paste), from a JSON document and from a spreadsheet cell, checked before it is stored, shown to a person
+and written to a cell.  Every reader and writer asks the field's type (``value_type(spec)``), so a
+field's rules -- its kind, range, precision and significant digits, stated once in the form -- hold the
+same everywhere.
+
+A value that cannot be the field's raises ``Refused`` with a reason (``NOT_NUMBER``, ``RANGE`` ...) and
+its words in both languages; each channel turns the reason into its own message (a grid tooltip, an
+``XLS-E005`` cell problem, an ``INP-E002`` input problem, an ``STO-E011`` storage error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.typed_text import parse_bool_text, parse_date_text
+from desktop.formspec.model import FieldSpec, FormSpec, fault_text
+
+Value = Decimal | bool | date | str | None
+
+# Why a value was refused
+NOT_NUMBER = "not_number"
+EXPONENT = "exponent"  # 1e5: written out instead, so that what is typed is what is stored
+NUMBER_FAULT = "number_fault"  # not finite, too many significant digits, too large (the form's bounds)
+NOT_WHOLE = "not_whole"
+RANGE = "range"
+NOT_BOOL = "not_bool"
+NOT_DATE = "not_date"
+NOT_OPTION = "not_option"
+NOT_TEXT = "not_text"
+UNREADABLE_TEXT = "unreadable_text"  # a lone surrogate: no file or database can hold it
+
+
+class Refused(ValueError):
+    """A value that cannot be the field's, and why (``reason``), in both languages."""
+
+    def __init__(self, reason: str, zh: str, en: str, **params: Any) -> None:
+        super().__init__(en)
+        self.reason, self.zh, self.en, self.params = reason, zh, en, params
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _shown(raw: Any) -> str:
+    return str(raw)[:40]
+
+
+class FieldType:
+    """The rules of one kind of field.  ``form`` gives enums their options; ``spec`` the field."""
+
+    id = "text"
+
+    def from_text(self, spec: FieldSpec, text: str, form: FormSpec, *, within_range: bool = False) -> Value:
+        """What a person typed or pasted (``None`` for an empty cell).  ``within_range``: a value outside the
+        form's hard range is refused at once (the grid), instead of becoming a finding (imports)."""
+        cleaned = text.strip()
+        return None if not cleaned else self.check(spec, cleaned, form)
+
+    def from_json(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        """A value of a JSON document, of the JSON kind the schema names (numbers are never quoted)."""
+        return None if raw is None else self.check(spec, raw, form)
+
+    def from_cell(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        """A spreadsheet cell as openpyxl reads it (number, text, bool or datetime)."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, str):
+            return self.from_text(spec, raw, form)
+        return self.check(spec, str(raw), form)
+
+    def check(self, spec: FieldSpec, value: Any, form: FormSpec) -> Value:
+        """A value offered as this field's (already of its Python type): returned, or ``Refused``."""
+        if not isinstance(value, str):
+            raise Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(value))
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise Refused(UNREADABLE_TEXT, "含有无法保存的字符", "holds a character no file can keep")
+        return value
+
+    def show(self, spec: FieldSpec | None, value: Any, form: FormSpec, lang: str) -> str:
+        return "" if value is None else str(value)
+
+    def to_cell(self, spec: FieldSpec, value: Any, form: FormSpec) -> Any:
+        return value
+
+    def expected(self) -> tuple[str, str]:
+        """What a value of this kind is, in words (for messages)."""
+        return ("文字", "text")
+
+
+class NumberType(FieldType):
+    """A number with the form's unit, range, places and significant digits; ``whole`` for integers."""
+
+    def __init__(self, whole: bool = False) -> None:
+        self.whole = whole
+        self.id = "integer" if whole else "decimal"
+
+    def expected(self) -> tuple[str, str]:
+        return ("整数", "a whole number") if self.whole else ("数值", "a number")
+
+    def from_text(self, spec: FieldSpec, text: str, form: FormSpec, *, within_range: bool = False) -> Value:
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        try:
+            value = parse_decimal(cleaned)
+        except NumberFormatError as exc:
+            if exc.reason == NUM_EXPONENT:
+                raise Refused(
+                    EXPONENT,
+                    f"“{cleaned}” 是科学计数法，请直接写出数值",
+                    f'"{cleaned}" is exponent notation; write the number out',
+                    value=_shown(cleaned),
+                ) from exc
+            raise Refused(
+                NOT_NUMBER, f"“{cleaned}” 不是数值", f'"{cleaned}" is not a number', value=_shown(cleaned)
+            ) from exc
+        value = self.check(spec, value, form, shown=cleaned)
+        if within_range and spec.range_code and not spec.in_range(value):
+            low = "—" if spec.min is None else format_decimal(spec.min)
+            high = "—" if spec.max is None else format_decimal(spec.max)
+            raise Refused(
+                RANGE, f"应在 {low} 到 {high} 之间", f"must be between {low} and {high}", value=_shown(cleaned)
+            )
+        return value
+
+    def from_json(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            try:
+                suggestion = f"{parse_decimal(raw):f}"
+            except NumberFormatError:
+                suggestion = ""
+            raise Refused(
+                NOT_NUMBER, "应为数值，不能加引号", "must be a number, not quoted", value=raw, suggestion=suggestion
+            )
+        return self.check(spec, raw, form)
+
+    def from_cell(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if isinstance(raw, bool | datetime | date):
+            raise Refused(NOT_NUMBER, "不是数值", "is not a number", value=_shown(raw))
+        if isinstance(raw, int | float):
+            # a double as Excel holds it: its shortest repr is what was typed (up to 15 significant digits)
+            return self.check(spec, Decimal(repr(raw)) if isinstance(raw, float) else Decimal(raw), form)
+        return self.from_text(spec, str(raw), form)
+
+    def check(self, spec: FieldSpec, value: Any, form: FormSpec, *, shown: str | None = None) -> Value:
+        if isinstance(value, bool) or not isinstance(value, Decimal):
+            raise Refused(NOT_NUMBER, "不是数值", "is not a number", value=_shown(value))
+        fault = spec.number_fault(value)
+        if fault is not None:
+            head = f"“{shown}” " if shown else ""
+            raise Refused(
+                NUMBER_FAULT,
+                head + fault_text(spec, fault, "zh"),
+                head + fault_text(spec, fault, "en"),
+                fault=fault,
+            )
+        if self.whole and value != value.to_integral_value():
+            raise Refused(NOT_WHOLE, "应为整数", "must be a whole number", value=_shown(value))
+        return value
+
+    def show(self, spec: FieldSpec | None, value: Any, form: FormSpec, lang: str) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, Decimal):
+            return str(value)
+        if spec is not None and spec.number_fault(value) is not None:
+            # a value stored by an older version or outside the app: shown as an error, never expanded
+            return "⚠ 数值无效，请重新填写" if lang == "zh" else "⚠ invalid number, enter it again"
+        places = spec.places if spec is not None else None
+        return format_decimal(round_reported(value, places)) if places is not None else format_decimal(value)
+
+    def to_cell(self, spec: FieldSpec, value: Any, form: FormSpec) -> Any:
+        if not isinstance(value, Decimal):
+            return value
+        # Excel holds doubles; values of up to 15 significant digits come back exactly (read: repr)
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class BoolType(FieldType):
+    id = "bool"
+
+    def expected(self) -> tuple[str, str]:
+        return ("是/否", "yes or no")
+
+    def from_text(self, spec: FieldSpec, text: str, form: FormSpec, *, within_range: bool = False) -> Value:
+        if not text.strip():
+            return None
+        try:
+            return parse_bool_text(text)
+        except ValueError as exc:
+            raise Refused(NOT_BOOL, "请填“是”或“否”", "type yes or no", value=_shown(text)) from exc
+
+    def from_cell(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if isinstance(raw, bool):
+            return raw
+        return super().from_cell(spec, raw, form)
+
+    def check(self, spec: FieldSpec, value: Any, form: FormSpec) -> Value:
+        if not isinstance(value, bool):
+            raise Refused(NOT_BOOL, "应为“是”或“否”", "must be yes or no", value=_shown(value))
+        return value
+
+    def show(self, spec: FieldSpec | None, value: Any, form: FormSpec, lang: str) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, bool):
+            return str(value)
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+
+    def to_cell(self, spec: FieldSpec, value: Any, form: FormSpec) -> Any:
+        return None if value is None else ("是" if value else "否")
+
+
+class DateType(FieldType):
+    id = "date"
+
+    def expected(self) -> tuple[str, str]:
+        return ("日期", "a date")
+
+    def from_text(self, spec: FieldSpec, text: str, form: FormSpec, *, within_range: bool = False) -> Value:
+        if not text.strip():
+            return None
+        try:
+            return parse_date_text(text)
+        except ValueError as exc:
+            raise Refused(
+                NOT_DATE,
+                f"“{text.strip()}” 不是日期（例如 2025-02-04、2025/2/4 或 2025年2月4日）",
+                f'"{text.strip()}" is not a date (e.g. 2025-02-04, 2025/2/4 or 20250204)',
+                value=_shown(text),
+            ) from exc
+
+    def from_json(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise Refused(
+                NOT_DATE, "应为日期文字（YYYY-MM-DD）", "must be a date as text (YYYY-MM-DD)", value=_shown(raw)
+            )
+        return self.from_text(spec, raw, form)
+
+    def from_cell(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        return super().from_cell(spec, raw, form)
+
+    def check(self, spec: FieldSpec, value: Any, form: FormSpec) -> Value:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise Refused(NOT_DATE, "不是日期", "is not a date", value=_shown(value))
+        return value
+
+    def show(self, spec: FieldSpec | None, value: Any, form: FormSpec, lang: str) -> str:
+        return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+class ChoiceType(FieldType):
+    """One of the options of the field's enum; typed or read by its id or its label in either language."""
+
+    id = "enum"
+
+    def expected(self) -> tuple[str, str]:
+        return ("可选值之一", "one of the listed options")
+
+    def _options(self, spec: FieldSpec, form: FormSpec) -> Any:
+        return form.enums[spec.enum or ""].options
+
+    def from_text(self, spec: FieldSpec, text: str, form: FormSpec, *, within_range: bool = False) -> Value:
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        for option in self._options(spec, form):
+            if cleaned in (option.id, option.label_zh, option.label_en):
+                return option.id
+        raise Refused(NOT_OPTION, "不是可选值之一", "is not one of the options", value=_shown(cleaned))
+
+    def from_json(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        """JSON names an option by its id only."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(raw))
+        return self.check(spec, raw, form)
+
+    def check(self, spec: FieldSpec, value: Any, form: FormSpec) -> Value:
+        ids = form.enums[spec.enum or ""].ids
+        if not isinstance(value, str) or value not in ids:
+            raise Refused(
+                NOT_OPTION, "不是可选值之一", "is not one of the options", value=_shown(value), options=", ".join(ids)
+            )
+        return value
+
+    def show(self, spec: FieldSpec | None, value: Any, form: FormSpec, lang: str) -> str:
+        if value is None:
+            return ""
+        option = form.enums[spec.enum or ""].option(str(value)) if spec is not None else None
+        return option.label(lang) if option else str(value)
+
+    def to_cell(self, spec: FieldSpec, value: Any, form: FormSpec) -> Any:
+        option = form.enums[spec.enum or ""].option(str(value)) if value is not None else None
+        return option.label_zh if option else value
+
+
+class TextType(FieldType):
+    id = "text"
+
+    def from_cell(self, spec: FieldSpec, raw: Any, form: FormSpec) -> Value:
+        if isinstance(raw, str):
+            return self.from_text(spec, raw, form)
+        if raw is None:
+            return None
+        return self.check(spec, str(raw), form)  # a number typed into a text cell (a report no.)
+
+
+TYPES: Mapping[str, FieldType] = {
+    "decimal": NumberType(),
+    "integer": NumberType(whole=True),
+    "bool": BoolType(),
+    "date": DateType(),
+    "enum": ChoiceType(),
+    "text": TextType(),
+    "uscc": TextType(),  # normalised and checked by the USCC rules when it is stored
+}
+
+
+def value_type(spec: FieldSpec) -> FieldType:
+    """The type of a field, as its form declares it."""
+    return TYPES[spec.type]
