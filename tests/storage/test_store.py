@@ -80,7 +80,7 @@ def test_typed_values_only(ws: Workspace, plant) -> None:
     _, unit = plant
     for changes, code in (
         ({"generation_mwh": "1,234"}, "STO-E011"),
-        ({"generation_mwh": Decimal("NaN")}, "STO-E011"),
+        ({"generation_mwh": Decimal("NaN")}, "STO-E018"),  # a number, but not a finite one
         ({"fuels[0].fuel": "peat"}, "STO-E011"),
         ({"fuels[0].carbon_measured": "yes"}, "STO-E011"),
         ({"colour": "red"}, "STO-E012"),
