@@ -7,25 +7,15 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from desktop.domain.paths import MonthPath
 from desktop.domain.stored import (
     AuditCheck,
 )
-from desktop.storage import codec
+from desktop.storage import codec, queries
 from desktop.storage.models import (
-    AcknowledgementRecord,
     AuditRecord,
-    Entity,
-    EntityYear,
-    MonthVersion,
-    OverrideRecord,
-    Unit,
-    UnitYear,
-    WorkspaceInfo,
 )
+from desktop.storage.queries import Session
 from desktop.storage.workspace import (
     GENESIS,
     Workspace,
@@ -43,7 +33,7 @@ if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signe
 def audit_head(*, ws: Workspace) -> tuple[int, str]:
     """(entries, hash of the last) of the audit chain as it stands."""
     with ws.read() as session:
-        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        info = queries.workspace_info(session)
         return int(info.audit_count), str(info.audit_head)
 
 
@@ -69,11 +59,11 @@ def verify_audit(
     status_entries: list[int] = []
     wanted = {int(n): (h, where) for n, h, where in anchors}
     with ws.read() as session:
-        info = session.execute(select(WorkspaceInfo)).scalar_one()
+        info = queries.workspace_info(session)
         prev = GENESIS
         count = 0
         state: dict[str, dict[str, Any]] = {}
-        for record in session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars():
+        for record in queries.audit_entries(session):
             count += 1
             if record.prev_hash != prev:
                 problems.append(f"audit entry {record.seq}: chain broken (an entry before it was removed or changed)")
@@ -165,14 +155,14 @@ def _replay(state: dict[str, dict[str, Any]], record: AuditRecord) -> None:
 
 def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
-    for entity in session.execute(select(Entity)).scalars():
+    for entity in queries.all_entities(session):
         if state.get(f"entities:{entity.id}", {}).get("values") != json.loads(entity.values_json):
             problems.append(f"entity {entity.uscc}: values differ from the audit trail (edited outside the app)")
-    for unit in session.execute(select(Unit)).scalars():
+    for unit in queries.all_units(session):
         if state.get(f"units:{unit.id}", {}).get("values") != json.loads(unit.values_json):
             problems.append(f"unit {unit.code}: values differ from the audit trail (edited outside the app)")
-    codes = dict(session.execute(select(Unit.id, Unit.code)).all())
-    for mv in session.execute(select(MonthVersion).options(selectinload(MonthVersion.rows))).scalars():
+    codes = queries.unit_codes(session)
+    for mv in queries.all_months_with_rows(session):
         st = state.get(f"month_versions:{mv.id}")
         where = f"unit {codes.get(mv.unit_id, mv.unit_id[:8])} {mv.data_year}-{mv.month:02d} v{mv.version}"
         if st is None:
@@ -189,19 +179,19 @@ def _compare_replay(session: Session, state: dict[str, dict[str, Any]]) -> list[
             problems.append(f"{where}: status {mv.status} differs from the audit trail ({st['status']})")
         if st.get("deposited_on") != deposited:
             problems.append(f"{where}: deposit date differs from the audit trail")
-    for row in session.execute(select(EntityYear)).scalars():
+    for row in queries.all_entity_years(session):
         recorded = state.get(f"entity_years:{row.entity_id}:{row.data_year}", {}).get("values", {})
         if recorded != json.loads(row.values_json):
             problems.append(f"year {row.data_year}: year items differ from the audit trail (edited outside the app)")
-    for unit_year in session.execute(select(UnitYear)).scalars():
+    for unit_year in queries.all_unit_years(session):
         recorded = state.get(f"unit_years:{unit_year.unit_id}:{unit_year.data_year}", {}).get("values", {})
         if recorded != json.loads(unit_year.values_json):
             code = codes.get(unit_year.unit_id, unit_year.unit_id[:8])
             problems.append(f"unit {code} {unit_year.data_year}: year items differ from the audit trail")
-    for ov in session.execute(select(OverrideRecord)).scalars():
+    for ov in queries.all_overrides(session):
         if state.get(f"parameter_overrides:{ov.entity_id}:{ov.data_year}", {}).get(ov.key) != ov.value_json:
             problems.append(f"parameter override {ov.key}: differs from the audit trail")
-    for ack in session.execute(select(AcknowledgementRecord)).scalars():
+    for ack in queries.all_acknowledgements(session):
         recorded = state.get(f"acknowledgements:{ack.entity_id}:{ack.data_year}", {}).get(f"{ack.code}@{ack.path}")
         if recorded != codec.dump_value(ack.justification):
             problems.append(f"acknowledgement {ack.code}@{ack.path}: differs from the audit trail")

@@ -23,13 +23,13 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from desktop.signing.core import TRUSTED, Identity, Signer, establish_signer, sign_detached, verify_detached
 from desktop.signing.errors import SigningError
 from desktop.signing.trust import TrustStore
+from desktop.storage import queries
 from desktop.storage.models import AuditCheckpoint
+from desktop.storage.queries import Session
 from desktop.storage.workspace import CHECKPOINT_FORMAT, GENESIS, checkpoint_digest
 
 
@@ -84,7 +84,7 @@ def check(
     expected_number = 1
     verdicts: dict[str, bool] = {}
     last_entries = 0
-    for record in session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars():
+    for record in queries.checkpoints(session):
         where = f"checkpoint {record.seq}"
         try:
             fields = json.loads(record.payload)

@@ -10,9 +10,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from desktop.domain.paths import MonthPath
 from desktop.domain.records import Value
 from desktop.domain.stored import (
@@ -21,14 +18,14 @@ from desktop.domain.stored import (
 )
 from desktop.services.guidelines import guideline
 from desktop.services.store import LAB_FIELDS, _current, _get, _new_version, _refuse_unless_draft, _write_changes
-from desktop.storage import codec
+from desktop.storage import codec, queries
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
     Evidence,
     EvidenceLink,
-    MonthVersion,
     Unit,
 )
+from desktop.storage.queries import Session
 from desktop.storage.workspace import (
     Workspace,
     copy_file_atomically,
@@ -64,7 +61,7 @@ def evidence_path(ws: Workspace, sha256: str, file_name: str = "") -> Path:
 def evidence_file(*, ws: Workspace, sha256: str) -> Path:
     """The stored file of one piece of evidence, to open it (the window's list knows only its hash)."""
     with ws.read() as session:
-        name = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha256)).scalar_one_or_none()
+        name = queries.evidence_name(session, sha256)
     if name is None:
         raise StorageError("STO-E008", what=sha256[:12])
     return evidence_path(ws, sha256, name)
@@ -81,13 +78,7 @@ def _sha256_of(path: Path) -> tuple[str, int]:
 
 
 def _evidence_info(session: Session, ev: Evidence) -> EvidenceInfo:
-    rows = session.execute(
-        select(Unit.code, MonthVersion.data_year, MonthVersion.month, EvidenceLink.field_path)
-        .join(MonthVersion, MonthVersion.id == EvidenceLink.month_version_id)
-        .join(Unit, Unit.id == MonthVersion.unit_id)
-        .where(EvidenceLink.evidence_id == ev.id)
-        .order_by(MonthVersion.data_year, MonthVersion.month)
-    ).all()
+    rows = queries.links_of_evidence(session, ev.id)
     lab = {k: getattr(ev, k) for k in LAB_FIELDS if getattr(ev, k) is not None}
     return EvidenceInfo(
         ev.id,
@@ -121,13 +112,13 @@ def attach_evidence(
     except OSError as exc:
         raise StorageError("STO-E009", what=str(file), detail=exc.strerror or str(exc)) from exc
     with ws.read() as session:  # the same content stored before keeps the name it was stored under
-        known = session.execute(select(Evidence.file_name).where(Evidence.sha256 == sha)).scalar_one_or_none()
+        known = queries.evidence_name(session, sha)
     target = evidence_path(ws, sha, known or file.name)
     if not target.exists():
         copy_file_atomically(file, target)  # before the transaction: a rollback leaves at most an orphan copy
     lab = dict(lab or {})
     with ws.unit_of_work() as uow:
-        evidence = uow.session.execute(select(Evidence).where(Evidence.sha256 == sha)).scalar_one_or_none()
+        evidence = queries.evidence_by_hash(uow.session, sha)
         if evidence is None:
             evidence = Evidence(
                 workspace_id=ws.id,
@@ -173,9 +164,7 @@ def attach_evidence(
 
 def list_evidence(*, ws: Workspace) -> tuple[EvidenceInfo, ...]:
     with ws.read() as session:
-        return tuple(
-            _evidence_info(session, e) for e in session.execute(select(Evidence).order_by(Evidence.added_at)).scalars()
-        )
+        return tuple(_evidence_info(session, e) for e in queries.all_evidence(session))
 
 
 def verify_evidence(*, ws: Workspace) -> tuple[EvidenceCheck, ...]:

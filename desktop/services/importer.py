@@ -6,8 +6,6 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from desktop.domain import uscc as uscc_check
 from desktop.domain.paths import MonthPath
 from desktop.domain.records import EvidenceRef, ReportInput, Value
@@ -28,7 +26,7 @@ from desktop.services.store import (
     _stored,
     _write_changes,
 )
-from desktop.storage import codec
+from desktop.storage import codec, queries
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
     AcknowledgementRecord,
@@ -67,8 +65,8 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
     changes = 0
     with ws.unit_of_work() as uow, uow.session.no_autoflush:
         s = uow.session
-        evidence_by_sha = {e.sha256: e for e in s.execute(select(Evidence)).scalars()}
-        entity = s.execute(select(Entity).where(Entity.uscc == uscc.normalized)).scalar_one_or_none()
+        evidence_by_sha = {e.sha256: e for e in queries.all_evidence(s)}
+        entity = queries.entity_by_uscc(s, uscc.normalized)
         entity_values = {**report.entity, "uscc": uscc.normalized}
         if entity is None:
             entity = Entity(
@@ -88,7 +86,7 @@ def import_report(*, ws: Workspace, report: ReportInput, reason: str = "import")
                 _apply_values(uow, form, "entity", f"entities:{entity.id}", values, entity_values, "entity.set", reason)
             )
             entity.values_json, entity.name = codec.dumps(values), str(values.get("name", entity.name))
-        units_by_code = {u.code: u for u in s.execute(select(Unit).where(Unit.entity_id == entity.id)).scalars()}
+        units_by_code = {u.code: u for u in queries.units_of(s, entity.id)}
         # Check every target month first: nothing is written if one of them is closed and would change.
         # A closed month given exactly as stored (a whole year re-imported) is left as it is.
         closed = []
@@ -235,10 +233,7 @@ def _import_evidence(
     if not refs:
         return
     s = uow.session
-    existing = {
-        (link.evidence_id, link.field_path)
-        for link in s.execute(select(EvidenceLink).where(EvidenceLink.month_version_id == mv.id)).scalars()
-    }
+    existing = {(link.evidence_id, link.field_path) for link in queries.links_of(s, mv.id)}
     for ref in refs:
         evidence = evidence_by_sha.get(ref.sha256)
         if evidence is None:

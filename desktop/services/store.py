@@ -12,12 +12,9 @@ field, old value, new value, reason) in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import uscc as uscc_check
 from desktop.domain.findings import Acknowledgement, Finding, Severity
@@ -50,7 +47,7 @@ from desktop.formspec.model import fault_text
 from desktop.formspec.types import NUMBER_FAULT, Refused, value_type
 from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
-from desktop.storage import codec
+from desktop.storage import codec, queries
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
     AcknowledgementRecord,
@@ -64,6 +61,7 @@ from desktop.storage.models import (
     Unit,
     UnitYear,
 )
+from desktop.storage.queries import Session
 from desktop.storage.workspace import (
     UnitOfWork,
     Workspace,
@@ -140,15 +138,8 @@ def _entity_summary(entity: Entity) -> EntitySummary:
 
 
 def _links(session: Session, month_version_ids: Sequence[str]) -> dict[str, list[tuple[Evidence, str]]]:
-    if not month_version_ids:
-        return {}
-    rows = session.execute(
-        select(EvidenceLink.month_version_id, EvidenceLink.field_path, Evidence)
-        .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
-        .where(EvidenceLink.month_version_id.in_(month_version_ids))
-    ).all()
     out: dict[str, list[tuple[Evidence, str]]] = {}
-    for mv_id, path, evidence in rows:
+    for mv_id, path, evidence in queries.links_with_evidence(session, month_version_ids):
         out.setdefault(mv_id, []).append((evidence, path))
     return out
 
@@ -240,7 +231,7 @@ def create_entity(
     for key, value in all_values.items():
         _check_value(form, _field(form, "entity", key), value)
     with ws.unit_of_work() as uow:
-        if uow.session.execute(select(Entity.id).where(Entity.uscc == check.normalized)).first():
+        if queries.uscc_taken(uow.session, check.normalized):
             raise StorageError("STO-E013", what="USCC", value=check.normalized)
         entity = Entity(
             workspace_id=ws.id,
@@ -309,9 +300,7 @@ MIN_DATA_YEAR = DATA_YEAR_MIN
 
 
 def _entity_year(session: Session, entity_id: str, year: int) -> EntityYear | None:
-    return session.execute(
-        select(EntityYear).where(EntityYear.entity_id == entity_id, EntityYear.data_year == year)
-    ).scalar_one_or_none()
+    return queries.entity_year(session, entity_id, year)
 
 
 def _set_year_values(
@@ -342,9 +331,7 @@ def _set_unit_year_values(
     uow: UnitOfWork, ws: Workspace, unit: Unit, year: int, changes: Mapping[str, Value], reason: str
 ) -> list[FieldChange]:
     form = guideline(unit.entity.guideline).form
-    row = uow.session.execute(
-        select(UnitYear).where(UnitYear.unit_id == unit.id, UnitYear.data_year == year)
-    ).scalar_one_or_none()
+    row = queries.unit_year(uow.session, unit.id, year)
     if row is None:
         row = UnitYear(workspace_id=ws.id, unit_id=unit.id, data_year=year, values_json="{}", created_at=utcnow())
         uow.session.add(row)
@@ -382,9 +369,9 @@ def create_unit(*, ws: Workspace, entity_id: str, values: Mapping[str, Value]) -
                 expected_en="text",
                 value="",
             )
-        if uow.session.execute(select(Unit.id).where(Unit.entity_id == entity_id, Unit.code == code)).first():
+        if queries.unit_code_taken(uow.session, entity_id, code):
             raise StorageError("STO-E013", what="unit", value=code)
-        position = uow.session.execute(select(func.count(Unit.id)).where(Unit.entity_id == entity_id)).scalar_one()
+        position = queries.unit_count(uow.session, entity_id)
         unit = Unit(
             workspace_id=ws.id,
             entity_id=entity_id,
@@ -412,7 +399,7 @@ def edit_unit(*, ws: Workspace, unit_id: str, changes: Mapping[str, Value], reas
 
 def list_entities(*, ws: Workspace) -> tuple[EntitySummary, ...]:
     with ws.read() as session:
-        entities = session.execute(select(Entity).options(selectinload(Entity.units)).order_by(Entity.name)).scalars()
+        entities = queries.entities_with_units(session)
         return tuple(_entity_summary(e) for e in entities)
 
 
@@ -425,12 +412,7 @@ def get_entity(*, ws: Workspace, entity_id: str) -> EntitySummary:
 
 
 def _current(session: Session, unit_id: str, year: int, month: int) -> MonthVersion | None:
-    return session.execute(
-        select(MonthVersion)
-        .where(MonthVersion.unit_id == unit_id, MonthVersion.data_year == year, MonthVersion.month == month)
-        .order_by(MonthVersion.version.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    return queries.current_month(session, unit_id, year, month)
 
 
 def _new_version(
@@ -463,9 +445,7 @@ def _new_version(
     uow.session.add(mv)
     uow.session.flush()
     if copy_from is not None:  # the evidence keeps proving the same values in the new version
-        for link in uow.session.execute(
-            select(EvidenceLink).where(EvidenceLink.month_version_id == copy_from.id)
-        ).scalars():
+        for link in queries.links_of(uow.session, copy_from.id):
             uow.session.add(
                 EvidenceLink(
                     workspace_id=uow.workspace_id,
@@ -500,7 +480,7 @@ def _refuse_unless_draft(mv: MonthVersion, unit: Unit) -> None:
 
 def _renumber_row_links(uow: UnitOfWork, mv: MonthVersion, kind: str, removed: list[int]) -> None:
     """Evidence of a removed row goes with it; the rows after it in its table keep theirs under their new index."""
-    links = uow.session.execute(select(EvidenceLink).where(EvidenceLink.month_version_id == mv.id)).scalars().all()
+    links = queries.links_of(uow.session, mv.id)
     gone = set(removed)
     moves: list[tuple[int, EvidenceLink, str]] = []
     for link in links:
@@ -653,13 +633,10 @@ def _month_findings(
 def get_month(*, ws: Workspace, unit_id: str, year: int, month: int, version: int | None = None) -> StoredMonth | None:
     with ws.read() as session:
         unit = _get(session, Unit, unit_id, "unit")
-        query = select(MonthVersion).where(
-            MonthVersion.unit_id == unit_id, MonthVersion.data_year == year, MonthVersion.month == month
-        )
         if version is None:
-            mv = session.execute(query.order_by(MonthVersion.version.desc()).limit(1)).scalar_one_or_none()
+            mv = queries.current_month(session, unit_id, year, month)
         else:
-            mv = session.execute(query.where(MonthVersion.version == version)).scalar_one_or_none()
+            mv = queries.month_version(session, unit_id, year, month, version)
         if mv is None:
             return None
         return _stored(mv, unit.code, _links(session, [mv.id]).get(mv.id, []))
@@ -673,15 +650,7 @@ def stored_months(*, ws: Workspace, entity_id: str, year: int) -> dict[tuple[str
 def month_history(*, ws: Workspace, unit_id: str, year: int, month: int) -> tuple[StoredMonth, ...]:
     with ws.read() as session:
         unit = _get(session, Unit, unit_id, "unit")
-        versions = (
-            session.execute(
-                select(MonthVersion)
-                .where(MonthVersion.unit_id == unit_id, MonthVersion.data_year == year, MonthVersion.month == month)
-                .order_by(MonthVersion.version)
-            )
-            .scalars()
-            .all()
-        )
+        versions = queries.month_versions(session, unit_id, year, month)
         links = _links(session, [v.id for v in versions])
         return tuple(_stored(v, unit.code, links.get(v.id, [])) for v in versions)
 
@@ -851,16 +820,6 @@ def compare_versions(
 # ------------------------------------------------------------------------------- the year from storage
 
 
-CHUNK = 400  # rows fetched at a time: other threads (the GUI) get the interpreter lock in between
-
-
-def _chunked(session: Session, statement: Any) -> Iterator[Any]:
-    """Rows in chunks, so that a long read never holds the interpreter lock for long."""
-    result = session.execute(statement, execution_options={"yield_per": CHUNK})
-    for partition in result.partitions(CHUNK):
-        yield from partition
-
-
 def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput, dict[tuple[str, int], StoredMonth]]:
     """One read of an entity's year: the report the engine takes, and every month as stored.
 
@@ -868,29 +827,13 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
     without stalling the window.
     """
     with ws.read() as session:
-        entity = session.execute(
-            select(Entity).where(Entity.id == entity_id).options(selectinload(Entity.units))
-        ).scalar_one_or_none()
+        entity = queries.entity_with_units(session, entity_id)
         if entity is None:
             raise StorageError("STO-E008", what=f"entity {entity_id}")
         codes = {u.id: u.code for u in entity.units}
-        mv = MonthVersion.__table__.c
         latest: dict[tuple[str, int], Any] = {}
         if codes:
-            for row in _chunked(
-                session,
-                select(
-                    mv.id,
-                    mv.unit_id,
-                    mv.month,
-                    mv.version,
-                    mv.status,
-                    mv.amendment_reason,
-                    mv.deposited_on,
-                    mv.values_json,
-                    mv.updated_at,
-                ).where(mv.unit_id.in_(list(codes)), mv.data_year == year),
-            ):
+            for row in queries.year_month_rows(session, list(codes), year):
                 key = (row.unit_id, row.month)
                 if key not in latest or row.version > latest[key].version:
                     latest[key] = row
@@ -898,23 +841,10 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
         month_rows: dict[str, list[tuple[str, int, str]]] = {}
         links: dict[str, dict[str, tuple[str, str, str, list[str]]]] = {}
         if wanted:
-            fr = MonthRowRecord.__table__.c
-            in_year = select(mv.id).where(mv.unit_id.in_(list(codes)), mv.data_year == year)
-            for row in _chunked(
-                session,
-                select(fr.month_version_id, fr.kind, fr.position, fr.values_json).where(
-                    fr.month_version_id.in_(in_year)
-                ),
-            ):
+            for row in queries.year_table_rows(session, list(codes), year):
                 if row.month_version_id in wanted:
                     month_rows.setdefault(row.month_version_id, []).append((row.kind, row.position, row.values_json))
-            el, ev = EvidenceLink.__table__.c, Evidence.__table__.c
-            for row in _chunked(
-                session,
-                select(el.month_version_id, el.field_path, ev.id, ev.kind, ev.file_name, ev.sha256)
-                .join(Evidence.__table__, ev.id == el.evidence_id)
-                .where(el.month_version_id.in_(in_year)),
-            ):
+            for row in queries.year_evidence_links(session, list(codes), year):
                 if row.month_version_id in wanted:
                     entry = links.setdefault(row.month_version_id, {}).setdefault(
                         row.id, (row.kind, row.file_name, row.sha256, [])
@@ -953,31 +883,18 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
                     deposited_on=row.deposited_on,
                 )
             )
-        unit_years = {
-            r.unit_id: codec.loads(r.values_json)
-            for r in session.execute(
-                select(UnitYear).where(UnitYear.unit_id.in_(list(codes)), UnitYear.data_year == year)
-            ).scalars()
-        }
+        unit_years = {r.unit_id: codec.loads(r.values_json) for r in queries.unit_years(session, list(codes), year)}
         units = tuple(
             UnitRecord(values=codec.loads(u.values_json), months=tuple(records[u.id]), year=unit_years.get(u.id, {}))
             for u in entity.units
         )
         overrides = tuple(
             ParameterOverride(o.key, codec.load_value(o.value_json), o.reason, o.by)
-            for o in session.execute(
-                select(OverrideRecord)
-                .where(OverrideRecord.entity_id == entity_id, OverrideRecord.data_year == year)
-                .order_by(OverrideRecord.key)
-            ).scalars()
+            for o in queries.overrides(session, entity_id, year)
         )
         acks = tuple(
             Acknowledgement(a.code, a.path, a.justification, a.by)
-            for a in session.execute(
-                select(AcknowledgementRecord).where(
-                    AcknowledgementRecord.entity_id == entity_id, AcknowledgementRecord.data_year == year
-                )
-            ).scalars()
+            for a in queries.acknowledgements(session, entity_id, year)
         )
         year_row = _entity_year(session, entity_id, year)
         year_values = codec.loads(year_row.values_json) if year_row is not None else {}
@@ -995,14 +912,7 @@ def load_report(*, ws: Workspace, entity_id: str, year: int) -> ReportInput:
 def years_with_data(*, ws: Workspace, entity_id: str) -> tuple[int, ...]:
     """The data years of the entity: those with months stored, and those added (or with year items)."""
     with ws.read() as session:
-        months = session.execute(
-            select(MonthVersion.data_year)
-            .join(Unit, Unit.id == MonthVersion.unit_id)
-            .where(Unit.entity_id == entity_id)
-            .distinct()
-        ).scalars()
-        added = session.execute(select(EntityYear.data_year).where(EntityYear.entity_id == entity_id)).scalars()
-        return tuple(sorted({*months, *added}))
+        return tuple(sorted(queries.data_years(session, entity_id)))
 
 
 def add_data_year(*, ws: Workspace, entity_id: str, year: int) -> None:
@@ -1027,22 +937,11 @@ def compute_year(*, ws: Workspace, entity_id: str, year: int, today: date | None
 
 
 def _ack_record(session: Session, entity_id: str, year: int, code: str, path: str) -> AcknowledgementRecord | None:
-    return session.execute(
-        select(AcknowledgementRecord).where(
-            AcknowledgementRecord.entity_id == entity_id,
-            AcknowledgementRecord.data_year == year,
-            AcknowledgementRecord.code == code,
-            AcknowledgementRecord.path == path,
-        )
-    ).scalar_one_or_none()
+    return queries.acknowledgement(session, entity_id, year, code, path)
 
 
 def _override_record(session: Session, entity_id: str, year: int, key: str) -> OverrideRecord | None:
-    return session.execute(
-        select(OverrideRecord).where(
-            OverrideRecord.entity_id == entity_id, OverrideRecord.data_year == year, OverrideRecord.key == key
-        )
-    ).scalar_one_or_none()
+    return queries.override(session, entity_id, year, key)
 
 
 def acknowledge(*, ws: Workspace, entity_id: str, year: int, code: str, path: str, justification: str) -> None:
