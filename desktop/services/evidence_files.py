@@ -79,7 +79,7 @@ def _sha256_of(path: Path) -> tuple[str, int]:
 
 def _evidence_info(session: Session, ev: Evidence) -> EvidenceInfo:
     rows = queries.links_of_evidence(session, ev.id)
-    lab = {k: getattr(ev, k) for k in LAB_FIELDS if getattr(ev, k) is not None}
+    lab = codec.loads(ev.lab_json or "{}")
     return EvidenceInfo(
         ev.id,
         ev.sha256,
@@ -133,9 +133,9 @@ def attach_evidence(
             uow.session.add(evidence)
             uow.audit("evidence.attach", f"evidence:{sha}", new=json.dumps({"kind": kind, "file": file.name}))
         evidence.stored = True
-        for key in LAB_FIELDS:
-            if key in lab:
-                setattr(evidence, key, lab[key])
+        recorded = codec.loads(evidence.lab_json or "{}")
+        recorded.update({key: lab[key] for key in LAB_FIELDS if lab.get(key) is not None})
+        evidence.lab_json = codec.dumps(recorded)
         uow.session.flush()
         for unit_id, year, month, path in links:
             unit = _get(uow.session, Unit, unit_id, "unit")

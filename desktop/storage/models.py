@@ -179,13 +179,9 @@ class Evidence(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     size: Mapped[int] = mapped_column(Integer)
     stored: Mapped[bool] = mapped_column(Boolean, default=True)
-    lab_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    lab_accreditation_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    report_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    sample_received_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    test_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    report_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    qr_present: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # what the lab report says of itself (laboratory, accreditation, report no., dates, QR code), as asked when
+    # it was attached, keyed by the form's lab fields; schema 0001-0004 kept seven fixed columns instead
+    lab_json: Mapped[str] = mapped_column(Text, default="{}")
     added_at: Mapped[datetime] = mapped_column(DateTime)
     added_by: Mapped[str] = mapped_column(String(100), default="")
 

@@ -44,6 +44,12 @@ def test_a_workspace_of_an_earlier_release_opens_and_holds_what_it_held(release:
             if "fuel_rows" in tables
             else None
         )
+        columns = {r[1] for r in raw.execute("PRAGMA table_info(evidence)")}
+    old_lab = None
+    if "lab_name" in columns:  # the release kept a lab report's metadata in columns: give the copy some to carry
+        old_lab = {"lab_name": "某检测中心", "report_no": "R-2025-01", "report_date": "2025-02-07"}
+        with sqlite3.connect(path) as copy:
+            copy.execute("UPDATE evidence SET lab_name = ?, report_no = ?, report_date = ?", tuple(old_lab.values()))
     with Workspace.open(path, create=False) as ws:
         if old_rows is not None:  # schema 0005: every fuel row became a month row of kind "fuels", unchanged
             with ws.read() as session:
@@ -64,6 +70,9 @@ def test_a_workspace_of_an_earlier_release_opens_and_holds_what_it_held(release:
         assert all(c.trusted for c in audit.checkpoints if c.signer is not None)
         assert {c.status for c in evidence_files.verify_evidence(ws=ws)} == {"ok"}
         assert [e.file_name for e in evidence_files.list_evidence(ws=ws)] == expected["evidence"]
+        if old_lab is not None:  # schema 0005: the lab report's seven columns became its lab record, unchanged
+            for info in evidence_files.list_evidence(ws=ws):
+                assert {k: str(v) for k, v in info.lab.items()} == old_lab
         entity = next(e for e in store.list_entities(ws=ws) if e.uscc == expected["uscc"])
         unit = next(u for u in store.get_entity(ws=ws, entity_id=entity.id).units if u.code == expected["unit"])
         year = expected["data_year"]

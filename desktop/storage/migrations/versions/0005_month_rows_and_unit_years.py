@@ -8,6 +8,10 @@ values, so evidence links (``fuels[0]``) and the audit log keep pointing at the 
 ``unit_years`` holds the form's "unit_year" items (a line's prior-year verified emissions, ...); existing
 workspaces have none.
 
+A lab report's metadata (laboratory, accreditation, report no., dates, QR code) were seven fixed columns of
+``evidence``; they become one JSON object (``lab_json``) keyed by the form's lab fields, as the rows of a
+month keep their values.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06 11:30:00
@@ -17,6 +21,30 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from desktop.storage import codec
+
+LAB_COLUMNS = (
+    "lab_name",
+    "lab_accreditation_no",
+    "report_no",
+    "sample_received_date",
+    "test_date",
+    "report_date",
+    "qr_present",
+)
+_EVIDENCE = sa.table(
+    "evidence",
+    sa.column("id", sa.String),
+    sa.column("lab_json", sa.Text),
+    sa.column("lab_name", sa.String),
+    sa.column("lab_accreditation_no", sa.String),
+    sa.column("report_no", sa.String),
+    sa.column("sample_received_date", sa.Date),
+    sa.column("test_date", sa.Date),
+    sa.column("report_date", sa.Date),
+    sa.column("qr_present", sa.Boolean),
+)
 
 revision = "0005"
 down_revision = "0004"
@@ -55,9 +83,42 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("unit_id", "data_year", name="uq_unit_years"),
     )
+    op.add_column("evidence", sa.Column("lab_json", sa.Text(), nullable=False, server_default="{}"))
+    bind = op.get_bind()
+    for row in bind.execute(sa.select(_EVIDENCE)).mappings().all():
+        lab = {k: row[k] for k in LAB_COLUMNS if row[k] is not None}
+        if lab:
+            bind.execute(_EVIDENCE.update().where(_EVIDENCE.c.id == row["id"]).values(lab_json=codec.dumps(lab)))
+    for column in LAB_COLUMNS:
+        _drop_column("evidence", column)
+
+
+def _drop_column(table: str, column: str) -> None:
+    """In place on SQLite too (3.35+): a batch copy would drop a table other tables point at."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_column(table, column)
 
 
 def downgrade() -> None:
+    for name, kind in (
+        ("lab_name", sa.String(200)),
+        ("lab_accreditation_no", sa.String(100)),
+        ("report_no", sa.String(100)),
+        ("sample_received_date", sa.Date()),
+        ("test_date", sa.Date()),
+        ("report_date", sa.Date()),
+        ("qr_present", sa.Boolean()),
+    ):
+        op.add_column("evidence", sa.Column(name, kind, nullable=True))
+    bind = op.get_bind()
+    for row in bind.execute(sa.select(_EVIDENCE.c.id, _EVIDENCE.c.lab_json)).mappings().all():
+        lab = codec.loads(row["lab_json"] or "{}")
+        values = {k: lab[k] for k in LAB_COLUMNS if k in lab}
+        if values:
+            bind.execute(_EVIDENCE.update().where(_EVIDENCE.c.id == row["id"]).values(**values))
+    _drop_column("evidence", "lab_json")
     op.drop_table("unit_years")
     op.create_table(
         "fuel_rows",
