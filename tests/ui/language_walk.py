@@ -60,6 +60,9 @@ ZH_ALLOWED_WORDS = {
     "ICAP",
     "MEE",
     "GB",  # names of bodies and standards cited as published
+    "IPCC",
+    "CEMS",  # continuous emission monitoring system, as Chinese plants call it
+    "CWPB",  # centre-worked prebake cells (IPCC's term)
 }
 
 

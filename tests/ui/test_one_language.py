@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop.services import store
+from desktop.services.guidelines import GUIDELINES
 from desktop.services.package import Preflight
 from desktop.ui import app as gui_app
 from desktop.ui import dialogs as d
@@ -30,8 +31,9 @@ def user_words(window) -> list[str]:
         if state.stored is None:
             continue
         words += [str(v) for v in state.stored.values.values() if isinstance(v, str)]
-        for fuel in state.stored.fuels:
-            words += [str(v) for k, v in fuel.items() if isinstance(v, str) and k != "fuel"]
+        for kind in window.form.row_kinds:
+            for row in state.stored.rows_of(kind.id):
+                words += [str(v) for k, v in row.items() if isinstance(v, str) and k != kind.key]
         words += [e.file_name for e in state.stored.evidence]
     for f in snapshot.findings:  # values quoted back in a message: the lab's name, a report number
         words += [str(v) for v in f.params.values() if isinstance(v, str)]
@@ -56,9 +58,10 @@ def dialogs(window):
     )
 
 
+@pytest.mark.parametrize("gid", sorted(GUIDELINES))
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_view_and_dialog_speaks_one_language(qtbot, fresh_data_dir: Path, lang: str) -> None:
-    window = gui_app.build_window(["--demo", "--today", "2026-02-20", "--lang", lang])
+def test_every_view_and_dialog_speaks_one_language(qtbot, fresh_data_dir: Path, lang: str, gid: str) -> None:
+    window = gui_app.build_window(["--demo", gid, "--today", "2026-02-20", "--lang", lang])
     qtbot.addWidget(window)
     wait_idle(qtbot, window)
     words = [*user_words(window), "scan.pdf"]  # the file the evidence dialog is opened on

@@ -57,7 +57,7 @@ FUEL_FORMULAS: Mapping[str, tuple[str, str]] = {
 ALLOCATION_FORMULAS: Mapping[str, tuple[str, str]] = {
     "AL0": ("配额 = 经核查排放量", "A = verified emissions"),
     "AL1": ("偏离度 X = (平衡值 − 强度)/平衡值", "X = (B − I)/B"),
-    "AL2": ("碳排放强度系数 α = clamp(斜率 × X, ±上限)", "α = clamp(slope × X, ±cap)"),
+    "AL2": ("碳排放强度系数 α = 斜率 × X，限于 ±上限", "α = clamp(slope × X, ±cap)"),
     "AL3": ("配额 = 排放量 × (1 + α)", "A = E × (1 + α)"),
     "AL4": ("预分配 = 比例 × 上年经核查排放量", "pre-allocation = share × prior-year verified emissions"),
     "AL5": ("核定（补发/收回） = 配额 − 预分配", "true-up = A − pre-allocation"),

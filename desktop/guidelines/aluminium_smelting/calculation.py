@@ -170,7 +170,9 @@ FIGURES: Mapping[str, FigureInfo] = {
     "anode_ash_pct": FigureInfo("阳极灰分（采用值）", "Anode ash used", "%", 2),
     "ef_anode_t_per_t": FigureInfo("阳极消耗排放因子", "Anode emission factor", "tCO2/t", 6, *FORMULAS["AF3"]),
     "e_anode_t": FigureInfo("阳极消耗排放", "Anode emissions", "tCO2", 0, *FORMULAS["AF4"]),
-    "aem_min_per_cell_day": FigureInfo("阳极效应分钟数", "Anode-effect minutes", "min/(cell·d)", 5, *FORMULAS["AF7a"]),
+    "aem_min_per_cell_day": FigureInfo(
+        "阳极效应分钟数（每槽日）", "Anode-effect minutes per cell-day", "min", 5, *FORMULAS["AF7a"]
+    ),
     "ef_cf4_kg_per_t": FigureInfo("CF4 排放因子", "CF4 factor", "kg/t", 6, *FORMULAS["AF7"]),
     "ef_c2f6_kg_per_t": FigureInfo("C2F6 排放因子", "C2F6 factor", "kg/t", 6, *FORMULAS["AF7b"]),
     "cf4_t": FigureInfo("CF4 排放量", "CF4 emitted", "t", 4, *FORMULAS["AF6a"]),
@@ -324,11 +326,11 @@ class _Unit:
         if freq is not None and duration is not None:
             aem = derive(
                 "aem_min_per_cell_day",
-                "min/(cell·d)",
+                "min",
                 "AF7a",
                 FORMULAS["AF7a"][1],
                 (
-                    self.field(record, "ae_frequency_per_cell_day", "1/(cell·d)"),
+                    self.field(record, "ae_frequency_per_cell_day", "1/d"),
                     self.field(record, "ae_duration_min", "min"),
                 ),
                 lambda f, d: f * d,
@@ -356,7 +358,7 @@ class _Unit:
             ef_c2f6 = self.params("pfc.ef_c2f6_default", "EF_C2F6")
             pfc_source = DEFAULT
             figures["aem_min_per_cell_day"] = Figure(
-                "aem_min_per_cell_day", None, "min/(cell·d)", "AF7a", "not recorded: the default factors apply"
+                "aem_min_per_cell_day", None, "min", "AF7a", "not recorded: the default factors apply"
             )
         cf4 = derive("cf4_t", "t", "AF6a", FORMULAS["AF6a"][1], (p, ef_cf4), lambda x, e: x * e / THOUSAND)
         c2f6 = derive("c2f6_t", "t", "AF6b", FORMULAS["AF6b"][1], (p, ef_c2f6), lambda x, e: x * e / THOUSAND)
