@@ -6,12 +6,15 @@ assert on codes, never on text.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from desktop.domain.paths import MonthPath
 
 
 class Severity(Enum):
@@ -51,6 +54,38 @@ class FieldRef:
         if self.field is not None:
             parts.append(self.field)
         return ".".join(parts) or "(report)"
+
+    @property
+    def month_path(self) -> MonthPath | None:
+        """The place inside its month (``fuels[0].ncv``, ``clinker_t``), for a place inside a month."""
+        if self.month is None or (self.field is None and self.row is None):
+            return None
+        return MonthPath(self.field, self.rows, self.row) if self.row is not None else MonthPath(self.field)
+
+    @classmethod
+    def parse(cls, text: str) -> FieldRef | None:
+        """The place a path names -- the inverse of ``path`` (a justification's place, a figure's input)."""
+        if text == "(report)":
+            return cls()
+        match = _REF.match(text)
+        if match is None:
+            return None
+        inner = MonthPath.parse(match["rest"]) if match["rest"] else None
+        if match["rest"] and inner is None:
+            return None
+        scope = match["head"] or ("unit_year" if match["uy"] else "")
+        month = int(match["month"]) if match["month"] else None
+        if inner is None:
+            return cls(match["unit"], month, None, None, scope)
+        if inner.rows is None:
+            return cls(match["unit"], month, None, inner.field, scope)
+        return cls(match["unit"], month, inner.row, inner.field, scope, inner.rows)
+
+
+_REF = re.compile(
+    r"^(?:(?P<head>entity|year)\.?)?(?:units\[(?P<unit>[^\]]+)\]\.?)?(?:(?P<uy>year)\.)?"
+    r"(?:months\[(?P<month>\d{1,2})\]\.?)?(?P<rest>.*)$"
+)
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,13 @@ JSON results; this is what a person reads in the window.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
+from desktop.domain.findings import FieldRef
 from desktop.domain.numbers import format_decimal
-from desktop.domain.paths import MonthPath
 from desktop.engine.provenance import CONST, INPUT, PARAM, Figure
 from desktop.services.guidelines import Guideline
 
-_PATH = re.compile(r"units\[(?P<unit>[^\]]+)\]\.months\[(?P<month>\d+)\]\.(?P<place>.+)$")
 _DEFAULT_PLACES = 6  # a figure without declared places (an intermediate): enough to check by hand
 
 # Constants of the formulas, in words (the engine names them for its JSON results)
@@ -59,18 +57,19 @@ def figure_name(figure: Figure, guideline: Guideline, lang: str) -> tuple[str, i
     if figure.formula == PARAM:
         return guideline.parameter_label(figure.expression or figure.name, lang), None
     if figure.formula == INPUT:
-        match = _PATH.match(figure.source or "")
+        ref = FieldRef.parse(figure.source or "")
         form = guideline.form
-        where_in_month = MonthPath.parse(match["place"]) if match is not None else None
-        if match is not None and where_in_month is not None and where_in_month.field is not None:
+        where_in_month = ref.month_path if ref is not None else None
+        spec = None
+        if ref is not None and where_in_month is not None and where_in_month.field is not None:
             try:
                 scope = "month" if where_in_month.rows is None else form.row_kind(where_in_month.rows).scope
                 spec = form.field(scope, where_in_month.field)
             except KeyError:
                 spec = None
             if spec is not None:
-                month = int(match["month"])
-                where = pick(lang, f"{match['unit']} · {month}月", f"{match['unit']} · month {month}")
+                month = int(ref.month or 0)
+                where = pick(lang, f"{ref.unit} · {month}月", f"{ref.unit} · month {month}")
                 return (
                     f"{spec.label(lang)}（{where}）" if lang == "zh" else f"{spec.label(lang)} ({where})",
                     spec.places,

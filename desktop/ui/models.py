@@ -292,8 +292,7 @@ class MonthGridModel(QAbstractTableModel):
         self._findings = {}
         for f in snapshot.findings:
             if f.ref.month == month and f.ref.unit is not None and f.ref.field is not None:
-                path = f.ref.field if f.ref.row is None else f"{f.ref.rows}[{f.ref.row}].{f.ref.field}"
-                self._findings.setdefault((f.ref.unit, path), []).append(f)
+                self._findings.setdefault((f.ref.unit, str(f.ref.month_path)), []).append(f)
         if same_shape:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
         else:

@@ -195,3 +195,30 @@ def test_period_state_machine() -> None:
     v2 = locked.amend(reason="化验报告更正")
     assert v2.version == 2 and v2.writable and v2.amendment_reason == "化验报告更正"
     assert v1.submit(has_errors=False).reopen().status is PeriodStatus.DRAFT
+
+
+def test_a_place_in_a_report_is_one_type_written_and_read_alike() -> None:
+    """Findings, justifications, evidence links and provenance name places with FieldRef and MonthPath."""
+    from desktop.domain.findings import FieldRef
+    from desktop.domain.paths import MonthPath
+
+    places = [
+        FieldRef("1#", 3, 0, "ncv", "fuel"),
+        FieldRef("1#", 3, None, "clinker_t", "month"),
+        FieldRef(field="ccer_used_t", scope="year"),
+        FieldRef(field="name", scope="entity"),
+        FieldRef("2#系列", scope="unit_year", field="prior_year_verified_t"),
+        FieldRef("矿山", 5, 1, "consumption_t", "raw_material", "alt_raw_materials"),
+        FieldRef("1#", 12, None, None, "month"),
+        FieldRef(),
+    ]
+    for ref in places:
+        again = FieldRef.parse(ref.path)
+        assert again is not None and again.path == ref.path, ref.path
+    assert FieldRef("1#", 3, 0, "ncv").month_path == MonthPath("ncv", "fuels", 0)
+    assert (
+        str(FieldRef("矿山", 5, 1, "consumption_t", rows="alt_raw_materials").month_path)
+        == "alt_raw_materials[1].consumption_t"
+    )
+    assert FieldRef.parse("units[1#].months[3].fuels[x].ncv") is None  # not a place: refused, never guessed
+    assert MonthPath.parse("fuels[0]") == MonthPath(None, "fuels", 0) and MonthPath.parse("Fuels[0]") is None

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from desktop.domain.findings import FieldRef
 from desktop.domain.records import Row, UnitRecord
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure, const_figure, derive, input_figure, param_figure, total
@@ -104,8 +105,10 @@ class Params:
 
 
 def unit_path(uid: str, month: int, field_id: str, rows: str | None = None, index: int | None = None) -> str:
-    middle = f".{rows}[{index}]" if rows is not None else ""
-    return f"units[{uid}].months[{month}]{middle}.{field_id}"
+    """Where an input figure came from, as the report's one path type writes it."""
+    if rows is None:
+        return FieldRef(uid, month, None, field_id).path
+    return FieldRef(uid, month, index, field_id, rows=rows).path
 
 
 def fuel_row(form: FormSpec, params: Params, uid: str, month: int, rows: str, index: int, row: Row) -> RowResult:
@@ -223,7 +226,7 @@ def allocate(
         else:
             entered = num(unit.year.get("balance_value_t_per_t"))
             if entered is not None:
-                b = input_figure("B", entered, "t/t", f"units[{unit.unit_id}].year.balance_value_t_per_t")
+                b = input_figure("B", entered, "t/t", _unit_year_path(unit, "balance_value_t_per_t"))
             else:
                 b = params("allocation.balance_value", "B")
             x = derive("deviation_x", "—", "AL1", ALLOCATION_FORMULAS["AL1"][1], (b, intensity_figure), _deviation)
@@ -249,7 +252,7 @@ def allocate(
         prior = num(unit.year.get("prior_year_verified_t"))
         if prior is not None:
             share = params("allocation.pre_allocation_share", "share")
-            prior_fig = input_figure("E_prior", prior, "t", f"units[{unit.unit_id}].year.prior_year_verified_t")
+            prior_fig = input_figure("E_prior", prior, "t", _unit_year_path(unit, "prior_year_verified_t"))
             pre = derive(
                 "pre_allocation_t", "t", "AL4", ALLOCATION_FORMULAS["AL4"][1], (share, prior_fig), lambda s, p: s * p
             )
@@ -270,6 +273,10 @@ def allocate(
         "ccer_cap_t", "t", "CP3", ALLOCATION_FORMULAS["CP3"][1], (ccer, obligation), lambda s, o: s * o
     )
     return Allocation(out, label)
+
+
+def _unit_year_path(unit: UnitRecord, field_id: str) -> str:
+    return FieldRef(unit.unit_id, field=field_id, scope="unit_year").path
 
 
 def _deviation(b: Decimal, i: Decimal) -> Decimal | None:

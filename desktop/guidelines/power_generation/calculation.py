@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
+from desktop.domain.findings import FieldRef
 from desktop.domain.records import MonthRecord, ReportInput, Row, UnitRecord
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import (
@@ -306,8 +307,7 @@ class _UnitCalc:
         return figure
 
     def path(self, month: int, field: str, fuel: int | None = None) -> str:
-        middle = f".fuels[{fuel}]" if fuel is not None else ""
-        return f"units[{self.uid}].months[{month}]{middle}.{field}"
+        return FieldRef(self.uid, month, fuel, field).path
 
     def field(self, record: MonthRecord, field: str, unit: str) -> Figure:
         return input_figure(field, _num(record.get(field)), unit, self.path(record.month, field))
@@ -608,7 +608,9 @@ class _UnitCalc:
             (total("Σ ratio×Q", "GJ", weighted), a["heat_input_gj"]),
             lambda w, q: _ZERO if q == 0 else w / q,
         )
-        capacity = input_figure("MW", _num(self.unit.get("capacity_mw")), "MW", f"units[{self.uid}].capacity_mw")
+        capacity = input_figure(
+            "MW", _num(self.unit.get("capacity_mw")), "MW", FieldRef(self.uid, field="capacity_mw", scope="unit").path
+        )
         a["load_factor"] = derive(
             "load_factor",
             "—",
