@@ -156,10 +156,23 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
 
 
 def result_schema() -> dict[str, Any]:
-    """JSON Schema of ``results.json`` (format ``carbondesk.results``, version 1)."""
+    """JSON Schema of ``results.json`` (format ``carbondesk.results``, version 2)."""
     decimal = {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$"}
-    figure: dict[str, Any] = {
+    parameter = {
         "type": "object",
+        "required": ["key", "confidence", "source"],
+        "properties": {
+            "key": {"type": "string"},
+            "confidence": {"enum": ["C1", "C2", "U", "missing", "user"]},
+            "source": {"type": "string"},
+            "note": {"type": "string"},
+            "override_reason": {"type": "string"},
+            "original_value": {},
+        },
+    }
+    node: dict[str, Any] = {
+        "type": "object",
+        "description": "a figure of the year, written once; its tree follows 'inputs' (ids of other nodes)",
         "required": ["name", "value", "unit", "formula"],
         "additionalProperties": False,
         "properties": {
@@ -168,24 +181,28 @@ def result_schema() -> dict[str, Any]:
                 "description": "at the precision declared for display (see the module's documentation)",
                 "type": ["string", "null"],
             },
-            "exact": {**decimal, "description": "the exact value (12 decimals at most) where it matters"},
             "unit": {"type": "string"},
             "formula": {"type": "string", "description": "formula code, or input / param / const"},
             "expression": {"type": "string"},
             "source": {"type": "string", "description": "data item path of an input; pack of a parameter"},
-            "parameter": {
-                "type": "object",
-                "required": ["key", "confidence", "source"],
-                "properties": {
-                    "key": {"type": "string"},
-                    "confidence": {"enum": ["C1", "C2", "U", "missing", "user"]},
-                    "source": {"type": "string"},
-                    "note": {"type": "string"},
-                    "override_reason": {"type": "string"},
-                    "original_value": {},
-                },
+            "parameter": {"type": "string", "description": "key of the pack parameter (see 'parameters')"},
+            "inputs": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+        },
+    }
+    figure: dict[str, Any] = {
+        "type": "object",
+        "description": "a figure of a month, a year or the totals; 'node' is its tree in 'nodes'",
+        "required": ["value", "unit", "formula", "node"],
+        "additionalProperties": False,
+        "properties": {
+            "value": {
+                "description": "at the precision declared for display (see the module's documentation)",
+                "type": ["string", "null"],
             },
-            "inputs": {"type": "array", "items": {"$ref": "#/$defs/figure"}},
+            "exact": {**decimal, "description": "the exact value (12 decimals at most) where it matters"},
+            "unit": {"type": "string"},
+            "formula": {"type": "string", "description": "formula code, or input / param / const"},
+            "node": {"type": "integer", "minimum": 0},
         },
     }
     figures = {"type": "object", "additionalProperties": {"$ref": "#/$defs/figure"}}
@@ -216,10 +233,21 @@ def result_schema() -> dict[str, Any]:
         "$id": "https://carbondesk.example/schemas/results.schema.json",
         "title": "CarbonDesk calculated report (results.json)",
         "type": "object",
-        "required": ["format", "version", "guideline", "data_year", "parameter_pack", "units", "totals", "findings"],
+        "required": [
+            "format",
+            "version",
+            "guideline",
+            "data_year",
+            "parameter_pack",
+            "units",
+            "totals",
+            "findings",
+            "nodes",
+            "parameters",
+        ],
         "properties": {
             "format": {"const": "carbondesk.results"},
-            "version": {"const": 1},
+            "version": {"const": 2},
             "guideline": {"type": "string"},
             "data_year": {"type": "integer"},
             "parameter_pack": {"type": "string"},
@@ -252,6 +280,8 @@ def result_schema() -> dict[str, Any]:
             "totals": figures,
             "findings": {"type": "array", "items": finding},
             "summary": {"type": "object"},
+            "nodes": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+            "parameters": {"type": "object", "additionalProperties": parameter},
         },
-        "$defs": {"figure": figure},
+        "$defs": {"figure": figure, "node": node},
     }

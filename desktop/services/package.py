@@ -145,7 +145,7 @@ def build_package(
             form=evaluation.guideline.form,
         ),
         ensure_ascii=False,
-        indent=1,
+        separators=(",", ":"),  # the C encoder: a large year in a fraction of an indented dump's time
     ).encode("utf-8")
     # working files beside the target, under our mark: a killed build's are swept by the next build
     target = Path(target)

@@ -48,6 +48,30 @@ def measure(units: int, repeats: int) -> tuple[float, float, int, int]:
     return statistics.median(times), min(times), findings, sum(len(u.months) for u in report.units)
 
 
+def json_against_check(units: int, repeats: int) -> tuple[float, float, int]:
+    """The command line's ``calc --json`` and ``check`` on the same year, in the same run (best of repeats):
+    their times and the size of the JSON (issue 15: calc --json <= 1.5x check; <= 8 MB at 50 units)."""
+    import io
+    import tempfile
+
+    from desktop.cli.main import main as cli_main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "year.json"
+        path.write_text(dumps_exact(group_document(units)), encoding="utf-8")
+        best = {"check": float("inf"), "calc": float("inf")}
+        size = 0
+        for _ in range(repeats):
+            for name, args in (("check", ["check", str(path)]), ("calc", ["calc", "--json", str(path)])):
+                out = io.StringIO()
+                start = time.perf_counter()
+                cli_main(["--lang", "en", *args, "--today", "2026-11-23"], out=out, err=io.StringIO())
+                best[name] = min(best[name], time.perf_counter() - start)
+                if name == "calc":
+                    size = len(out.getvalue().encode("utf-8"))
+    return best["check"], best["calc"], size
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer repeats (used by the test suite)")
@@ -61,6 +85,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{units:>6} {months:>12} {median:>10.4f} {best:>10.4f} {findings:>9} {target:>9.3f}"
             f"  {'within target' if median < target else 'ABOVE TARGET'}"
         )
+    units = 12 if args.quick else 50
+    check, calc, size = json_against_check(units, 1 if args.quick else 3)
+    print(
+        f"calc --json against check, {units} units (best of runs): check {check:.3f} s, calc --json {calc:.3f} s, "
+        f"ratio {calc / check:.2f} (target <= 1.5), JSON {size / 1e6:.1f} MB (target at 50 units <= 8 MB)"
+    )
     return 0
 
 

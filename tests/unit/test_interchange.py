@@ -195,9 +195,29 @@ def test_results_json_is_versioned_rounded_and_matches_its_schema(tmp_path) -> N
     jsonschema.Draft202012Validator.check_schema(committed)
     errors = list(jsonschema.Draft202012Validator(committed).iter_errors(json.loads(text)))
     assert not errors, errors[0].message
-    assert doc["format"] == "carbondesk.results" and doc["version"] == 1
+    assert doc["format"] == "carbondesk.results" and doc["version"] == 2
     assert not re.search(r"\d\.\d{13,}", text)
     total = doc["totals"]["e_total_t"]
     assert "." not in total["value"]  # tCO2 shown whole
     assert Decimal(total["exact"]) != Decimal(total["value"])
     assert abs(Decimal(total["exact"]) - ev.result.totals["e_total_t"].value) < Decimal("1e-12")
+
+    # provenance by reference: every tree is rebuilt from the nodes, shared parts written once
+    def rebuilt(number: int) -> tuple:
+        node = doc["nodes"][number]
+        if "parameter" in node:
+            assert node["parameter"] in doc["parameters"]
+        return (node["name"], node["formula"], tuple(rebuilt(i) for i in node.get("inputs", [])))
+
+    def tree(figure) -> tuple:
+        return (figure.name, figure.formula, tuple(tree(c) for c in figure.inputs))
+
+    for name, figure in ev.result.totals.items():
+        assert rebuilt(doc["totals"][name]["node"]) == tree(figure), name
+    written = [*ev.result.totals.values()]
+    for unit in ev.result.units:
+        written += [*unit.annual.values()]
+        for month in unit.months:
+            written += [*month.figures.values(), *(f for r in month.rows for f in r.figures.values())]
+    occurrences = sum(1 for f in written for _ in f.walk())  # what copying every tree would write
+    assert len(doc["nodes"]) * 10 < occurrences, (len(doc["nodes"]), occurrences)
