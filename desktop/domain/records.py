@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Union
 
 from desktop.domain.findings import Acknowledgement
@@ -77,10 +78,11 @@ class UnitRecord:
         return self.values.get(field_id)
 
     def month(self, number: int) -> MonthRecord | None:
-        for record in self.months:
-            if record.month == number:
-                return record
-        return None
+        return self._by_month.get(number)
+
+    @cached_property
+    def _by_month(self) -> dict[int, MonthRecord]:
+        return {m.month: m for m in reversed(self.months)}  # the first of a month wins, as a scan would
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ class ReportInput:
     year: Mapping[str, Value] = field(default_factory=dict)  # the form's "year" items of this data year
 
     def unit(self, unit_id: str) -> UnitRecord | None:
-        for record in self.units:
-            if record.unit_id == unit_id:
-                return record
-        return None
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, UnitRecord]:
+        return {u.unit_id: u for u in reversed(self.units)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from desktop.engine.provenance import Figure
@@ -43,10 +44,11 @@ class UnitResult:
     used_parameters: tuple[str, ...] = ()
 
     def month(self, number: int) -> MonthResult | None:
-        for result in self.months:
-            if result.month == number:
-                return result
-        return None
+        return self._by_month.get(number)
+
+    @cached_property
+    def _by_month(self) -> dict[int, MonthResult]:
+        return {m.month: m for m in reversed(self.months)}  # the first of a month wins, as a scan would
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,13 @@ class ReportResult:
     used_parameters: tuple[str, ...] = ()  # every pack key a figure of this result depends on
 
     def unit(self, unit_id: str) -> UnitResult | None:
-        for result in self.units:
-            if result.unit_id == unit_id:
-                return result
-        return None
+        """By id in constant time: rules and views ask for units one by one (a scan made a group's year
+        quadratic)."""
+        return self._by_id.get(unit_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, UnitResult]:
+        return {u.unit_id: u for u in reversed(self.units)}
 
 
 @dataclass(frozen=True)

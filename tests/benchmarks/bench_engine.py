@@ -77,13 +77,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (used by the test suite)")
     args = parser.parse_args(argv)
     cases = [(12, 3 if args.quick else 15, 0.050), (200, 1 if args.quick else 5, 2.0)]
+    if not args.quick:
+        cases.append((800, 2, 8.0))
     print("calculate + validate one data year (median of repeats)")
     print(f"{'units':>6} {'unit-months':>12} {'median s':>10} {'best s':>10} {'findings':>9} {'target s':>9}")
+    best_of: dict[int, float] = {}
     for units, repeats, target in cases:
         median, best, findings, months = measure(units, repeats)
+        best_of[units] = best
         print(
             f"{units:>6} {months:>12} {median:>10.4f} {best:>10.4f} {findings:>9} {target:>9.3f}"
             f"  {'within target' if median < target else 'ABOVE TARGET'}"
+        )
+    if 800 in best_of:  # issue 15: the cost of a unit from 200 to 800 units against that from 12 to 200
+        small = (best_of[200] - best_of[12]) / 188
+        large = (best_of[800] - best_of[200]) / 600
+        print(
+            f"cost per added unit: 12-200 {small * 1000:.2f} ms, 200-800 {large * 1000:.2f} ms, "
+            f"ratio {large / small:.2f} (target <= 1.25)"
         )
     units = 12 if args.quick else 50
     check, calc, size = json_against_check(units, 1 if args.quick else 3)
