@@ -121,6 +121,9 @@ def _num(figure: Figure | Decimal | None, places: int) -> str:
     return "—" if value is None else format_decimal(round_reported(value, places))
 
 
+CELL_SIZE, CELL_LEADING, CELL_PADDING = 7.5, 9.5, 6  # the cell style's font size and leading; Table's padding
+
+
 def _table(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
@@ -128,13 +131,18 @@ def _table(
     numeric: Iterable[int] = (),
 ) -> Table:
     numeric = set(numeric)
+
+    def cell(text: str, column: int) -> Any:
+        # A text that fits its column on one line is drawn as it is; only a longer one is a Paragraph, which
+        # wraps it (a 50-unit report has tens of thousands of cells, and wrapping each costs most of its time)
+        room = widths[column] - 2 * CELL_PADDING if column < len(widths) else 0
+        if "\n" not in text and pdfmetrics.stringWidth(text, FONT, CELL_SIZE) <= room:
+            return text
+        return Paragraph(_escape(text), styles["cellr" if column in numeric else "cell"])
+
     body = [
         [
-            c
-            if not isinstance(c, str)
-            else Paragraph(_header_text(c), styles["head"])
-            if i == 0
-            else Paragraph(_escape(c), styles["cellr" if j in numeric else "cell"])
+            c if not isinstance(c, str) else Paragraph(_header_text(c), styles["head"]) if i == 0 else cell(c, j)
             for j, c in enumerate(row)
         ]
         for i, row in enumerate(rows)
@@ -144,6 +152,9 @@ def _table(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), FONT),  # Table sets its font before each cell, Paragraph or not
+                ("FONTSIZE", (0, 1), (-1, -1), CELL_SIZE),
+                ("LEADING", (0, 1), (-1, -1), CELL_LEADING),
+                *[("ALIGN", (j, 1), (j, -1), "RIGHT") for j in sorted(numeric)],
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa7b4")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe6ee")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
