@@ -2,6 +2,6 @@
 
 import sys
 
-from desktop.ui.app import main
+from desktop.ui.launch import main  # the window's frame first, the application behind it
 
 sys.exit(main())

@@ -177,8 +177,11 @@ def location_accepted(settings: QSettings, path: Path, parent: QWidget | None = 
     return True
 
 
-def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
-    """Everything up to a shown main window (the tests and the start-up benchmark call this)."""
+def build_window(argv: Sequence[str] | None = None, *, shell: QWidget | None = None) -> MainWindow | None:
+    """Everything up to a shown main window (the tests and the start-up benchmark call this).
+
+    ``shell``: the frame ``carbondesk-gui`` painted at once (``desktop.ui.launch``, sized as the window will
+    be); it goes when the window is shown."""
     parser = argparse.ArgumentParser(prog="carbondesk-gui")
     parser.add_argument(
         "--demo",
@@ -204,9 +207,13 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
     try:
         path = choose_workspace(args, settings, user, today)
         if path is None or not location_accepted(settings, path):
+            if shell is not None:
+                shell.close()
             return None
         ws = Workspace.open(path, app_user=user, create=bool(args.workspace) or args.demo)
     except StorageError as exc:
+        if shell is not None:
+            shell.close()
         QMessageBox.critical(None, "CarbonDesk", user_message(exc))
         return None
     remember_workspace(settings, path)
@@ -214,6 +221,8 @@ def build_window(argv: Sequence[str] | None = None) -> MainWindow | None:
         LOG.info("workspace migrated from %s; backup at %s", ws.migrated_from, ws.backup_before_migration)
     window = MainWindow(ws, settings, today=today)
     window.show()
+    if shell is not None:
+        shell.close()
     if args.screenshot:
         save_when_shown(window, Path(args.screenshot))
     return window
@@ -234,7 +243,7 @@ def save_when_shown(window: MainWindow, target: Path) -> None:
     QTimer.singleShot(100, poll)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, shell: QWidget | None = None) -> int:
     started = time.perf_counter()
     QApplication.setApplicationName("CarbonDesk")
     QApplication.setOrganizationName("CarbonDesk")
@@ -242,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "carbondesk.png")))  # type: ignore[union-attr]
     setup_logging()
     install_error_hook(app)  # type: ignore[arg-type]
-    window = build_window(list(argv) if argv is not None else sys.argv[1:])
+    window = build_window(list(argv) if argv is not None else sys.argv[1:], shell=shell)
     if window is None:
         return 0
     LOG.info("main window shown after %.2f s", time.perf_counter() - started)
