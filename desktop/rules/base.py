@@ -46,6 +46,18 @@ class RuleContext:
 Rule = Callable[[RuleContext], list[Finding]]
 
 
+def per_unit(rule: Rule) -> Rule:
+    """Marks a rule whose findings about a unit depend on that unit's data only (and on the entity, the pack,
+    the form and the day), and whose findings about no unit do not depend on the units at all.  After a save,
+    such a rule runs again for the units that changed; every other rule runs on the whole year."""
+    rule.per_unit = True  # type: ignore[attr-defined]
+    return rule
+
+
+def is_per_unit(rule: Rule) -> bool:
+    return bool(getattr(rule, "per_unit", False))
+
+
 def severity_of(code: str) -> Severity:
     """The letter after the dash says it: PWR-E012 is an error, PWR-W003 a warning, PWR-I001 info."""
     return _SEVERITY_BY_LETTER[code.split("-", 1)[1][0]]

@@ -18,7 +18,7 @@ from desktop.domain.periods import annual_report_due, month_end, month_tracked
 from desktop.domain.records import MonthRecord, ReportInput
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
-from desktop.rules.base import RuleContext, finding
+from desktop.rules.base import RuleContext, finding, per_unit
 
 USCC_SHAPE = "GEN-E001"
 USCC_CHECK = "GEN-W001"
@@ -114,6 +114,7 @@ def _check_fields(
     return out
 
 
+@per_unit
 def form_fields(ctx: RuleContext) -> list[Finding]:
     """Required fields (also those required only in some cases) and hard ranges, as the form declares."""
     out = _check_fields(ctx, "entity", ctx.report.entity, FieldRef(scope="entity"))
@@ -151,6 +152,7 @@ def uscc_code(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def months_present(ctx: RuleContext) -> list[Finding]:
     """A finished year needs twelve months; in the running year, ended months should be there."""
     year = ctx.report.data_year
@@ -180,6 +182,7 @@ def tracked(ctx: RuleContext, unit: Any, month: int) -> bool:
     )
 
 
+@per_unit
 def deadlines(ctx: RuleContext) -> list[Finding]:
     """Deposit due dates (month end + N days) and the annual report date.
 
@@ -252,6 +255,7 @@ def _month_paths(ctx: RuleContext, record: MonthRecord) -> list[tuple[str, Field
     return out
 
 
+@per_unit
 def evidence(ctx: RuleContext) -> list[Finding]:
     """Values whose evidence kind has no attached scan that covers them; one finding per month and kind."""
     out: list[Finding] = []

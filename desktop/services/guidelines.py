@@ -53,6 +53,10 @@ class Guideline:
     workbook: WorkbookView  # what the Excel workbooks show besides the form's fields
     report_sections: Callable[..., tuple[ReportSection, ...]]  # its sections of the annual report (text tables)
     order: int  # where it stands in lists and which one is the default (the lowest)
+    # A unit's year alone, and the entity's from its units' (both or neither): a save then recalculates the
+    # units it touched only (``desktop.services.evaluation.reevaluate``)
+    calculate_unit: Callable[..., Any] | None = None  # (unit, report, pack, form) -> UnitResult
+    aggregate: Callable[..., ReportResult] | None = None  # (unit results, report, pack, form) -> ReportResult
 
     @property
     def form(self) -> FormSpec:
@@ -168,6 +172,8 @@ GUIDELINES: Mapping[str, Guideline] = {
         workbook=package.WORKBOOK,
         report_sections=package.report_sections,
         order=package.ORDER,
+        calculate_unit=getattr(package, "calculate_unit", None),
+        aggregate=getattr(package, "aggregate", None),
     )
     for package in sorted(guideline_packages.discover(), key=lambda p: p.ORDER)
 }

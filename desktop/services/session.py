@@ -6,8 +6,8 @@ month's deposit state and due date.  Screens render a snapshot; they never compu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from desktop.domain.findings import Finding, Severity
@@ -20,7 +20,7 @@ from desktop.domain.periods import (
 )
 from desktop.domain.stored import EntitySummary, StoredMonth
 from desktop.services import store
-from desktop.services.evaluation import Evaluation, evaluate
+from desktop.services.evaluation import Evaluation, evaluate, reevaluate
 from desktop.storage.workspace import Workspace
 
 
@@ -57,6 +57,7 @@ class YearSnapshot:
     months: Mapping[tuple[str, int], MonthState]  # (unit id, month)
     evaluation: Evaluation
     annual_report_due: date
+    stored: Mapping[tuple[str, int], StoredMonth] = field(default_factory=dict)  # (unit id, month), as read
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -94,11 +95,31 @@ def year_snapshot(
     year: int,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    previous: YearSnapshot | None = None,
+    changed: Collection[str] = (),
 ) -> YearSnapshot:
+    """The year as the window shows it.  Given the ``previous`` snapshot and the ids of the units ``changed``
+    since (by saves of their months), only those units are read and recalculated (``reevaluate``); the
+    result is the same as a full snapshot's."""
     today = today or date.today()
     entity = store.get_entity(ws=ws, entity_id=entity_id)
-    report, stored = store.year_data(ws=ws, entity_id=entity_id, year=year)
-    evaluation = evaluate(report=report, today=today, progress=progress)
+    same_year = previous is not None and previous.year == year and previous.entity.id == entity_id
+    if same_year and previous is not None and [u.id for u in previous.entity.units] == [u.id for u in entity.units]:
+        fresh, fresh_stored = store.year_data(ws=ws, entity_id=entity_id, year=year, only=set(changed))
+        by_code = {u.unit_id: u for u in fresh.units}
+        codes = {u.id: u.code for u in entity.units}
+        report = replace(
+            fresh,
+            units=tuple(by_code.get(u.unit_id) or u for u in previous.evaluation.report.units),
+        )
+        stored = {k: v for k, v in previous.stored.items() if k[0] not in set(changed)}
+        stored.update(fresh_stored)
+        evaluation = reevaluate(
+            previous=previous.evaluation, report=report, changed={codes[u] for u in changed}, today=today
+        )
+    else:
+        report, stored = store.year_data(ws=ws, entity_id=entity_id, year=year)
+        evaluation = evaluate(report=report, today=today, progress=progress)
     pack = evaluation.pack
     rule = pack.deposit_rule()
     counts: dict[tuple[str, int], list[int]] = {}
@@ -137,4 +158,4 @@ def year_snapshot(
                 current_cycle=today <= report_due,
             )
             months[(unit.id, month)] = MonthState(unit.id, unit.code, month, due, state, record, errors, warnings)
-    return YearSnapshot(entity, year, today, months, evaluation, report_due)
+    return YearSnapshot(entity, year, today, months, evaluation, report_due, stored)

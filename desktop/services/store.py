@@ -12,7 +12,7 @@ field, old value, new value, reason) in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -820,9 +820,12 @@ def compare_versions(
 # ------------------------------------------------------------------------------- the year from storage
 
 
-def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput, dict[tuple[str, int], StoredMonth]]:
+def year_data(
+    *, ws: Workspace, entity_id: str, year: int, only: Collection[str] | None = None
+) -> tuple[ReportInput, dict[tuple[str, int], StoredMonth]]:
     """One read of an entity's year: the report the engine takes, and every month as stored.
 
+    ``only``: the ids of the units to read (the ones a save touched); the report then holds those units.
     Plain column queries read in chunks (no ORM objects): a 200-unit group's year loads quickly and
     without stalling the window.
     """
@@ -830,7 +833,7 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
         entity = queries.entity_with_units(session, entity_id)
         if entity is None:
             raise StorageError("STO-E008", what=f"entity {entity_id}")
-        codes = {u.id: u.code for u in entity.units}
+        codes = {u.id: u.code for u in entity.units if only is None or u.id in only}
         latest: dict[tuple[str, int], Any] = {}
         if codes:
             for row in queries.year_month_rows(session, list(codes), year):
@@ -887,6 +890,7 @@ def year_data(*, ws: Workspace, entity_id: str, year: int) -> tuple[ReportInput,
         units = tuple(
             UnitRecord(values=codec.loads(u.values_json), months=tuple(records[u.id]), year=unit_years.get(u.id, {}))
             for u in entity.units
+            if u.id in codes
         )
         overrides = tuple(
             ParameterOverride(o.key, codec.load_value(o.value_json), o.reason, o.by)

@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
         self.saving = 0
         self.grid_held_back = False  # a snapshot arrived while an editor was open
         self.generation = 0  # of the snapshot being shown; its stages stop when a newer one arrives
+        # units whose months were saved since the snapshot shown: the next snapshot recalculates those only
+        self.dirty_units: set[str] = set()
         self.applying = False
         self.stage_queue: list[Any] = []
         self.stage_snapshot: session.YearSnapshot | None = None
@@ -611,13 +613,19 @@ class MainWindow(QMainWindow):
         self.month = 0  # chosen when the first snapshot arrives: the month that needs attention
         self.refresh(long=True, remind=True)
 
-    def refresh(self, *, long: bool = False, remind: bool = False) -> None:
-        """A new snapshot of the year; a big group's year runs as a long task with progress and cancel."""
+    def refresh(self, *, long: bool = False, remind: bool = False, changed_only: bool = False) -> None:
+        """A new snapshot of the year; a big group's year runs as a long task with progress and cancel.
+
+        ``changed_only``: only months were saved since the snapshot shown, so only the units saved since are
+        read and recalculated (the snapshot is the same as a full one's)."""
         if self.entity_id is None:
             return
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
+        covered = frozenset(self.dirty_units)  # the saves this snapshot will show
+        previous = self.snapshot if changed_only and self.snapshot is not None and self.snapshot.year == year else None
 
         def done(snapshot: session.YearSnapshot) -> None:
+            self.dirty_units -= covered
             self.apply_snapshot(snapshot)
             if remind:
                 QTimer.singleShot(0, self, self.show_reminders)
@@ -636,7 +644,11 @@ class MainWindow(QMainWindow):
             )
         else:
             self.worker.submit(
-                lambda: session.year_snapshot(ws=ws, entity_id=entity_id, year=year, today=today), done, self.show_error
+                lambda: session.year_snapshot(
+                    ws=ws, entity_id=entity_id, year=year, today=today, previous=previous, changed=covered
+                ),
+                done,
+                self.show_error,
             )
 
     def attention_month(self, snapshot: session.YearSnapshot) -> int:
@@ -1089,7 +1101,7 @@ class MainWindow(QMainWindow):
 
         for unit_id, _month, changes in batches:
             self.grid_model.show_pending(unit_id, changes)
-        self.run_save(save)
+        self.run_save(save, units={unit_id for unit_id, _month, _changes in batches})
 
     # -- master data ----------------------------------------------------------------------------
 
@@ -1320,7 +1332,7 @@ class MainWindow(QMainWindow):
                 validate=False,
             )
 
-        self.run_save(save)
+        self.run_save(save, units={command.unit_id})
 
     def save_row_restore(self, command: RemoveRowCommand) -> None:
         ws, year = self.ws, self.year
@@ -1335,16 +1347,18 @@ class MainWindow(QMainWindow):
                 ws=ws, unit_id=command.unit_id, year=year, month=command.month, changes=changes, validate=False
             )
 
-        self.run_save(save)
+        self.run_save(save, units={command.unit_id})
 
-    def run_save(self, save: Any) -> None:
-        """A save on the serial worker, then a fresh snapshot (the same path as typed values)."""
+    def run_save(self, save: Any, *, units: set[str]) -> None:
+        """A save of the months of ``units`` on the serial worker, then a fresh snapshot that recalculates
+        those units only (the same path as typed values)."""
         self.saving += 1
+        self.dirty_units |= units
         self.update_status()
 
         def saved(_result: Any) -> None:
             self.saving -= 1
-            self.refresh()
+            self.refresh(changed_only=True)
 
         def failed(exc: BaseException) -> None:
             self.saving -= 1

@@ -15,7 +15,7 @@ from typing import Any
 from desktop.domain.findings import FieldRef, Finding, Message
 from desktop.domain.periods import month_end
 from desktop.guidelines._industry.common import DEFAULT_CC, num
-from desktop.rules.base import RuleContext, finding
+from desktop.rules.base import RuleContext, finding, per_unit
 
 CL_CARBON = "核算指南·元素碳含量"
 CL_LAB = "核算指南·燃料检测与报告"
@@ -101,6 +101,7 @@ def _row_ref(uid: str, month: int, index: int, field: str, rows: str = FUELS) ->
 def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """The shared rules, their findings coded ``<p>-...``."""
 
+    @per_unit
     def measured_values(ctx: RuleContext) -> list[Finding]:
         out: list[Finding] = []
         for unit in ctx.report.units:
@@ -114,6 +115,7 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                         )
         return out
 
+    @per_unit
     def custom_fuels(ctx: RuleContext) -> list[Finding]:
         out: list[Finding] = []
         for unit in ctx.report.units:
@@ -135,6 +137,7 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                     )
         return out
 
+    @per_unit
     def moisture_order(ctx: RuleContext) -> list[Finding]:
         out: list[Finding] = []
         for unit in ctx.report.units:
@@ -146,6 +149,7 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                         out.append(finding(f"{p}-E007", ref, CL_CARBON, m_ar=m_ar, m_ad=m_ad))
         return out
 
+    @per_unit
     def lab_dates(ctx: RuleContext) -> list[Finding]:
         out: list[Finding] = []
         lag = int(ctx.pack.number("lab.report_within_days"))
@@ -197,6 +201,7 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                         )
         return out
 
+    @per_unit
     def unmeasured_months(ctx: RuleContext) -> list[Finding]:
         out: list[Finding] = []
         for unit in ctx.result.units:
@@ -297,6 +302,7 @@ def shared_rules(p: str, *, month_change_fields: tuple[str, ...] = ()) -> tuple[
                 )
         return out
 
+    @per_unit
     def month_on_month(ctx: RuleContext) -> list[Finding]:
         """A month's key quantities moving by more than the pack's share need a note (fraud signal)."""
         limit = ctx.pack.number("checks.month_change_max")

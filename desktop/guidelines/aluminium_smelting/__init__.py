@@ -12,7 +12,9 @@ from desktop.guidelines.aluminium_smelting.calculation import (
     GUIDELINE,
     REPORT_VIEW,
     WORKBOOK,
+    aggregate,
     calculate,
+    calculate_unit,
 )
 from desktop.guidelines.aluminium_smelting.demo import demo_document
 from desktop.guidelines.aluminium_smelting.report_sections import report_sections
@@ -41,7 +43,9 @@ __all__ = [
     "RULES",
     "WIZARD_UNIT_FIELDS",
     "WORKBOOK",
+    "aggregate",
     "calculate",
+    "calculate_unit",
     "demo_document",
     "report_sections",
 ]

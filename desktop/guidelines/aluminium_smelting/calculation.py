@@ -225,15 +225,26 @@ def is_potline(form: FormSpec, unit: UnitRecord) -> bool:
 def calculate(
     report: ReportInput, pack: ParameterPack, form: FormSpec, progress: Callable[[int, int], None] | None = None
 ) -> ReportResult:
-    """Emissions, intensities, allocation and compliance of one aluminium smelter's data year."""
+    """Emissions, intensities, allocation and compliance of one enterprise's data year."""
+    results = []
+    for done, unit in enumerate(report.units, start=1):
+        results.append(calculate_unit(unit, report, pack, form))
+        if progress is not None:
+            progress(done, len(report.units))
+    return aggregate(tuple(results), report, pack, form)
+
+
+def calculate_unit(unit: UnitRecord, report: ReportInput, pack: ParameterPack, form: FormSpec) -> UnitResult:
+    """One unit's year, from that unit's records, the pack and the form only."""
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        results = []
-        for done, unit in enumerate(report.units, start=1):
-            results.append(_Unit(unit, report, pack, form).run())
-            if progress is not None:
-                progress(done, len(report.units))
-        units = tuple(results)
+        return _Unit(unit, report, pack, form).run()
+
+
+def aggregate(units: tuple[UnitResult, ...], report: ReportInput, pack: ParameterPack, form: FormSpec) -> ReportResult:
+    """The enterprise's totals, allocation and compliance from its units' results."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
         totals = _enterprise(units, report)
     missing = tuple(sorted({k for u in units for k in u.missing_parameters}))
     used = tuple(sorted({k for u in units for k in u.used_parameters}))

@@ -18,7 +18,7 @@ from desktop.guidelines._industry.common import num
 from desktop.guidelines._industry.rules import CL_PLAUS, range_finding, shared_messages, shared_rules
 from desktop.guidelines.aluminium_smelting.calculation import FUELS, is_potline
 from desktop.rules import common
-from desktop.rules.base import RuleContext, finding
+from desktop.rules.base import RuleContext, finding, per_unit
 
 P = "ALU"
 CL_ANODE = "核算指南·阳极消耗排放"
@@ -128,6 +128,7 @@ def _mref(unit: UnitRecord, month: int, field: str) -> FieldRef:
     return FieldRef(unit.unit_id, month, None, field, "month")
 
 
+@per_unit
 def anode_values(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, _ in _potlines(ctx):
@@ -162,6 +163,7 @@ def anode_values(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def production(ctx: RuleContext) -> list[Finding]:
     """Faraday: output ≈ efficiency × 0.3356 kg/(kA·h) × I × 24 × days × cells."""
     out: list[Finding] = []
@@ -196,6 +198,7 @@ def production(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def anode_consumption(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     change_limit = ctx.pack.number("checks.nc_change_max")
@@ -241,6 +244,7 @@ def anode_consumption(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def anode_effects(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     max_freq = ctx.pack.number("checks.ae_frequency_max")
@@ -279,6 +283,7 @@ def anode_effects(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def annual_ranges(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, result in _potlines(ctx):
@@ -301,6 +306,7 @@ def annual_ranges(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def gas_and_carbonates(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit in ctx.report.units:

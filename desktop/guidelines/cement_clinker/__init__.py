@@ -12,7 +12,9 @@ from desktop.guidelines.cement_clinker.calculation import (
     GUIDELINE,
     REPORT_VIEW,
     WORKBOOK,
+    aggregate,
     calculate,
+    calculate_unit,
 )
 from desktop.guidelines.cement_clinker.demo import demo_document
 from desktop.guidelines.cement_clinker.report_sections import report_sections
@@ -36,7 +38,9 @@ __all__ = [
     "RULES",
     "WIZARD_UNIT_FIELDS",
     "WORKBOOK",
+    "aggregate",
     "calculate",
+    "calculate_unit",
     "demo_document",
     "report_sections",
 ]

@@ -18,7 +18,7 @@ from desktop.guidelines._industry.common import num
 from desktop.guidelines._industry.rules import CL_PLAUS, range_finding, shared_messages, shared_rules
 from desktop.guidelines.cement_clinker.calculation import CARBIDE_SLAG, FUELS, MATERIALS, OXIDE, is_line
 from desktop.rules import common
-from desktop.rules.base import RuleContext, finding
+from desktop.rules.base import RuleContext, finding, per_unit
 
 P = "CEM"
 CL_PROC = "核算指南·熟料生产过程排放"
@@ -132,6 +132,7 @@ def _unit_ref(unit: UnitRecord, field: str | None = None) -> FieldRef:
     return FieldRef(unit.unit_id, None, None, field, "unit")
 
 
+@per_unit
 def clinker_type(ctx: RuleContext) -> list[Finding]:
     return [
         finding("CEM-E030", _unit_ref(unit, "clinker_type"), CL_PROC)
@@ -140,6 +141,7 @@ def clinker_type(ctx: RuleContext) -> list[Finding]:
     ]
 
 
+@per_unit
 def process_intensity(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     margin = ctx.pack.number("checks.process_ef_margin")
@@ -160,6 +162,7 @@ def process_intensity(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def line_ranges(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, result in _lines(ctx):
@@ -196,6 +199,7 @@ def line_ranges(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def coal_quality(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit in ctx.report.units:
@@ -218,6 +222,7 @@ def coal_quality(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def monthly_output(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     margin = ctx.pack.number("checks.capacity_margin")
@@ -252,6 +257,7 @@ def _material_words(ctx: RuleContext, material: str) -> tuple[str, str]:
     return (option.label_zh, option.label_en) if option else (material, material)
 
 
+@per_unit
 def deductions(ctx: RuleContext) -> list[Finding]:
     """Deduction materials in unusual amounts: the cheapest lever on the 2024 method (shared/domain §8)."""
     out: list[Finding] = []
@@ -324,6 +330,7 @@ def _paired(unit: UnitRecord, result: UnitResult) -> Iterator[tuple[MonthRecord,
         yield record, result.month(record.month)
 
 
+@per_unit
 def allocation_notes(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     band = ctx.pack.number("checks.carbide_rate_band")
@@ -365,6 +372,7 @@ def allocation_notes(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def oxide_cross_check(ctx: RuleContext) -> list[Finding]:
     """On a default-factor line whose oxide data are entered too, the two methods should agree within 5 %."""
     out: list[Finding] = []

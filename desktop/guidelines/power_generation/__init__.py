@@ -11,7 +11,9 @@ from desktop.guidelines.power_generation.calculation import (
     GUIDELINE,
     REPORT_VIEW,
     WORKBOOK,
+    aggregate,
     calculate,
+    calculate_unit,
 )
 from desktop.guidelines.power_generation.demo import demo_document
 from desktop.guidelines.power_generation.report_sections import report_sections
@@ -35,7 +37,9 @@ __all__ = [
     "RULES",
     "WIZARD_UNIT_FIELDS",
     "WORKBOOK",
+    "aggregate",
     "calculate",
+    "calculate_unit",
     "demo_document",
     "report_sections",
 ]

@@ -851,14 +851,26 @@ def calculate(
 
     ``progress(done, total)`` is called after each unit; it may raise to cancel (long group years).
     """
+    results = []
+    for done, unit in enumerate(report.units, start=1):
+        results.append(calculate_unit(unit, report, pack, form))
+        if progress is not None:
+            progress(done, len(report.units))
+    return aggregate(tuple(results), report, pack, form)
+
+
+def calculate_unit(unit: UnitRecord, report: ReportInput, pack: ParameterPack, form: FormSpec) -> UnitResult:
+    """One unit's year: it depends on that unit's records, the pack and the form only (so a save
+    recalculates the units it touched and nothing else)."""
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        results = []
-        for done, unit in enumerate(report.units, start=1):
-            results.append(_UnitCalc(unit, report, pack, form).run())
-            if progress is not None:
-                progress(done, len(report.units))
-        units = tuple(results)
+        return _UnitCalc(unit, report, pack, form).run()
+
+
+def aggregate(units: tuple[UnitResult, ...], report: ReportInput, pack: ParameterPack, form: FormSpec) -> ReportResult:
+    """The entity's totals and compliance from its units' results."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
         totals = _entity_totals(units, pack, report)
     missing = tuple(sorted({k for u in units for k in u.missing_parameters}))
     used = {k for u in units for k in u.used_parameters}

@@ -19,7 +19,7 @@ from desktop.domain.records import MonthRecord, Row, UnitRecord
 from desktop.engine.results import MonthResult
 from desktop.guidelines.power_generation.calculation import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.rules import common
-from desktop.rules.base import RuleContext, finding
+from desktop.rules.base import RuleContext, finding, per_unit
 
 CL_F2 = "核算指南·燃料燃烧排放 (F2)"
 CL_F4 = "核算指南·元素碳含量 (F4)"
@@ -240,6 +240,7 @@ def _range_check(
 # ---------------------------------------------------------------------------- hard errors
 
 
+@per_unit
 def production_consistency(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, record, _ in _months(ctx):
@@ -257,6 +258,7 @@ def production_consistency(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def moisture_order(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, record, _ in _months(ctx):
@@ -267,6 +269,7 @@ def moisture_order(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def lab_dates(ctx: RuleContext) -> list[Finding]:
     """Receipt ≤ test ≤ report; the report neither before the month nor absurdly late after it."""
     out: list[Finding] = []
@@ -326,6 +329,7 @@ def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else "—"
 
 
+@per_unit
 def annual_sums(ctx: RuleContext) -> list[Finding]:
     """Declared annual figures (as typed into an annual report) must equal the sum of the months."""
     out: list[Finding] = []
@@ -352,6 +356,7 @@ def annual_sums(ctx: RuleContext) -> list[Finding]:
 # ---------------------------------------------------------------------------- plausibility
 
 
+@per_unit
 def coal_quality(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, record, result in _months(ctx):
@@ -375,6 +380,7 @@ def coal_quality(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def operating_ratios(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, record, result in _months(ctx):
@@ -416,6 +422,7 @@ def operating_ratios(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def heat_consistency(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit, record, _ in _months(ctx):
@@ -456,6 +463,7 @@ def heat_consistency(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def load_factor_consistency(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     tolerance = ctx.pack.number("checks.load_factor_tolerance")
@@ -483,6 +491,7 @@ _JUMP_FIELDS_MONTH = ("purchased_electricity_mwh", "generation_mwh", "supply_mwh
 _JUMP_FIELDS_FUEL = ("consumption", "ncv", "c_ad_pct")
 
 
+@per_unit
 def month_on_month(ctx: RuleContext) -> list[Finding]:
     """A jump above the pack's limit from the previous month needs a note."""
     limit = ctx.pack.number("checks.month_jump_max")
@@ -523,14 +532,12 @@ def month_on_month(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def lab_report_signals(ctx: RuleContext) -> list[Finding]:
-    """Fraud signals of the 2021–2022 cases: missing QR/certificate, many reports on one day, copied data."""
+    """Fraud signals of the 2021–2022 cases in a unit's reports: missing QR/certificate, copied data."""
     out: list[Finding] = []
-    max_same_day = int(ctx.pack.number("checks.same_day_reports_max"))
     min_months = int(ctx.pack.number("checks.stable_c_ar_min_months"))
     cv_min = ctx.pack.number("checks.stable_c_ar_cv_min")
-    # Across the entity: one lab issuing reports for many different months on one day.
-    same_day: dict[tuple[str, date], list[tuple[UnitRecord, int, int]]] = {}
     for unit in ctx.report.units:
         samples: dict[tuple, list[int]] = {}
         c_ars: list[Decimal] = []
@@ -556,9 +563,6 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                             missing_en=" and ".join(missing_en),
                         )
                     )
-                lab, reported = row.get("lab_name"), row.get("report_date")
-                if isinstance(lab, str) and lab.strip() and isinstance(reported, date):
-                    same_day.setdefault((lab.strip(), reported), []).append((unit, record.month, i))
                 key = tuple(row.get(k) for k in ("c_ad_pct", "m_ad_pct", "m_ar_pct", "ncv"))
                 if all(isinstance(v, Decimal) for v in key):
                     samples.setdefault(key, []).append(record.month)
@@ -591,6 +595,22 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
                         detail_en=f"{len(c_ars)} measured months vary by a coefficient of {cv:.4f} (below {cv_min})",
                     )
                 )
+    return out
+
+
+def lab_reports_on_one_day(ctx: RuleContext) -> list[Finding]:
+    """Across the entity: one lab issuing reports for many different months on one day."""
+    out: list[Finding] = []
+    max_same_day = int(ctx.pack.number("checks.same_day_reports_max"))
+    same_day: dict[tuple[str, date], list[tuple[UnitRecord, int, int]]] = {}
+    for unit in ctx.report.units:
+        for record in unit.months:
+            for i, row in enumerate(record.fuels):
+                if _family(ctx, row) != "coal" or row.get("carbon_measured") is not True:
+                    continue
+                lab, reported = row.get("lab_name"), row.get("report_date")
+                if isinstance(lab, str) and lab.strip() and isinstance(reported, date):
+                    same_day.setdefault((lab.strip(), reported), []).append((unit, record.month, i))
     for (lab, reported), items in same_day.items():
         months = sorted({m for _, m, _ in items})
         if len(months) > max_same_day:
@@ -665,6 +685,7 @@ def evidence_reuse(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def ncv_consistency(ctx: RuleContext) -> list[Finding]:
     """NCV against Mendeleev's formula from C, H, S and moisture of the same sample (a wide band).
 
@@ -704,6 +725,7 @@ def ncv_consistency(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def relief_reasons(ctx: RuleContext) -> list[Finding]:
     """Months charged the mean of measured months must say why they were not tested."""
     out: list[Finding] = []
@@ -723,6 +745,7 @@ def relief_reasons(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def category_capacity(ctx: RuleContext) -> list[Finding]:
     """The allocation category's capacity class against the rated capacity (pack threshold)."""
     out: list[Finding] = []
@@ -756,6 +779,7 @@ def category_capacity(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def commissioned_in_year(ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for unit_result in ctx.result.units:
@@ -837,6 +861,7 @@ def compliance(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+@per_unit
 def unmeasured_months(ctx: RuleContext) -> list[Finding]:
     """Every month without a valid carbon test costs money: say how much."""
     out: list[Finding] = []
@@ -949,6 +974,7 @@ RULES = (
     load_factor_consistency,
     month_on_month,
     lab_report_signals,
+    lab_reports_on_one_day,
     evidence_reuse,
     ncv_consistency,
     relief_reasons,
