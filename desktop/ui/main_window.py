@@ -1908,11 +1908,14 @@ class MainWindow(QMainWindow):
                 return
             allow_errors = bool(checks.errors)
         creating = not (locations.data_dir() / "signer" / "signer-key.pem").exists()
-        dialog = PassphraseDialog(creating=creating, name=self.ws.app_user, parent=self)
-        self.pending_dialog = dialog
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        passphrase, name = dialog.passphrase(), dialog.signer_name() if creating else ""
+        if self.session_signer is not None and not creating:
+            passphrase, name = "", ""  # the key was unlocked earlier in this run: it is not asked for again
+        else:
+            dialog = PassphraseDialog(creating=creating, name=self.ws.app_user, parent=self)
+            self.pending_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            passphrase, name = dialog.passphrase(), dialog.signer_name() if creating else ""
         target = self.ask_target(self.tr("Build signed package"), f"提交包-{self.year}.zip", "ZIP (*.zip)")
         if target:
             self.build_package_to(target, passphrase.encode("utf-8"), name.strip(), allow_errors=allow_errors)
@@ -1924,13 +1927,19 @@ class MainWindow(QMainWindow):
         folder = locations.data_dir() / "signer"
         entity_name = str(self.snapshot.entity.name) if self.snapshot else ""
         uscc = self.snapshot.entity.uscc if self.snapshot else ""
+        known = self.session_signer
 
         def work(progress: Any) -> Path:
             signing, package = _signing()
+            # the key is derived from its passphrase once (a slow key derivation, on purpose): a new signer
+            # is used as made, and one loaded earlier in this run as loaded
             if new_signer_name:
                 signer = signing.create_self_signed(name=new_signer_name, organisation=entity_name, uscc=uscc)
                 signing.save_signer(signer, folder, passphrase)
-            signer = signing.load_signer(folder, passphrase)
+            elif known is not None:
+                signer = known
+            else:
+                signer = signing.load_signer(folder, passphrase)
             self.session_signer = signer  # the audit checkpoints of this run are signed without asking again
             return package.build_package(
                 ws=ws,
