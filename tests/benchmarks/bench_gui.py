@@ -281,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     figures = ", ".join(f"{n} save{'s' if n > 1 else ''} {mib:.0f} MiB" for n, mib in memory.items())
     growth = memory[max(memory)] - memory[min(memory)]
     print(f"  memory (RSS) of the window, 12 units: after {figures}; growth {growth:.1f} MiB (target <= 20 MiB)")
+    if not args.quick:  # issue 15: a 200-unit year open in the window <= 400 MiB, flat over edits
+        memory = memory_over_saves(200, saves=20, report=(1, 10, 20))
+        figures = ", ".join(f"{n} save{'s' if n > 1 else ''} {mib:.0f} MiB" for n, mib in memory.items())
+        print(f"  memory (RSS) of the window, 200 units: after {figures} (target <= 400 MiB, flat)")
     return 0
 
 
