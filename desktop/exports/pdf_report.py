@@ -47,6 +47,7 @@ from desktop.engine.provenance import Figure
 from desktop.engine.results import FigureInfo, ReportHeading, ReportResult, ReportSection, ReportTable
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
 from desktop.formspec import FormSpec
+from desktop.formspec.types import EVIDENCE
 
 MONO = "WenQuanYiMicroHeiMono"
 FONT = "CarbonDeskCJK"
@@ -350,10 +351,7 @@ def _evidence(
     ]
     for e in doc.evidence:
         kind = doc.form.evidence_kinds.get(e.kind)
-        lab = lab_data(e, doc.report)
-        dates = " / ".join(
-            str(lab[k]) for k in ("sample_received_date", "test_date", "report_date") if lab.get(k) is not None
-        )
+        who, dates = EVIDENCE.show_record(e.kind, lab_data(e, doc.report, doc.form), doc.form, "zh")
         proves = [f"{u} · {m}月 · {path_words(doc.form, doc.report, u, m, p)}" for u, _y, m, p in e.links[:3]]
         where = "；".join(proves) + (f" 等 {len(e.links)} 项" if len(e.links) > 3 else "")
         full = e.sha256
@@ -363,7 +361,7 @@ def _evidence(
                 # the whole hash in two lines of 32, monospaced, so a file can be matched by eye
                 Paragraph("<br/>".join(full[i : i + 32] for i in range(0, len(full), 32)), s["mono"]),
                 kind.label_zh if kind else e.kind,
-                f"{lab.get('lab_name') or ''} {lab.get('report_no') or ''}".strip() or "—",
+                who or "—",
                 dates or "—",
                 where,
             ]

@@ -94,16 +94,18 @@ def path_words(form: FormSpec, report: ReportInput, unit_code: str, month: int, 
         return name
 
 
-def lab_data(evidence: Any, report: ReportInput) -> dict[str, Any]:
-    """A lab report's laboratory, number and dates: from the scan's record, else from the row it proves."""
+def lab_data(evidence: Any, report: ReportInput, form: FormSpec) -> dict[str, Any]:
+    """What a scan of a kind with a record (a lab report) says of itself: the scan's record, else the
+    record's fields as typed in the row it proves."""
     lab = dict(evidence.lab or {})
+    recorded = form.evidence_kinds[evidence.kind].record if evidence.kind in form.evidence_kinds else ()
     for unit, year, month, path in evidence.links:
         if year != report.data_year:
             continue
         row = row_of(report, unit, month, path)
         if row is None:
             continue
-        for key in ("lab_name", "report_no", "sample_received_date", "test_date", "report_date"):
+        for key in recorded:
             if lab.get(key) is None and row.get(key) is not None:
                 lab[key] = row.get(key)
     return lab

@@ -277,7 +277,8 @@ def write_workbook(
                 annual_cell = ws.cell(row, MONTH_COL + 12, _float(unit_result.annual[key.field]))
                 annual_cell.fill = COMPUTED_FILL
                 annual_cell.number_format = number_format(spec.places)
-            ws.cell(row, 16, "计量、台账" if spec.evidence != "lab_report" else "化验报告")
+            tested = spec.evidence is not None and bool(form.evidence_kinds[spec.evidence].record)
+            ws.cell(row, 16, "化验报告" if tested else "计量、台账")
         ws.cell(ws.max_row + 1, 1, "计算结果（锁定）").font = bold
         for name in view.unit_computed:
             row = ws.max_row + 1
@@ -652,26 +653,27 @@ def write_month_workbook(
         put(f"{info.label_zh if info else name}（计算）", "tCO2", None, values, 0, key=RowKey("computed", name))
     ws.column_dimensions["A"].width = 26
     index = wb.create_sheet(MONTH_SHEET_MARK)
-    index.append(["文件", "SHA-256", "类型", "检测机构", "报告编号", "报告日期", "证明"])
+    # a column per field any kind of scan records of itself (a lab report's laboratory, number, dates)
+    recorded = list({s.id: s for k in form.evidence_kinds for s in form.record_specs(k)}.values())
+    index.append(["文件", "SHA-256", "类型", *[s.label_zh for s in recorded], "证明"])
     for cell in index[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for e in evidence:
         links = [(u, p) for u, y, m, p in e.links if y == report.data_year and m == month]
-        lab = lab_data(e, report)  # the scan's record, else the lab data typed in the fuel row it proves
+        lab = lab_data(e, report, form)  # the scan's record, else the record's fields typed in the row it proves
         kind = form.evidence_kinds.get(e.kind)
         index.append(
             [
                 e.file_name,
                 e.sha256,
                 kind.label_zh if kind else e.kind,
-                lab.get("lab_name"),
-                lab.get("report_no"),
-                lab.get("report_date"),
+                *[value_type(s).to_cell(s, lab.get(s.id), form) for s in recorded],
                 "；".join(f"{u} {path_words(form, report, u, month, p)}" for u, p in links),
             ]
         )
-        if isinstance(lab.get("report_date"), date):
-            index.cell(index.max_row, 6).number_format = "yyyy-mm-dd"
+        for col in range(4, 4 + len(recorded)):
+            if isinstance(index.cell(index.max_row, col).value, date):
+                index.cell(index.max_row, col).number_format = "yyyy-mm-dd"
     index.column_dimensions["A"].width = 28
     index.column_dimensions["B"].width = 66
     save_workbook(wb, target)

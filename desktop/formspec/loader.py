@@ -69,6 +69,15 @@ _FORM_KEYS = {
     "sector_zh",
     "sector_en",
 }
+_EVIDENCE_KIND_KEYS = {
+    "label_zh",
+    "label_en",
+    "record",
+    "record_scope",
+    "record_required",
+    "record_in_order",
+    "whole_row",
+}
 _TOP_KEYS = {"form", "evidence_kinds", "groups", "enums", "clauses", "row_kinds", *BASE_SCOPES}
 
 
@@ -172,7 +181,39 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
     for kind, table in (data.get("evidence_kinds") or {}).items():
         where = f"[evidence_kinds.{kind}]"
         zh, en = _labelled(table, where, problems)
-        evidence_kinds[kind] = EvidenceKind(kind, zh, en)
+        if not isinstance(table, Mapping):
+            continue
+        unknown = set(table) - _EVIDENCE_KIND_KEYS
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        lists = {}
+        for key in ("record", "record_required", "record_in_order"):
+            value = table.get(key, [])
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"{where}: '{key}' must be a list of field ids")
+                value = []
+            lists[key] = tuple(value)
+        record_scope = table.get("record_scope")
+        if lists["record"] and not isinstance(record_scope, str):
+            problems.append(f"{where}: a 'record' needs the 'record_scope' whose fields it names")
+        for key in ("record_required", "record_in_order"):
+            stray = [f for f in lists[key] if f not in lists["record"]]
+            if stray:
+                problems.append(f"{where}: '{key}' names {', '.join(stray)}, not in its 'record'")
+        whole_row = table.get("whole_row", False)
+        if not isinstance(whole_row, bool):
+            problems.append(f"{where}: 'whole_row' must be true or false")
+            whole_row = False
+        evidence_kinds[kind] = EvidenceKind(
+            kind,
+            zh,
+            en,
+            record=lists["record"],
+            record_scope=record_scope if isinstance(record_scope, str) else None,
+            record_required=lists["record_required"],
+            record_in_order=lists["record_in_order"],
+            whole_row=whole_row,
+        )
     groups: dict[str, tuple[str, str]] = {}
     for i, table in enumerate(data.get("groups") or []):
         where = f"[[groups]] #{i + 1}"
@@ -242,6 +283,21 @@ def _build(data: Mapping[str, Any], problems: list[str]) -> FormSpec | None:
                         problems.append(f"{where}: no option of enum '{enum.id}' has attribute '{attr}'")
     if not scopes.get("entity"):
         problems.append("the form declares no [[entity]] fields")
+    for kind_id, ek in evidence_kinds.items():
+        if ek.record_scope is None:
+            continue
+        declared = {s.id: s for s in scopes.get(ek.record_scope, ())}
+        if not declared:
+            problems.append(f"[evidence_kinds.{kind_id}]: record_scope '{ek.record_scope}' has no fields")
+            continue
+        for fid in ek.record:
+            if fid not in declared:
+                problems.append(
+                    f"[evidence_kinds.{kind_id}]: record field '{fid}' is not a [[{ek.record_scope}]] field"
+                )
+        for fid in ek.record_in_order:
+            if fid in declared and declared[fid].type != "date":
+                problems.append(f"[evidence_kinds.{kind_id}]: '{fid}' in record_in_order is not a date field")
     for kind in row_kinds:
         if not scopes.get(kind.scope):
             problems.append(f"row kind '{kind.id}': no [[{kind.scope}]] fields")

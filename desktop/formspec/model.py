@@ -79,9 +79,20 @@ class EnumSpec:
 
 @dataclass(frozen=True)
 class EvidenceKind:
+    """A kind of scan the form asks for.  A scan of a kind with a ``record`` (a lab report) carries what it
+    says of itself: the fields ``record`` names, typed and labelled by those fields of ``record_scope``;
+    ``record_required`` must be given when it is attached and ``record_in_order`` (its dates) run in order.
+    ``whole_row``: a scan of this kind proves the whole row it is attached to (the lab report of a fuel
+    row), not only the value it was attached from."""
+
     id: str
     label_zh: str
     label_en: str
+    record: tuple[str, ...] = ()
+    record_scope: str | None = None
+    record_required: tuple[str, ...] = ()
+    record_in_order: tuple[str, ...] = ()
+    whole_row: bool = False
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -201,6 +212,13 @@ class FormSpec:
             if spec.id == field_id:
                 return spec
         raise KeyError(f"{scope}.{field_id}")
+
+    def record_specs(self, kind: str) -> tuple[FieldSpec, ...]:
+        """The fields a scan of ``kind`` records of itself (none for a kind without a record)."""
+        ek = self.evidence_kinds.get(kind)
+        if ek is None or ek.record_scope is None:
+            return ()
+        return tuple(self.field(ek.record_scope, f) for f in ek.record)
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

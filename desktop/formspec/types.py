@@ -14,9 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from desktop.domain.numbers import NUM_EXPONENT, NumberFormatError, format_decimal, parse_decimal, round_reported
+from desktop.domain.paths import MonthPath
+from desktop.domain.records import EvidenceRef
 from desktop.domain.typed_text import parse_bool_text, parse_date_text
 from desktop.formspec.model import FieldSpec, FormSpec, fault_text
 
@@ -33,6 +36,10 @@ NOT_DATE = "not_date"
 NOT_OPTION = "not_option"
 NOT_TEXT = "not_text"
 UNREADABLE_TEXT = "unreadable_text"  # a lone surrogate: no file or database can hold it
+MISSING = "missing"  # a part a value must have (an evidence reference's file or hash)
+NOT_HASH = "not_hash"
+NOT_PLACE = "not_place"  # a path that names no place of the form's months
+RECORD_ORDER = "record_order"  # a lab report's dates that do not run in order
 
 
 class Refused(ValueError):
@@ -336,3 +343,187 @@ TYPES: Mapping[str, FieldType] = {
 def value_type(spec: FieldSpec) -> FieldType:
     """The type of a field, as its form declares it."""
     return TYPES[spec.type]
+
+
+class EvidenceRefType:
+    """A reference to a scan: its kind (one the form declares), its file's name, its SHA-256 and the places
+    of the month it proves (``MonthPath`` texts naming fields or rows the form has).  Read from a JSON
+    document, offered when a scan is attached, shown in the grid, the workbook and the PDF -- here only.
+
+    A scan of a kind with a record (a lab report) also carries what it says of itself: ``check_record``
+    types those values by the record's fields of the form."""
+
+    id = "evidence"
+    KEYS = ("kind", "file", "sha256", "proves")
+
+    def faults(self, raw: Any, form: FormSpec) -> list[tuple[str, Refused]]:
+        """Every fault of a reference as a JSON object holds it, each with the key it is under
+        (``""``: the object; ``proves[1]``: the second place)."""
+        if not isinstance(raw, Mapping):
+            return [("", Refused(NOT_TEXT, "应为对象", "must be an object", value=_shown(raw)))]
+        out: list[tuple[str, Refused]] = []
+        kind = raw.get("kind")
+        if kind not in form.evidence_kinds:
+            options = ", ".join(form.evidence_kinds)
+            out.append(
+                (
+                    "kind",
+                    Refused(
+                        NOT_OPTION, "不是可选值之一", "is not one of the options", value=_shown(kind), options=options
+                    ),
+                )
+            )
+        for key in ("file", "sha256"):
+            if key not in raw:
+                out.append(("", Refused(MISSING, f"缺少 {key}", f"{key} is missing", name=key)))
+            elif not isinstance(raw[key], str):
+                out.append((key, Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(raw[key]))))
+        file_name = raw.get("file")
+        if isinstance(file_name, str):
+            try:
+                self.check_file_name(file_name)
+            except Refused as exc:
+                out.append(("file", exc))
+        sha = raw.get("sha256")
+        if isinstance(sha, str):
+            try:
+                self.check_hash(sha)
+            except Refused as exc:
+                out.append(("sha256", exc))
+        proves = raw.get("proves", [])
+        if not isinstance(proves, list):
+            out.append(("proves", Refused(NOT_TEXT, "应为列表", "must be a list", value=_shown(proves))))
+        else:
+            for k, item in enumerate(proves):
+                try:
+                    self.check_place(item, form)
+                except Refused as exc:
+                    out.append((f"proves[{k}]", exc))
+        return out
+
+    def from_json(self, raw: Any, form: FormSpec) -> EvidenceRef:
+        """The reference a JSON object names; the first fault is raised (``faults`` gives them all)."""
+        found = self.faults(raw, form)
+        if found:
+            raise found[0][1]
+        return EvidenceRef(
+            kind=raw["kind"], file_name=raw["file"], sha256=raw["sha256"].lower(), proves=tuple(raw.get("proves", ()))
+        )
+
+    def check(self, ref: EvidenceRef, form: FormSpec) -> EvidenceRef:
+        """A reference offered as one (a scan being attached): returned normalised, or ``Refused``."""
+        if ref.kind not in form.evidence_kinds:
+            raise Refused(
+                NOT_OPTION,
+                "不是可选值之一",
+                "is not one of the options",
+                value=_shown(ref.kind),
+                options=", ".join(form.evidence_kinds),
+            )
+        self.check_file_name(ref.file_name)
+        self.check_hash(ref.sha256)
+        for place in ref.proves:
+            self.check_place(place, form)
+        return EvidenceRef(ref.kind, ref.file_name, ref.sha256.lower(), tuple(ref.proves))
+
+    @staticmethod
+    def check_hash(sha: str) -> str:
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha.lower()):
+            raise Refused(
+                NOT_HASH,
+                "SHA-256 应为 64 位十六进制字符",
+                "SHA-256 must be 64 hexadecimal characters",
+                value=_shown(sha),
+            )
+        return sha.lower()
+
+    @staticmethod
+    def check_file_name(name: str) -> str:
+        if not name.strip():
+            raise Refused(MISSING, "文件名不能为空", "the file name must not be empty", name="file")
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in name):
+            raise Refused(UNREADABLE_TEXT, "含有无法保存的字符", "holds a character no file can keep")
+        return name
+
+    @staticmethod
+    def check_place(place: Any, form: FormSpec) -> MonthPath:
+        """A place of a month the form has: a month field, a row of a row kind, or a field of such a row."""
+        if not isinstance(place, str):
+            raise Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(place))
+        where = MonthPath.parse(place)
+        known = False
+        if where is not None and where.rows is None:
+            known = any(s.id == where.field for s in form.fields("month"))
+        elif where is not None:
+            kind = next((k for k in form.row_kinds if k.id == where.rows), None)
+            known = kind is not None and (
+                where.field is None or any(s.id == where.field for s in form.fields(kind.scope))
+            )
+        if not known:
+            raise Refused(
+                NOT_PLACE,
+                f"“{_shown(place)}” 不是本表单月度数据中的位置",
+                f'"{_shown(place)}" names no place of this form\'s months',
+                value=_shown(place),
+            )
+        return where
+
+    def check_record(self, kind: str, record: Mapping[str, Any], form: FormSpec) -> dict[str, Value]:
+        """What a scan of ``kind`` says of itself, each value checked by its field's type; a record that says
+        anything names its required fields, and its dates run in order.  Keys the kind does not record are
+        left out."""
+        specs = {s.id: s for s in form.record_specs(kind)}
+        out: dict[str, Value] = {}
+        for key, spec in specs.items():
+            value = record.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                out[key] = value_type(spec).check(spec, value.strip() if isinstance(value, str) else value, form)
+            except Refused as exc:
+                raise Refused(
+                    exc.reason, f"{spec.label_zh}：{exc.zh}", f"{spec.label_en}: {exc.en}", **exc.params
+                ) from None
+        ek = form.evidence_kinds[kind] if specs else None
+        if ek is None or not out:
+            return out  # a scan attached without its record (a batch, an import): the rules ask for it later
+        absent = [specs[f] for f in ek.record_required if out.get(f) is None]
+        if absent:
+            raise Refused(
+                MISSING,
+                "请填写" + "、".join(s.label_zh for s in absent),
+                "give the " + ", ".join(s.label_en.lower() for s in absent),
+                name=",".join(s.id for s in absent),
+            )
+        dated = [(specs[f], out[f]) for f in ek.record_in_order if out.get(f) is not None]
+        if any(a[1] > b[1] for a, b in pairwise(dated)):
+            raise Refused(
+                RECORD_ORDER,
+                "日期应依次为：" + " ≤ ".join(s.label_zh for s, _ in dated),
+                "dates must run: " + " ≤ ".join(s.label_en.lower() for s, _ in dated),
+            )
+        return out
+
+    def show(self, ref: EvidenceRef, form: FormSpec, lang: str) -> str:
+        """``化验报告 · lab.pdf · 3f2a9c01…``: its kind, its file and the start of its hash."""
+        kind = form.evidence_kinds.get(ref.kind)
+        return f"{kind.label(lang) if kind else ref.kind} · {ref.file_name} · {ref.sha256[:8]}…"
+
+    def show_record(self, kind: str, record: Mapping[str, Any], form: FormSpec, lang: str) -> tuple[str, str]:
+        """A record in two parts: who issued the report under which number (its required fields), and its
+        dates in order -- as the evidence indexes of the workbook and the PDF print them."""
+        ek = form.evidence_kinds.get(kind)
+        if ek is None or not ek.record:
+            return "", ""
+        specs = {s.id: s for s in form.record_specs(kind)}
+
+        def shown(key: str) -> str:
+            value = record.get(key)
+            return "" if value is None else value_type(specs[key]).show(specs[key], value, form, lang)
+
+        who = " ".join(t for t in (shown(k) for k in ek.record_required) if t)
+        dates = " / ".join(t for t in (shown(k) for k in ek.record_in_order) if t)
+        return who, dates
+
+
+EVIDENCE = EvidenceRefType()

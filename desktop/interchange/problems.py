@@ -42,6 +42,7 @@ MESSAGES: Mapping[str, Message] = {
     "INP-E020": Message("参数包中没有参数 “{value}”", 'the parameter pack has no parameter "{value}"'),
     "INP-E021": Message("修改参数必须写明原因", "an override needs a written reason"),
     "INP-E022": Message("文字中含有无效字符（孤立的代理项）", "the text holds an invalid character (a lone surrogate)"),
+    "INP-E023": Message("{zh}", "{en}"),
 }
 
 _KINDS_ZH = {

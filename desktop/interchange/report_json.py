@@ -34,10 +34,14 @@ from desktop.domain.records import (
 from desktop.domain.typed_text import parse_date_text
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.types import (
+    EVIDENCE,
+    MISSING,
     NOT_BOOL,
     NOT_DATE,
+    NOT_HASH,
     NOT_NUMBER,
     NOT_OPTION,
+    NOT_PLACE,
     NOT_TEXT,
     NOT_WHOLE,
     NUMBER_FAULT,
@@ -63,7 +67,6 @@ TOP_KEYS = (
 )
 UNIT_EXTRA_KEYS = ("months", "declared_annual", "year")  # "year": the unit's items of this data year
 MONTH_EXTRA_KEYS = ("month", "evidence", "deposited_on")  # and the form's row kinds
-EVIDENCE_KEYS = ("kind", "file", "sha256", "proves")
 OVERRIDE_KEYS = ("key", "value", "reason", "by")
 ACK_KEYS = ("code", "path", "justification", "by")
 
@@ -313,30 +316,29 @@ class _Reader:
         )
 
     def evidence(self, raw: Any, path: str) -> EvidenceRef | None:
+        """A reference to a scan; its rules (kind, hash, the places it proves) are the evidence type's."""
         if not self.expect(raw, dict, path, "object"):
             return None
-        self.check_keys(raw, EVIDENCE_KEYS, path)
-        kind = raw.get("kind")
-        if kind not in self.form.evidence_kinds:
-            self.problem(_join(path, "kind"), "INP-E005", value=kind, options=", ".join(self.form.evidence_kinds))
-        for key in ("file", "sha256"):
-            if key not in raw:
-                self.problem(path, "INP-E009", name=key)
+        self.check_keys(raw, EVIDENCE.KEYS, path)
+        faults = EVIDENCE.faults(raw, self.form)
+        for key, exc in faults:
+            where, got = _join(path, key), raw.get(key) if key in EVIDENCE.KEYS else None
+            if exc.reason == NOT_OPTION:
+                self.problem(where, "INP-E005", value=exc.params.get("value"), options=exc.params.get("options", ""))
+            elif exc.reason == MISSING:
+                self.problem(where, "INP-E009", name=exc.params.get("name", key))
+            elif exc.reason == NOT_HASH:
+                self.problem(where, "INP-E015", detail=exc.en)
+            elif exc.reason == UNREADABLE_TEXT:
+                self.problem(where, "INP-E022")
+            elif exc.reason == NOT_PLACE:
+                self.problem(where, "INP-E023", zh=exc.zh, en=exc.en)
             else:
-                self.expect(raw[key], str, _join(path, key), "text")
-        proves = raw.get("proves", [])
-        if self.expect(proves, list, _join(path, "proves"), "list"):
-            for k, item in enumerate(proves):
-                self.expect(item, str, f"{path}.proves[{k}]", "text")
-        sha = raw.get("sha256")
-        if isinstance(sha, str) and (len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha.lower())):
-            self.problem(_join(path, "sha256"), "INP-E015", detail="SHA-256 must be 64 hexadecimal characters")
-        return EvidenceRef(
-            kind=str(kind),
-            file_name=str(raw.get("file", "")),
-            sha256=str(raw.get("sha256", "")).lower(),
-            proves=tuple(str(p) for p in proves) if isinstance(proves, list) else (),
-        )
+                item = raw.get("proves", [])[int(key[7:-1])] if key.startswith("proves[") else got
+                self.problem(where, "INP-E002", expected="list" if key == "proves" else "text", got=_kind(item))
+        if faults:
+            return None
+        return EVIDENCE.from_json(raw, self.form)
 
     def overrides(self, raw: Any) -> tuple[ParameterOverride, ...]:
         out: list[ParameterOverride] = []

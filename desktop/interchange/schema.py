@@ -6,6 +6,7 @@ published schema and the reader cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from desktop.domain.periods import DATA_YEAR_MIN
@@ -52,6 +53,21 @@ def _object(form: FormSpec, scope: str, extra: dict[str, Any], required: list[st
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
+def _places_pattern(form: FormSpec) -> str:
+    """The places of a month the form has, as the evidence type checks them (``EVIDENCE.check_place``)."""
+    month = "|".join(re.escape(s.id) for s in form.fields("month"))
+    rows = [
+        rf"{re.escape(k.id)}\[\d{{1,6}}\](?:\.(?:{'|'.join(re.escape(s.id) for s in form.fields(k.scope))}))?"
+        for k in form.row_kinds
+    ]
+    return "^(?:" + "|".join([*([month] if month else []), *rows]) + ")$"
+
+
+def _row_example(form: FormSpec) -> str:
+    kind = form.row_kinds[0] if form.row_kinds else None
+    return f"{kind.id}[0].{form.fields(kind.scope)[-1].id}" if kind else "-"
+
+
 def input_schema(form: FormSpec) -> dict[str, Any]:
     evidence = {
         "type": "object",
@@ -63,9 +79,10 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
             "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"},
             "proves": {
                 "type": "array",
-                "items": {"type": "string"},
-                "description": "field paths within the month, e.g. generation_mwh or fuels[0].c_ad_pct; "
-                "a row path such as fuels[0] covers the whole row",
+                "items": {"type": "string", "pattern": _places_pattern(form)},
+                "description": "places within the month the scan backs: a month field (e.g. "
+                f"{form.fields('month')[0].id}), a field of a row ({_row_example(form)}) or a whole row "
+                f"({_row_example(form).split('.')[0]}), which covers every field of that row",
             },
         },
     }

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.paths import MonthPath
-from desktop.domain.records import Value
+from desktop.domain.records import EvidenceRef, Value
 from desktop.domain.stored import (
     EvidenceCheck,
     EvidenceInfo,
 )
+from desktop.formspec.types import EVIDENCE, Refused
 from desktop.services.guidelines import guideline
-from desktop.services.store import LAB_FIELDS, _current, _get, _new_version, _refuse_unless_draft, _write_changes
+from desktop.services.store import _current, _get, _new_version, _refuse_unless_draft, _write_changes
 from desktop.storage import codec, queries
 from desktop.storage.errors import StorageError
 from desktop.storage.models import (
@@ -102,9 +103,11 @@ def attach_evidence(
 ) -> EvidenceInfo:
     """Copy a scan into the workspace under its SHA-256 and link it to the values it proves.
 
-    ``links`` are (unit id, data year, month, field path).  Lab-report metadata is stored with the file
-    and, where the linked fuel row has none yet, filled into its lab fields.  Refused for months that
-    are not drafts.
+    ``links`` are (unit id, data year, month, field path).  The kind, the places and what a lab report
+    says of itself (``lab``, the kind's record as the form declares it) are checked by the evidence type
+    first: a wrong one refuses the whole attachment (``STO-E025``).  The record is stored with the file
+    and, where the linked row declares those fields and has none yet, filled into it.  Refused for
+    months that are not drafts.
     """
     file = Path(file)
     try:
@@ -113,10 +116,20 @@ def attach_evidence(
         raise StorageError("STO-E009", what=str(file), detail=exc.strerror or str(exc)) from exc
     with ws.read() as session:  # the same content stored before keeps the name it was stored under
         known = queries.evidence_name(session, sha)
+        forms = {
+            unit_id: guideline(_get(session, Unit, unit_id, "unit").entity.guideline).form for unit_id, *_ in links
+        }
+    record: dict[str, Value] = {}
+    for form in {id(f): f for f in forms.values()}.values():  # each guideline the linked units report under
+        places = tuple(p for u, _y, _m, p in links if forms[u] is form)
+        try:
+            EVIDENCE.check(EvidenceRef(kind, file.name, sha, places), form)
+            record = EVIDENCE.check_record(kind, lab or {}, form)
+        except Refused as exc:
+            raise StorageError("STO-E025", file=file.name, reason_zh=exc.zh, reason_en=exc.en) from None
     target = evidence_path(ws, sha, known or file.name)
     if not target.exists():
         copy_file_atomically(file, target)  # before the transaction: a rollback leaves at most an orphan copy
-    lab = dict(lab or {})
     with ws.unit_of_work() as uow:
         evidence = queries.evidence_by_hash(uow.session, sha)
         if evidence is None:
@@ -134,12 +147,12 @@ def attach_evidence(
             uow.audit("evidence.attach", f"evidence:{sha}", new=json.dumps({"kind": kind, "file": file.name}))
         evidence.stored = True
         recorded = codec.loads(evidence.lab_json or "{}")
-        recorded.update({key: lab[key] for key in LAB_FIELDS if lab.get(key) is not None})
+        recorded.update(record)
         evidence.lab_json = codec.dumps(recorded)
         uow.session.flush()
         for unit_id, year, month, path in links:
             unit = _get(uow.session, Unit, unit_id, "unit")
-            form = guideline(unit.entity.guideline).form
+            form = forms[unit_id]
             mv = _current(uow.session, unit_id, year, month) or _new_version(uow, unit, year, month)
             _refuse_unless_draft(mv, unit)
             uow.session.add(
@@ -147,15 +160,15 @@ def attach_evidence(
             )
             uow.audit("evidence.link", f"month_versions:{mv.id}", path, None, json.dumps(sha))
             where = MonthPath.parse(path)
-            if where is not None and where.rows is not None and where.row is not None and lab:
-                # the report's metadata go into the fields of that row that the form declares for them
+            if where is not None and where.rows is not None and where.row is not None and record:
+                # the report's record goes into the fields of that row that the form declares for them
                 declared = {s.id for s in form.fields(form.row_kind(where.rows).scope)}
                 rows = [codec.loads(r.values_json) for r in mv.rows if r.kind == where.rows]
                 current = rows[where.row] if where.row < len(rows) else {}
                 fill = {
                     str(MonthPath.of_row(where.rows, where.row, k)): v
-                    for k, v in lab.items()
-                    if k in LAB_FIELDS and k in declared and current.get(k) is None
+                    for k, v in record.items()
+                    if k in declared and current.get(k) is None
                 }
                 _write_changes(uow, form, mv, fill, reason="lab report metadata")
         uow.session.flush()

@@ -71,15 +71,6 @@ from desktop.storage.workspace import (
 if TYPE_CHECKING:  # signing loads cryptography: only when a checkpoint is signed or checked
     from desktop.signing.core import Signer
 
-LAB_FIELDS = (
-    "lab_name",
-    "lab_accreditation_no",
-    "report_no",
-    "sample_received_date",
-    "test_date",
-    "report_date",
-    "qr_present",
-)
 _STATUS_WORDS = {"draft": ("草稿", "a draft"), "submitted": ("已提交", "submitted"), "locked": ("已锁定", "locked")}
 
 

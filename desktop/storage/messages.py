@@ -74,6 +74,9 @@ MESSAGES: Mapping[str, Message] = {
         "报告没有填写重点排放单位的统一社会信用代码（entity.uscc），未导入任何内容。",
         "The report gives no unified social credit code for the entity (entity.uscc); nothing was imported.",
     ),
+    "STO-E025": Message(
+        "支撑材料“{file}”：{reason_zh}。未做任何更改。", 'Evidence "{file}": {reason_en}. Nothing was changed.'
+    ),
     "STO-E020": Message("退回草稿必须填写原因。", "Taking a month back to draft needs a written reason."),
     "STO-E018": Message("“{label_zh}”的数值{reason_zh}。", '"{label_en}": the number {reason_en}.'),
     "STO-E017": Message(

@@ -41,7 +41,8 @@ from desktop.domain.numbers import NumberFormatError, parse_decimal
 from desktop.domain.typed_text import parse_bool_text
 from desktop.engine.params import ParameterPack
 from desktop.formspec import FormSpec
-from desktop.formspec.model import fault_text
+from desktop.formspec.model import FieldSpec, fault_text
+from desktop.formspec.types import EVIDENCE, Refused, value_type
 from desktop.services import locations
 from desktop.services.explain import CONFIDENCE
 from desktop.services.guidelines import GUIDELINES
@@ -314,7 +315,8 @@ class FirstRunWizard(QWizard):
 
 
 class EvidenceDialog(FittedDialog):
-    """Asked once per scan: its kind and, for a lab report, the report's metadata."""
+    """Asked once per scan: its kind and, for a kind with a record (a lab report), what the report says of
+    itself -- the record's fields as the form declares them, one input per field of its type."""
 
     def __init__(
         self,
@@ -324,41 +326,39 @@ class EvidenceDialog(FittedDialog):
         parent: QWidget | None = None,
         known: dict[str, Any] | None = None,
     ) -> None:
-        """``known``: the lab fields already typed in the fuel row; they are filled in, not asked again."""
+        """``known``: the record's fields already typed in the row; they are filled in, not asked again."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Attach evidence"))
         self.form = form
-        layout = QFormLayout(self)
+        layout = self.form_layout = QFormLayout(self)
         layout.addRow(self.tr("File"), QLabel(file.name))
         self.kind = QComboBox()
         for kind_id, spec in form.evidence_kinds.items():
             self.kind.addItem(spec.label(i18n.current()), kind_id)
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         layout.addRow(self.tr("Kind"), self.kind)
-        self.lab_name = QLineEdit()
-        self.accreditation = QLineEdit()
-        self.report_no = QLineEdit()
-        self.received = QDateEdit(QDate.currentDate())
-        self.tested = QDateEdit(QDate.currentDate())
-        self.reported = QDateEdit(QDate.currentDate())
-        for edit in (self.received, self.tested, self.reported):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-        self.qr = QCheckBox(self.tr("The report carries a QR verification code"))
-        self.lab_rows = [
-            (self.tr("Laboratory"), self.lab_name),
-            (self.tr("CMA/CNAS certificate no."), self.accreditation),
-            (self.tr("Report no."), self.report_no),
-            (self.tr("Sample received"), self.received),
-            (self.tr("Tested"), self.tested),
-            (self.tr("Report date"), self.reported),
-            ("", self.qr),
-        ]
-        for label, widget in self.lab_rows:
-            layout.addRow(label, widget)
+        # one input per field any kind records, shown for the kinds that record it
+        self.inputs: dict[str, QWidget] = {}
+        self.specs: dict[str, FieldSpec] = {}
+        self.record_rows: list[tuple[str, QWidget, QWidget | None]] = []
+        for kind_id in form.evidence_kinds:
+            for spec in form.record_specs(kind_id):
+                if spec.id in self.inputs:
+                    continue
+                widget = self._input(spec)
+                self.inputs[spec.id], self.specs[spec.id] = widget, spec
+                if isinstance(widget, QCheckBox):
+                    layout.addRow("", widget)
+                    self.record_rows.append((spec.id, widget, None))
+                else:
+                    label = QLabel(spec.label(i18n.current()))
+                    layout.addRow(label, widget)
+                    self.record_rows.append((spec.id, widget, label))
         self.prefill(known or {})
+        self._record: dict[str, Any] = {}
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #c0392b")
+        self.problem.setWordWrap(True)
         layout.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
@@ -367,51 +367,83 @@ class EvidenceDialog(FittedDialog):
         self.kind.currentIndexChanged.connect(self._toggle)
         self._toggle()
 
+    def _input(self, spec: FieldSpec) -> QWidget:
+        if spec.type == "date":
+            edit = QDateEdit(QDate.currentDate())
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            return edit
+        if spec.type == "bool":
+            return QCheckBox(spec.label(i18n.current()))
+        if spec.type == "enum":
+            box = QComboBox()
+            box.addItem("", None)
+            for option in self.form.enums[spec.enum or ""].options:
+                box.addItem(option.label(i18n.current()), option.id)
+            return box
+        edit = QLineEdit()
+        edit.setPlaceholderText(spec.help(i18n.current()))
+        return edit
+
     def prefill(self, known: dict[str, Any]) -> None:
-        for key, edit in (
-            ("lab_name", self.lab_name),
-            ("lab_accreditation_no", self.accreditation),
-            ("report_no", self.report_no),
-        ):
-            if isinstance(known.get(key), str):
-                edit.setText(known[key])
-        for key, edit in (
-            ("sample_received_date", self.received),
-            ("test_date", self.tested),
-            ("report_date", self.reported),
-        ):
-            if isinstance(known.get(key), date):
-                edit.setDate(QDate(known[key].year, known[key].month, known[key].day))
-        if isinstance(known.get("qr_present"), bool):
-            self.qr.setChecked(known["qr_present"])
+        for key, widget in self.inputs.items():
+            value = known.get(key)
+            if value is None:
+                continue
+            if isinstance(widget, QDateEdit) and isinstance(value, date):
+                widget.setDate(QDate(value.year, value.month, value.day))
+            elif isinstance(widget, QCheckBox) and isinstance(value, bool):
+                widget.setChecked(value)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(value)))
+            elif isinstance(widget, QLineEdit):
+                spec = self.specs[key]
+                widget.setText(value_type(spec).show(spec, value, self.form, i18n.current()))
+
+    def _recorded(self) -> set[str]:
+        return set(self.form.evidence_kinds[self.kind.currentData()].record)
 
     def _toggle(self) -> None:
-        lab = self.kind.currentData() == "lab_report"
-        for _, widget in self.lab_rows:
-            widget.setEnabled(lab)
+        recorded = self._recorded()
+        for key, widget, _label in self.record_rows:
+            self.form_layout.setRowVisible(widget, key in recorded)  # the row and its label, no gap left
+        self.adjustSize()
+
+    def _typed(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in self._recorded():
+            widget = self.inputs[key]
+            if isinstance(widget, QDateEdit):
+                out[key] = widget.date().toPython()
+            elif isinstance(widget, QCheckBox):
+                out[key] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                out[key] = widget.currentData()
+            elif isinstance(widget, QLineEdit):
+                out[key] = widget.text()
+        return out
 
     def _accept(self) -> None:
-        if self.kind.currentData() == "lab_report":
-            if not self.lab_name.text().strip() or not self.report_no.text().strip():
-                self.problem.setText(self.tr("A lab report needs the laboratory and the report number."))
-                return
-            if not (self.received.date() <= self.tested.date() <= self.reported.date()):
-                self.problem.setText(self.tr("Dates must run: sample received ≤ tested ≤ report date."))
-                return
+        """Each typed text read by its field's type; the record's rules (required fields, dates in order)
+        are the evidence type's, the same the store applies."""
+        try:
+            parsed = {
+                k: value_type(self.specs[k]).from_text(self.specs[k], v, self.form) if isinstance(v, str) else v
+                for k, v in self._typed().items()
+            }
+            self._record = EVIDENCE.check_record(self.kind.currentData(), parsed, self.form)
+        except Refused as exc:
+            self.problem.setText(exc.text(i18n.current()))
+            return
         self.accept()
 
     def lab(self) -> dict[str, Any] | None:
-        if self.kind.currentData() != "lab_report":
+        """What the accepted scan says of itself (``None`` for a kind without a record): every field of the
+        kind's record, ``None`` where nothing was given."""
+        recorded = self.form.evidence_kinds[self.kind.currentData()].record
+        if not recorded:
             return None
-        return {
-            "lab_name": self.lab_name.text().strip(),
-            "lab_accreditation_no": self.accreditation.text().strip() or None,
-            "report_no": self.report_no.text().strip(),
-            "sample_received_date": self.received.date().toPython(),
-            "test_date": self.tested.date().toPython(),
-            "report_date": self.reported.date().toPython(),
-            "qr_present": self.qr.isChecked(),
-        }
+        return {key: self._record.get(key) for key in recorded}
 
 
 # ------------------------------------------------------------------------------------- justification

@@ -1386,13 +1386,9 @@ class MainWindow(QMainWindow):
             index_no, exists = self.grid_model.row_index(unit.id, row.table, row.item)
             if not exists:
                 return None
-            # a lab report proves the whole row it tested; any other scan the value it backs
-            whole = MonthPath.of_row(row.table, index_no)
-            path = (
-                str(whole)
-                if row.spec.evidence == "lab_report"
-                else str(MonthPath.of_row(row.table, index_no, row.spec.id))
-            )
+            # a scan of a whole-row kind (a lab report) proves the row it tested; any other the value it backs
+            kind = self.form.evidence_kinds[row.spec.evidence]
+            path = str(MonthPath.of_row(row.table, index_no, None if kind.whole_row else row.spec.id))
         else:
             path = row.spec.id
         return unit, path, row.spec.evidence

@@ -702,7 +702,8 @@ class YearTableModel(QAbstractTableModel):
             return i18n.pick("计算", "calculated")
         if row.spec is None:
             return ""
-        if row.item is not None and row.spec.evidence == "lab_report" and self.snapshot is not None:
+        tested = row.spec.evidence is not None and bool(self.form.evidence_kinds[row.spec.evidence].record)
+        if row.item is not None and tested and self.snapshot is not None:  # a value a lab report gives
             grid = self.snapshot.evaluation.guideline.grid
             sources = set()
             result = self.snapshot.evaluation.result.unit(self.unit.code) if self.unit else None

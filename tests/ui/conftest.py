@@ -24,4 +24,11 @@ def lang_zh(qapp) -> Iterator[None]:
     i18n.set_language("zh")
 
 
+@pytest.fixture
+def lang_en(qapp) -> Iterator[None]:
+    i18n.set_language("en")
+    yield
+    i18n.set_language("zh")
+
+
 from tests.ui.test_window import new_workspace  # noqa: E402, F401 - the fixture, for every UI test module

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
 
 from desktop.services import outputs, store
 from desktop.services.demo import create_demo_workspace
@@ -75,7 +76,7 @@ def test_the_evidence_dialog_fills_in_what_the_row_already_says(qtbot, lang_zh, 
     }
     dialog = EvidenceDialog(form, scan, "lab_report", None, known=known)
     qtbot.addWidget(dialog)
-    assert dialog.lab_name.text() == "华北煤质检测中心" and dialog.report_no.text() == "HB-2025-118"
+    assert dialog.inputs["lab_name"].text() == "华北煤质检测中心" and dialog.inputs["report_no"].text() == "HB-2025-118"
     dialog._accept()  # nothing to retype: accepted as filled in
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.lab() == {**known, "lab_accreditation_no": None}
@@ -149,3 +150,37 @@ def test_the_trust_store_is_managed_from_settings(qtbot, fresh_data_dir: Path, l
     dialog.trust_list.setCurrentRow(0)
     dialog.remove_trusted()
     assert dialog.trust_list.count() == 0
+
+
+@pytest.mark.parametrize("gid", ["cement_clinker", "aluminium_smelting"])
+def test_the_evidence_dialog_asks_what_each_kind_records(qtbot, lang_en, tmp_path: Path, gid: str) -> None:
+    """The record's inputs come from the form: each lab-report kind of the guideline asks them, a ledger
+    does not, and the record's rules (dates in order) are the store's."""
+    form = guideline(gid).form
+    scan = tmp_path / "report.pdf"
+    scan.write_bytes(b"%PDF-1.4\n")
+    recording = [k for k, ek in form.evidence_kinds.items() if ek.record]
+    plain = next(k for k, ek in form.evidence_kinds.items() if not ek.record)
+    assert len(recording) >= 2  # the fuel test report and the guideline's own (clinker, anode)
+    dialog = EvidenceDialog(form, scan, recording[-1], None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ek = form.evidence_kinds[recording[-1]]
+    assert all(dialog.inputs[k].isVisible() for k in ek.record)
+    labels = [s.label_en for s in form.record_specs(recording[-1])]
+    assert all(any(isinstance(w, QLabel) and w.text() == t for w in dialog.findChildren(QLabel)) for t in labels[:2])
+    first, last = ek.record_in_order[0], ek.record_in_order[-1]
+    for key in ek.record_required:
+        dialog.inputs[key].setText("R-1")
+    dialog.inputs[first].setDate(date(2025, 3, 9))
+    dialog.inputs[last].setDate(date(2025, 3, 1))
+    dialog._accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "dates must run" in dialog.problem.text()
+    dialog.inputs[first].setDate(date(2025, 2, 27))
+    for key in ek.record_in_order[1:-1]:
+        dialog.inputs[key].setDate(date(2025, 2, 28))
+    dialog._accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.lab()[last] == date(2025, 3, 1) and dialog.lab()[ek.record_required[0]] == "R-1"
+    dialog.kind.setCurrentIndex(dialog.kind.findData(plain))
+    assert not any(dialog.inputs[k].isVisible() for k in ek.record) and dialog.lab() is None

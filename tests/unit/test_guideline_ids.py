@@ -34,14 +34,6 @@ FRAMEWORK = {
     "retired_on",  # when a unit's deposits begin and end
     "fuel",  # a fuel row's fuel (every guideline burns fuel)
     "fuels",  # and the table of fuel rows
-    # lab-report metadata kept with evidence
-    "lab_name",
-    "lab_accreditation_no",
-    "report_no",
-    "report_date",
-    "sample_received_date",
-    "test_date",
-    "qr_present",
 }
 
 
@@ -51,6 +43,7 @@ def guideline_ids(gid: str) -> set[str]:
     for scope in g.form.scopes:
         ids |= {f.id for f in g.form.fields(scope)}
     ids |= {kind.id for kind in g.form.row_kinds}
+    ids |= set(g.form.evidence_kinds)  # the kinds of scan it asks for (lab_report, anode_ledger ...)
     return ids - FRAMEWORK
 
 
