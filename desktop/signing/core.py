@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import cms as asn1_cms
+from asn1crypto import tsp as _asn1_tsp  # noqa: F401 - see below
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,6 +21,11 @@ from cryptography.x509.oid import NameOID
 from desktop.signing.errors import MESSAGES, SigningError, message
 
 __all__ = ["MESSAGES", "Signer", "SigningError", "message"]
+
+# asn1crypto names CMS attributes through a reverse map built once, the first time an attribute is made;
+# ``asn1crypto.tsp`` adds ``signing_certificate_v2`` (which PAdES signatures carry) to the names when it is
+# imported.  Imported here, before any CMS over a manifest is made, so that a PDF signed later in the same
+# run (pyHanko imports it only then) still finds that name.
 
 
 @dataclass(frozen=True)
