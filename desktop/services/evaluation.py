@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -18,6 +16,7 @@ from desktop.interchange import report_json
 from desktop.interchange.problems import InputError, InputProblem
 from desktop.rules.base import RuleContext, apply_acknowledgements, is_per_unit, run_rules
 from desktop.rules.common import stored_number_faults
+from desktop.services.batch import without_cycle_collection
 from desktop.services.guidelines import Guideline, forms_by_guideline, guideline
 
 
@@ -136,23 +135,6 @@ def reevaluate(
                 by_rule.append(tuple(run_rules([rule], context)))
         invalid = tuple(f for f in previous.invalid if f.ref.unit is not None and f.ref.unit not in changed)
         return _finish(full, g, pack, result, tuple(by_rule), invalid + tuple(invalid_now))
-
-
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """A year's calculation makes hundreds of thousands of small objects and no reference cycles: the cyclic
-    collector would only walk them again and again (a third of a large year's time, and quadratic in its
-    size).  It is paused for the calculation; what the calculation made is then moved out of the
-    collector's generations (``gc.freeze``: freed by reference counting as always, never walked again),
-    and the collector runs as before."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def read_report_file(*, path: str | Path) -> ReportInput:

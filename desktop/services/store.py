@@ -45,6 +45,7 @@ from desktop.domain.stored import (
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
 from desktop.formspec.types import NUMBER_FAULT, Refused, value_type
+from desktop.services.batch import without_cycle_collection
 from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage import codec, queries
@@ -141,7 +142,7 @@ def _evidence_refs(links: Iterable[tuple[Evidence, str]]) -> tuple[EvidenceRef, 
         by_evidence.setdefault(evidence.id, (evidence, []))[1].append(path)
     return tuple(
         EvidenceRef(ev.kind, ev.file_name, ev.sha256, tuple(sorted(paths)))
-        for ev, paths in sorted(by_evidence.values(), key=lambda item: item[0].file_name)
+        for ev, paths in sorted(by_evidence.values(), key=lambda item: (item[0].file_name, item[0].sha256))
     )
 
 
@@ -811,16 +812,21 @@ def compare_versions(
 # ------------------------------------------------------------------------------- the year from storage
 
 
+def _by_file_name(ref: EvidenceRef) -> tuple[str, str]:
+    return ref.file_name, ref.sha256
+
+
 def year_data(
-    *, ws: Workspace, entity_id: str, year: int, only: Collection[str] | None = None
+    *, ws: Workspace, entity_id: str, year: int, only: Collection[str] | None = None, with_stored: bool = True
 ) -> tuple[ReportInput, dict[tuple[str, int], StoredMonth]]:
-    """One read of an entity's year: the report the engine takes, and every month as stored.
+    """One read of an entity's year: the report the engine takes, and every month as stored (with its
+    version, status and dates; ``with_stored=False``: the report only, the months left empty).
 
     ``only``: the ids of the units to read (the ones a save touched); the report then holds those units.
     Plain column queries read in chunks (no ORM objects): a 200-unit group's year loads quickly and
     without stalling the window.
     """
-    with ws.read() as session:
+    with ws.read() as session, without_cycle_collection():
         entity = queries.entity_with_units(session, entity_id)
         if entity is None:
             raise StorageError("STO-E008", what=f"entity {entity_id}")
@@ -833,41 +839,43 @@ def year_data(
                     latest[key] = row
         wanted = {row.id for row in latest.values()}
         month_rows: dict[str, list[tuple[str, int, str]]] = {}
-        links: dict[str, dict[str, tuple[str, str, str, list[str]]]] = {}
+        links: dict[str, list[EvidenceRef]] = {}
         if wanted:
             for row in queries.year_table_rows(session, list(codes), year):
                 if row.month_version_id in wanted:
                     month_rows.setdefault(row.month_version_id, []).append((row.kind, row.position, row.values_json))
-            for row in queries.year_evidence_links(session, list(codes), year):
-                if row.month_version_id in wanted:
-                    entry = links.setdefault(row.month_version_id, {}).setdefault(
-                        row.id, (row.kind, row.file_name, row.sha256, [])
-                    )
-                    entry[3].append(row.field_path)
+            for version_id, _evidence_id, kind, name, sha, paths in queries.year_evidence_links(
+                session, list(codes), year
+            ):
+                if version_id in wanted:
+                    ref = EvidenceRef(kind, name, sha, tuple(sorted(paths.split(queries.PATHS_JOINED_BY))))
+                    scans = links.get(version_id)
+                    if scans is None:
+                        links[version_id] = [ref]
+                    else:
+                        scans.append(ref)
         stored: dict[tuple[str, int], StoredMonth] = {}
         records: dict[str, list[MonthRecord]] = {uid: [] for uid in codes}
         for (uid, month), row in sorted(latest.items(), key=lambda item: item[0][1]):
             tables = _stored_rows((kind, v) for kind, _, v in sorted(month_rows.get(row.id, [])))
-            refs = tuple(
-                EvidenceRef(kind, name, sha, tuple(sorted(paths)))
-                for kind, name, sha, paths in sorted(links.get(row.id, {}).values(), key=lambda e: e[1])
-            )
+            refs = tuple(sorted(links.get(row.id, ()), key=_by_file_name))
             values = codec.loads(row.values_json)
-            stored[(uid, month)] = StoredMonth(
-                id=row.id,
-                unit_id=uid,
-                unit_code=codes[uid],
-                data_year=year,
-                month=month,
-                version=row.version,
-                status=PeriodStatus(row.status),
-                amendment_reason=row.amendment_reason,
-                deposited_on=row.deposited_on,
-                values=values,
-                rows=tables,
-                evidence=refs,
-                updated_at=row.updated_at,
-            )
+            if with_stored:
+                stored[(uid, month)] = StoredMonth(
+                    id=row.id,
+                    unit_id=uid,
+                    unit_code=codes[uid],
+                    data_year=year,
+                    month=month,
+                    version=row.version,
+                    status=PeriodStatus(row.status),
+                    amendment_reason=row.amendment_reason,
+                    deposited_on=row.deposited_on,
+                    values=values,
+                    rows=tables,
+                    evidence=refs,
+                    updated_at=row.updated_at,
+                )
             records[uid].append(
                 MonthRecord(
                     month=month,
@@ -901,7 +909,7 @@ def year_data(
 
 def load_report(*, ws: Workspace, entity_id: str, year: int) -> ReportInput:
     """The entity's data year as the engine takes it: the latest version of every month."""
-    return year_data(ws=ws, entity_id=entity_id, year=year)[0]
+    return year_data(ws=ws, entity_id=entity_id, year=year, with_stored=False)[0]
 
 
 def years_with_data(*, ws: Workspace, entity_id: str) -> tuple[int, ...]:

@@ -31,7 +31,11 @@ def dumps(values: Mapping[str, Any]) -> str:
 
 
 def loads(text: str) -> dict[str, Any]:
-    return {k: _decode(v) for k, v in json.loads(text or "{}").items()}
+    # the common case (an exact decimal) decoded inline: a year read from storage decodes ~50,000 values
+    return {
+        k: Decimal(v["$d"]) if v.__class__ is dict and "$d" in v else _decode(v)
+        for k, v in json.loads(text or "{}").items()
+    }
 
 
 def dump_value(value: Any) -> str:

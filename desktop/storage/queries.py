@@ -182,14 +182,26 @@ def year_table_rows(session: Session, unit_ids: Sequence[str], year: int) -> Ite
     )
 
 
+PATHS_JOINED_BY = "\x1f"  # the unit separator: never in a place's path (``MonthPath``)
+
+
 def year_evidence_links(session: Session, unit_ids: Sequence[str], year: int) -> Iterator[Any]:
-    """The evidence links of a year's months with their scans: version id, path, evidence id, kind, name, hash."""
+    """The scans of a year's months, one row per scan and month (the database gathers its links): version id,
+    evidence id, kind, file name, hash, and the places it proves joined by ``PATHS_JOINED_BY``."""
     el, ev = EvidenceLink.__table__.c, Evidence.__table__.c
     return chunked(
         session,
-        select(el.month_version_id, el.field_path, ev.id, ev.kind, ev.file_name, ev.sha256)
+        select(
+            el.month_version_id,
+            ev.id,
+            ev.kind,
+            ev.file_name,
+            ev.sha256,
+            func.aggregate_strings(el.field_path, PATHS_JOINED_BY),
+        )
         .join(Evidence.__table__, ev.id == el.evidence_id)
-        .where(el.month_version_id.in_(_versions_of_year(unit_ids, year))),
+        .where(el.month_version_id.in_(_versions_of_year(unit_ids, year)))
+        .group_by(el.month_version_id, ev.id, ev.kind, ev.file_name, ev.sha256),
     )
 
 

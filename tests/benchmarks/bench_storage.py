@@ -66,6 +66,76 @@ def edit_to_figures(units: int, edits: int = 5) -> tuple[float, float]:
     return min(full), min(incremental)
 
 
+def year_against_raw_read(units: int, repeats: int = 7) -> tuple[float, float, float, float, int]:
+    """The year from storage (the report the engine takes; and with every month as stored, as the window
+    reads it) against the raw read of the same rows: the store's three queries, each row fetched and
+    dropped (issue 15: <= 3x).  Best of ``repeats``, interleaved."""
+    from sqlalchemy import select
+
+    from desktop.storage.models import Evidence, EvidenceLink, MonthRowRecord, MonthVersion
+
+    with tempfile.TemporaryDirectory() as tmp, Workspace.open(Path(tmp) / "raw.sqlite", app_user="bench") as ws:
+        entity_id = importer.import_report(ws=ws, report=group_year(units, 2025)).entity_id
+        ids = [u.id for u in store.get_entity(ws=ws, entity_id=entity_id).units]
+
+        def raw() -> int:
+            """Every stored row of the year's months, as the database holds them: the month versions, their
+            tables' rows, and each evidence link with its scan."""
+            v, r = MonthVersion.__table__.c, MonthRowRecord.__table__.c
+            link, ev = EvidenceLink.__table__.c, Evidence.__table__.c
+            of_year = select(v.id).where(v.unit_id.in_(ids), v.data_year == 2025)
+            with ws.read() as session:
+                return sum(
+                    len(session.execute(statement).all())
+                    for statement in (
+                        select(v).where(v.unit_id.in_(ids), v.data_year == 2025),
+                        select(r.month_version_id, r.kind, r.position, r.values_json).where(
+                            r.month_version_id.in_(of_year)
+                        ),
+                        select(link.month_version_id, link.field_path, ev.id, ev.kind, ev.file_name, ev.sha256)
+                        .join(Evidence.__table__, ev.id == link.evidence_id)
+                        .where(link.month_version_id.in_(of_year)),
+                    )
+                )
+
+        def driver() -> int:
+            """The same rows through the bare sqlite3 driver, no SQLAlchemy at all."""
+            import sqlite3
+
+            marks = ",".join("?" * len(ids))
+            of_year = f"select id from month_versions where unit_id in ({marks}) and data_year = ?"
+            con = sqlite3.connect(ws.path)
+            try:
+                return sum(
+                    len(con.execute(sql, (*ids, 2025)).fetchall())
+                    for sql in (
+                        f"select * from month_versions where unit_id in ({marks}) and data_year = ?",
+                        "select month_version_id, kind, position, values_json from month_rows "
+                        f"where month_version_id in ({of_year})",
+                        "select l.month_version_id, l.field_path, e.id, e.kind, e.file_name, e.sha256 "
+                        f"from evidence_links l join evidence e on e.id = l.evidence_id "
+                        f"where l.month_version_id in ({of_year})",
+                    )
+                )
+            finally:
+                con.close()
+
+        raws, drivers, reports, stored = [], [], [], []
+        count = raw()
+        assert driver() == count
+        for _ in range(repeats):
+            for sink, job in (
+                (drivers, driver),
+                (raws, raw),
+                (reports, lambda: store.load_report(ws=ws, entity_id=entity_id, year=2025)),
+                (stored, lambda: store.year_data(ws=ws, entity_id=entity_id, year=2025)),
+            ):
+                t0 = time.perf_counter()
+                job()
+                sink.append(time.perf_counter() - t0)
+    return min(raws), min(drivers), min(reports), min(stored), count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a small group (used by the test suite)")
@@ -122,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  load the whole group, all {years} years:              {load_all:7.2f} s")
     print(f"  load one year of the group:                       {load_one:7.2f} s")
     print(f"  calculate + validate one year from storage:       {compute:7.2f} s ({len(ev.findings)} findings)")
+    raw, driver, report, stored, rows = year_against_raw_read(6 if args.quick else 200, 3 if args.quick else 7)
+    print(
+        f"a year from storage ({6 if args.quick else 200} units, {rows} stored rows): the raw read of those rows "
+        f"{raw * 1000:.0f} ms (SQLAlchemy Core; the bare sqlite3 driver {driver * 1000:.0f} ms); the report "
+        f"{report * 1000:.0f} ms = {report / raw:.2f}x ({report / driver:.2f}x the driver's), with every month "
+        f"as stored {stored * 1000:.0f} ms = {stored / raw:.2f}x (target <= 3x)"
+    )
     for units, target in ((12, 20), (6 if args.quick else 200, 50)):
         full, incremental = edit_to_figures(units, 2 if args.quick else 5)
         print(
