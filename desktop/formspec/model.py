@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 # "year": the entity's items of one data year as a whole (e.g. offsets used at compliance); "unit_year": a
@@ -212,6 +213,14 @@ class FormSpec:
             if spec.id == field_id:
                 return spec
         raise KeyError(f"{scope}.{field_id}")
+
+    @cached_property
+    def month_places(self) -> tuple[frozenset[str], Mapping[str, frozenset[str]]]:
+        """The places of a month: its fields' ids, and each row kind's fields' ids by the kind's id."""
+        return (
+            frozenset(s.id for s in self.fields("month")),
+            {k.id: frozenset(s.id for s in self.fields(k.scope)) for k in self.row_kinds},
+        )
 
     def record_specs(self, kind: str) -> tuple[FieldSpec, ...]:
         """The fields a scan of ``kind`` records of itself (none for a kind without a record)."""

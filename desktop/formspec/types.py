@@ -11,6 +11,7 @@ its words in both languages; each channel turns the reason into its own message 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +41,8 @@ MISSING = "missing"  # a part a value must have (an evidence reference's file or
 NOT_HASH = "not_hash"
 NOT_PLACE = "not_place"  # a path that names no place of the form's months
 RECORD_ORDER = "record_order"  # a lab report's dates that do not run in order
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class Refused(ValueError):
@@ -406,6 +409,11 @@ class EvidenceRefType:
         found = self.faults(raw, form)
         if found:
             raise found[0][1]
+        return self.made(raw)
+
+    @staticmethod
+    def made(raw: Mapping[str, Any]) -> EvidenceRef:
+        """The reference of a JSON object ``faults`` found none in."""
         return EvidenceRef(
             kind=raw["kind"], file_name=raw["file"], sha256=raw["sha256"].lower(), proves=tuple(raw.get("proves", ()))
         )
@@ -428,7 +436,7 @@ class EvidenceRefType:
 
     @staticmethod
     def check_hash(sha: str) -> str:
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha.lower()):
+        if _SHA256.fullmatch(sha) is None:
             raise Refused(
                 NOT_HASH,
                 "SHA-256 应为 64 位十六进制字符",
@@ -451,14 +459,13 @@ class EvidenceRefType:
         if not isinstance(place, str):
             raise Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(place))
         where = MonthPath.parse(place)
-        known = False
-        if where is not None and where.rows is None:
-            known = any(s.id == where.field for s in form.fields("month"))
-        elif where is not None:
-            kind = next((k for k in form.row_kinds if k.id == where.rows), None)
-            known = kind is not None and (
-                where.field is None or any(s.id == where.field for s in form.fields(kind.scope))
-            )
+        fields, rows = form.month_places
+        if where is None:
+            known = False
+        elif where.rows is None:
+            known = where.field in fields
+        else:
+            known = where.rows in rows and (where.field is None or where.field in rows[where.rows])
         if not known:
             raise Refused(
                 NOT_PLACE,

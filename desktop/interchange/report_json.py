@@ -336,9 +336,7 @@ class _Reader:
             else:
                 item = raw.get("proves", [])[int(key[7:-1])] if key.startswith("proves[") else got
                 self.problem(where, "INP-E002", expected="list" if key == "proves" else "text", got=_kind(item))
-        if faults:
-            return None
-        return EVIDENCE.from_json(raw, self.form)
+        return None if faults else EVIDENCE.made(raw)
 
     def overrides(self, raw: Any) -> tuple[ParameterOverride, ...]:
         out: list[ParameterOverride] = []

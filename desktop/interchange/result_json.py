@@ -1,11 +1,19 @@
 """The calculated report as JSON: every figure with its provenance, every finding in both languages.
 
-Format ``carbondesk.results`` version 2 (schema: ``resources/schemas/results.schema.json``, made by
-``carbondesk schema --results``).  Provenance is by reference: ``nodes`` lists every figure of the year
-once (its value, unit, formula, and the ids of the nodes it was made from), ``parameters`` every pack
-parameter once; a figure of a month, a year or the totals names its ``node``, so a tree shared by many
-figures is written once.  A reader rebuilds any figure's tree by following ``inputs``.  Numbers are
-decimal strings:
+Format ``carbondesk.results`` version 3 (schema: ``resources/schemas/results.schema.json``, made by
+``carbondesk schema --results``).  Provenance is by reference, and everything is written once:
+
+- ``kinds`` lists each kind of figure once: its name, unit, formula code and expression;
+- ``nodes`` lists every figure of the year once: the index of its kind, its value, where it comes from
+  (``source``: an input's data item, a parameter's pack; ``parameter``: the pack key) and the ids of the
+  nodes it was made from (``inputs``);
+- ``parameters`` lists every pack parameter once;
+- a figure of a month or a row is the id of its node (``{"e_fuel_t": 812}``: value, kind and tree are
+  the node's); an annual figure or a total is its ``value``, its ``exact`` value where rounding changed
+  it, and its ``node``.  A tree shared by many figures is written once; a reader rebuilds any figure's
+  tree by following ``inputs`` and names each node through its kind.
+
+Numbers are decimal strings:
 
 - ``value`` is the figure at the precision declared for display (the figure's places in the guideline,
   the data item's places in the form; a parameter as the pack states it; 6 decimals at most otherwise);
@@ -22,6 +30,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from desktop.domain.batch import without_cycle_collection
 from desktop.domain.findings import Finding, Message, render
 from desktop.domain.records import ReportInput
 from desktop.engine.provenance import INPUT, PARAM, Figure, parameter_dict
@@ -29,7 +38,7 @@ from desktop.engine.results import FigureInfo, ReportResult
 from desktop.formspec import FormSpec
 
 FORMAT = "carbondesk.results"
-VERSION = 2
+VERSION = 3
 DEFAULT_PLACES = 6
 EXACT_PLACES = 12
 _FIELD = re.compile(r"(\w+)$")  # the data item at the end of an input's path
@@ -47,10 +56,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Quanta(dict[int, Decimal]):
+    def __missing__(self, places: int) -> Decimal:
+        self[places] = quantum = Decimal(1).scaleb(-places)
+        return quantum
+
+
+_QUANTUM = _Quanta()  # the quantum of each number of places, made once
+
+
 def _rounded(value: Decimal, places: int) -> str:
     if not value.is_finite():
         return str(value)
-    return f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+    return f"{value.quantize(_QUANTUM[places]):f}"
 
 
 def places_of(figures: Mapping[str, FigureInfo], form: FormSpec | None) -> Callable[[Figure], int | None]:
@@ -61,15 +79,26 @@ def places_of(figures: Mapping[str, FigureInfo], form: FormSpec | None) -> Calla
             for spec in form.fields(scope):
                 specs.setdefault(spec.id, spec.places)
 
+    by_field: dict[str, int] = {}  # a year has few kinds of figure and many figures: each worked out once
+    by_name: dict[str, int] = {}
+
     def places(figure: Figure) -> int | None:
-        if figure.formula == PARAM:
+        formula = figure.formula
+        if formula == PARAM:
             return None
-        if figure.formula == INPUT:
-            match = _FIELD.search(figure.source or "")
-            declared = specs.get(match.group(1)) if match else None
-            return declared if declared is not None else DEFAULT_PLACES
-        info = figures.get(figure.name)
-        return info.places if info is not None else DEFAULT_PLACES
+        if formula == INPUT:
+            tail = (figure.source or "").rpartition(".")[2]
+            found = by_field.get(tail)
+            if found is None:
+                match = _FIELD.search(tail)
+                declared = specs.get(match.group(1)) if match else None
+                found = by_field[tail] = declared if declared is not None else DEFAULT_PLACES
+            return found
+        found = by_name.get(figure.name)
+        if found is None:
+            info = figures.get(figure.name)
+            found = by_name[figure.name] = info.places if info is not None else DEFAULT_PLACES
+        return found
 
     return places
 
@@ -80,10 +109,13 @@ class _Nodes:
     def __init__(self, places: Callable[[Figure], int | None]) -> None:
         self.places = places
         self.nodes: list[dict[str, Any]] = []
+        self.kinds: list[dict[str, Any]] = []
+        self._kind_ids: dict[tuple[str, str, str, str], int] = {}
         self.parameters: dict[str, dict[str, Any]] = {}
         self._by_identity: dict[int, int] = {}
-        self._by_value: dict[Figure, int] = {}  # leaves (inputs, parameters, constants) made more than once
-        self._kept: list[Figure] = []  # keeps every figure alive, so that no identity is reused
+        # leaves (inputs, parameters, constants) made more than once; figures are known by identity, which
+        # holds because the result being written keeps every one of them alive meanwhile
+        self._by_value: dict[Figure, int] = {}
 
     def value(self, fig: Figure, *, exact: bool = False) -> dict[str, Any]:
         value = fig.value
@@ -99,61 +131,71 @@ class _Nodes:
         return out
 
     def node(self, fig: Figure) -> int:
-        """The id of the figure's node, made (with its inputs' nodes) the first time it is met."""
-        found = self._by_identity.get(id(fig))
+        """The id of the figure's node, made (with its inputs' nodes) the first time it is met.  Written as
+        one loop over local names: a 50-unit year has some 20,000 figures to visit."""
+        by_identity = self._by_identity
+        found = by_identity.get(id(fig))
         if found is not None:
             return found
-        leaf = not fig.inputs
-        if leaf:
-            found = self._by_value.get(fig)
-            if found is not None:
-                self._by_identity[id(fig)] = found
-                self._kept.append(fig)
-                return found
-        stack: list[tuple[Figure, bool]] = [(fig, False)]
-        while stack:  # iterative: a year's trees are deep enough to exhaust Python's recursion
-            current, expanded = stack.pop()
-            if id(current) in self._by_identity:
+        by_value, kind_ids, kinds, nodes = self._by_value, self._kind_ids, self.kinds, self.nodes
+        places, quantum, parameters = self.places, _QUANTUM, self.parameters
+        stack = [fig]
+        while stack:  # iterative, depth first: a year's trees are deep enough to exhaust Python's recursion
+            current = stack[-1]
+            if id(current) in by_identity:
+                stack.pop()
                 continue
-            if not expanded:
-                stack.append((current, True))
-                stack.extend((c, False) for c in current.inputs if id(c) not in self._by_identity)
-                continue
-            self._add(current)
-        return self._by_identity[id(fig)]
+            inputs = current.inputs
+            if inputs:
+                pending = [c for c in inputs if id(c) not in by_identity]
+                if pending:
+                    stack += pending
+                    continue
+            stack.pop()
+            if not inputs:  # a leaf made again (the same input or parameter read twice) is written once
+                known = by_value.get(current)
+                if known is not None:
+                    by_identity[id(current)] = known
+                    continue
+            kind_key = (current.name, current.unit, current.formula, current.expression)
+            kind = kind_ids.get(kind_key)
+            if kind is None:
+                kind = kind_ids[kind_key] = len(kinds)
+                described = {"name": current.name, "unit": current.unit, "formula": current.formula}
+                if current.expression:
+                    described["expression"] = current.expression
+                kinds.append(described)
+            value = current.value
+            if value.__class__ is Decimal and value.is_finite():
+                wanted = places(current)
+                shown = f"{value.normalize():f}" if wanted is None else f"{value.quantize(quantum[wanted]):f}"
+            else:
+                shown = None if value is None else str(value)
+            entry: dict[str, Any] = {"kind": kind, "value": shown}
+            if current.source:
+                entry["source"] = current.source
+            parameter = current.parameter
+            if parameter is not None:
+                entry["parameter"] = parameter.key
+                if parameter.key not in parameters:
+                    parameters[parameter.key] = parameter_dict(parameter)
+            number = len(nodes)
+            if inputs:
+                entry["inputs"] = [by_identity[id(c)] for c in inputs]
+            else:
+                by_value[current] = number
+            nodes.append(entry)
+            by_identity[id(current)] = number
+        return by_identity[id(fig)]
 
-    def _add(self, fig: Figure) -> None:
-        if not fig.inputs:
-            known = self._by_value.get(fig)
-            if known is not None:
-                self._by_identity[id(fig)] = known
-                self._kept.append(fig)
-                return
-        entry: dict[str, Any] = {"name": fig.name, **self.value(fig), "unit": fig.unit, "formula": fig.formula}
-        if fig.expression:
-            entry["expression"] = fig.expression
-        if fig.source:
-            entry["source"] = fig.source
-        if fig.parameter is not None:
-            entry["parameter"] = fig.parameter.key
-            self.parameters.setdefault(fig.parameter.key, parameter_dict(fig.parameter))
-        if fig.inputs:
-            entry["inputs"] = [self._by_identity[id(c)] for c in fig.inputs]
-        number = len(self.nodes)
-        self.nodes.append(entry)
-        self._by_identity[id(fig)] = number
-        self._kept.append(fig)
-        if not fig.inputs:
-            self._by_value[fig] = number
+    def figures(self, figures: Mapping[str, Figure]) -> dict[str, int]:
+        """A month's or a row's figures by name: the node of each (its value, its kind, its tree)."""
+        node = self.node
+        return {name: node(fig) for name, fig in figures.items()}
 
-    def figures(self, figures: Mapping[str, Figure], *, exact: bool = False) -> dict[str, Any]:
-        """A result's figures by name: value (and exact value), unit, formula and the node of their tree."""
-        out: dict[str, Any] = {}
-        for name, fig in figures.items():
-            number = self.node(fig)
-            shown = self.value(fig, exact=True) if exact else {"value": self.nodes[number]["value"]}
-            out[name] = {**shown, "unit": fig.unit, "formula": fig.formula, "node": number}
-        return out
+    def totals(self, figures: Mapping[str, Figure]) -> dict[str, Any]:
+        """Annual figures and totals by name: value, exact value where rounding changed it, and node."""
+        return {name: {**self.value(fig, exact=True), "node": self.node(fig)} for name, fig in figures.items()}
 
 
 def finding_dict(f: Finding, messages: Mapping[str, Message]) -> dict[str, Any]:
@@ -184,7 +226,18 @@ def result_document(
     figures: Mapping[str, FigureInfo] | None = None,
     form: FormSpec | None = None,
 ) -> dict[str, Any]:
-    findings = list(findings)
+    with without_cycle_collection():  # some 60,000 small objects at 50 units, and no cycles among them
+        return _document(report, result, list(findings), messages, figures, form)
+
+
+def _document(
+    report: ReportInput,
+    result: ReportResult,
+    findings: list[Finding],
+    messages: Mapping[str, Message],
+    figures: Mapping[str, FigureInfo] | None,
+    form: FormSpec | None,
+) -> dict[str, Any]:
     nodes = _Nodes(places_of(figures or {}, form))
     doc = {
         "format": FORMAT,
@@ -215,11 +268,11 @@ def result_document(
                     }
                     for month in unit.months
                 ],
-                "annual": nodes.figures(unit.annual, exact=True),
+                "annual": nodes.totals(unit.annual),
             }
             for unit in result.units
         ],
-        "totals": nodes.figures(result.totals, exact=True),
+        "totals": nodes.totals(result.totals),
         "findings": [finding_dict(f, messages) for f in findings],
         "summary": {
             "errors": sum(f.severity.value == "error" for f in findings),
@@ -230,6 +283,7 @@ def result_document(
             "info": sum(f.severity.value == "info" for f in findings),
         },
     }
+    doc["kinds"] = nodes.kinds
     doc["nodes"] = nodes.nodes
     doc["parameters"] = nodes.parameters
     return doc

@@ -173,7 +173,7 @@ def input_schema(form: FormSpec) -> dict[str, Any]:
 
 
 def result_schema() -> dict[str, Any]:
-    """JSON Schema of ``results.json`` (format ``carbondesk.results``, version 2)."""
+    """JSON Schema of ``results.json`` (format ``carbondesk.results``, version 3)."""
     decimal = {"type": ["string", "null"], "pattern": r"^-?\d+(\.\d+)?$"}
     parameter = {
         "type": "object",
@@ -187,20 +187,30 @@ def result_schema() -> dict[str, Any]:
             "original_value": {},
         },
     }
-    node: dict[str, Any] = {
+    kind: dict[str, Any] = {
         "type": "object",
-        "description": "a figure of the year, written once; its tree follows 'inputs' (ids of other nodes)",
-        "required": ["name", "value", "unit", "formula"],
+        "description": "a kind of figure, written once: what every node of that kind is",
+        "required": ["name", "unit", "formula"],
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string"},
+            "unit": {"type": "string"},
+            "formula": {"type": "string", "description": "formula code, or input / param / const"},
+            "expression": {"type": "string"},
+        },
+    }
+    node: dict[str, Any] = {
+        "type": "object",
+        "description": "a figure of the year, written once: its kind (an index in 'kinds'), its value, and "
+        "its tree through 'inputs' (ids of other nodes)",
+        "required": ["kind", "value"],
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"type": "integer", "minimum": 0},
             "value": {
                 "description": "at the precision declared for display (see the module's documentation)",
                 "type": ["string", "null"],
             },
-            "unit": {"type": "string"},
-            "formula": {"type": "string", "description": "formula code, or input / param / const"},
-            "expression": {"type": "string"},
             "source": {"type": "string", "description": "data item path of an input; pack of a parameter"},
             "parameter": {"type": "string", "description": "key of the pack parameter (see 'parameters')"},
             "inputs": {"type": "array", "items": {"type": "integer", "minimum": 0}},
@@ -208,8 +218,9 @@ def result_schema() -> dict[str, Any]:
     }
     figure: dict[str, Any] = {
         "type": "object",
-        "description": "a figure of a month, a year or the totals; 'node' is its tree in 'nodes'",
-        "required": ["value", "unit", "formula", "node"],
+        "description": "an annual figure or a total: its value and 'node', its tree in 'nodes' (whose kind "
+        "gives its unit and formula)",
+        "required": ["value", "node"],
         "additionalProperties": False,
         "properties": {
             "value": {
@@ -217,12 +228,15 @@ def result_schema() -> dict[str, Any]:
                 "type": ["string", "null"],
             },
             "exact": {**decimal, "description": "the exact value (12 decimals at most) where it matters"},
-            "unit": {"type": "string"},
-            "formula": {"type": "string", "description": "formula code, or input / param / const"},
             "node": {"type": "integer", "minimum": 0},
         },
     }
     figures = {"type": "object", "additionalProperties": {"$ref": "#/$defs/figure"}}
+    month_figures = {
+        "type": "object",
+        "description": "a month's or a row's figures by name: the id of each one's node in 'nodes'",
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    }
     finding = {
         "type": "object",
         "required": ["code", "severity", "path", "message"],
@@ -259,12 +273,13 @@ def result_schema() -> dict[str, Any]:
             "units",
             "totals",
             "findings",
+            "kinds",
             "nodes",
             "parameters",
         ],
         "properties": {
             "format": {"const": "carbondesk.results"},
-            "version": {"const": 2},
+            "version": {"const": 3},
             "guideline": {"type": "string"},
             "data_year": {"type": "integer"},
             "parameter_pack": {"type": "string"},
@@ -285,8 +300,15 @@ def result_schema() -> dict[str, Any]:
                                 "required": ["month", "figures"],
                                 "properties": {
                                     "month": {"type": "integer", "minimum": 1, "maximum": 12},
-                                    "figures": figures,
-                                    "rows": {"type": "array"},
+                                    "figures": month_figures,
+                                    "rows": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["index", "kind", "figures"],
+                                            "properties": {"figures": month_figures},
+                                        },
+                                    },
                                 },
                             },
                         },
@@ -297,8 +319,9 @@ def result_schema() -> dict[str, Any]:
             "totals": figures,
             "findings": {"type": "array", "items": finding},
             "summary": {"type": "object"},
+            "kinds": {"type": "array", "items": {"$ref": "#/$defs/kind"}},
             "nodes": {"type": "array", "items": {"$ref": "#/$defs/node"}},
             "parameters": {"type": "object", "additionalProperties": parameter},
         },
-        "$defs": {"figure": figure, "node": node},
+        "$defs": {"figure": figure, "kind": kind, "node": node},
     }

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.domain.batch import without_cycle_collection
 from desktop.domain.findings import Finding, has_errors, sorted_findings
 from desktop.domain.records import ReportInput
 from desktop.engine.params import PackError, ParameterPack
@@ -16,7 +17,6 @@ from desktop.interchange import report_json
 from desktop.interchange.problems import InputError, InputProblem
 from desktop.rules.base import RuleContext, apply_acknowledgements, is_per_unit, run_rules
 from desktop.rules.common import stored_number_faults
-from desktop.services.batch import without_cycle_collection
 from desktop.services.guidelines import Guideline, forms_by_guideline, guideline
 
 

@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from desktop.domain import uscc as uscc_check
+from desktop.domain.batch import without_cycle_collection
 from desktop.domain.findings import Acknowledgement, Finding, Severity
 from desktop.domain.paths import MonthPath
 from desktop.domain.periods import (
@@ -45,7 +46,6 @@ from desktop.domain.stored import (
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.model import fault_text
 from desktop.formspec.types import NUMBER_FAULT, Refused, value_type
-from desktop.services.batch import without_cycle_collection
 from desktop.services.evaluation import Evaluation, evaluate
 from desktop.services.guidelines import DEFAULT_GUIDELINE, guideline
 from desktop.storage import codec, queries

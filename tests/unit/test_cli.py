@@ -50,9 +50,11 @@ def test_calc_json_carries_figures_provenance_and_findings(clean_file: Path) -> 
     assert doc["format"] == "carbondesk.results" and doc["totals"]["balance_t"]["value"] == "-277615"
     balance = Decimal(doc["totals"]["balance_t"]["exact"])  # the exact value, where it matters
     assert abs(balance - Decimal("-277614.888544")) < Decimal("0.000001")
-    c_ar = doc["units"][0]["months"][0]["rows"][0]["figures"]["c_ar"]
-    inputs = [doc["nodes"][i] for i in doc["nodes"][c_ar["node"]]["inputs"]]  # provenance by reference
-    assert c_ar["formula"] == "F4" and {i["source"] for i in inputs} >= {"units[1#].months[1].fuels[0].c_ad_pct"}
+    c_ar = doc["nodes"][doc["units"][0]["months"][0]["rows"][0]["figures"]["c_ar"]]  # a month's figure: its node
+    inputs = [doc["nodes"][i] for i in c_ar["inputs"]]  # provenance by reference
+    assert doc["kinds"][c_ar["kind"]]["formula"] == "F4"
+    assert {i["source"] for i in inputs} >= {"units[1#].months[1].fuels[0].c_ad_pct"}
+    assert doc["kinds"][doc["nodes"][doc["totals"]["balance_t"]["node"]]["kind"]]["unit"] == "tCO2"
     assert doc["summary"]["errors"] == 0
 
 

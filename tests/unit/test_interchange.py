@@ -12,6 +12,7 @@ import pytest
 from desktop import paths
 from desktop.interchange.problems import InputError
 from desktop.interchange.report_json import dumps_exact, loads, parse_report, read_report
+from desktop.interchange.result_json import places_of
 from desktop.interchange.schema import input_schema
 from desktop.services import demo
 from desktop.services.guidelines import GUIDELINES, forms_by_guideline, guideline
@@ -196,7 +197,7 @@ def test_results_json_is_versioned_rounded_and_matches_its_schema(tmp_path) -> N
     jsonschema.Draft202012Validator.check_schema(committed)
     errors = list(jsonschema.Draft202012Validator(committed).iter_errors(json.loads(text)))
     assert not errors, errors[0].message
-    assert doc["format"] == "carbondesk.results" and doc["version"] == 2
+    assert doc["format"] == "carbondesk.results" and doc["version"] == 3
     assert not re.search(r"\d\.\d{13,}", text)
     total = doc["totals"]["e_total_t"]
     assert "." not in total["value"]  # tCO2 shown whole
@@ -206,15 +207,26 @@ def test_results_json_is_versioned_rounded_and_matches_its_schema(tmp_path) -> N
     # provenance by reference: every tree is rebuilt from the nodes, shared parts written once
     def rebuilt(number: int) -> tuple:
         node = doc["nodes"][number]
+        kind = doc["kinds"][node["kind"]]
         if "parameter" in node:
             assert node["parameter"] in doc["parameters"]
-        return (node["name"], node["formula"], tuple(rebuilt(i) for i in node.get("inputs", [])))
+        return (kind["name"], kind["formula"], tuple(rebuilt(i) for i in node.get("inputs", [])))
 
     def tree(figure) -> tuple:
         return (figure.name, figure.formula, tuple(tree(c) for c in figure.inputs))
 
     for name, figure in ev.result.totals.items():
         assert rebuilt(doc["totals"][name]["node"]) == tree(figure), name
+    for unit, written_unit in zip(ev.result.units, doc["units"], strict=True):
+        for month, written_month in zip(unit.months, written_unit["months"], strict=True):
+            for name, figure in month.figures.items():  # a month's figure is its node: tree and value
+                node = doc["nodes"][written_month["figures"][name]]
+                assert rebuilt(written_month["figures"][name]) == tree(figure), name
+                if figure.value is not None:  # at the figure's declared places
+                    places = places_of(ev.guideline.figures, ev.guideline.form)(figure)
+                    assert places is not None and Decimal(node["value"]) == round(figure.value, places), name
+                    assert len(node["value"].partition(".")[2]) == places, (name, node["value"])
+                assert doc["kinds"][node["kind"]]["unit"] == figure.unit
     written = [*ev.result.totals.values()]
     for unit in ev.result.units:
         written += [*unit.annual.values()]
