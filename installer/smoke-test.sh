@@ -36,6 +36,11 @@ step() {  # step NAME EXPECTED-EXIT COMMAND...
 }
 
 step version 0 "$CLI" --version
+if [ -z "$(find "$BUNDLE" -name '_rl_accel*' -print -quit)" ]; then  # reportlab measures CJK text in C
+  echo "FAIL the bundle lacks reportlab's accelerator (_rl_accel)" >&2
+  exit 1
+fi
+echo "ok   reportlab accelerator bundled"
 step demo 0 "$CLI" --lang en demo --today 2026-11-23
 step demo-json 0 "$CLI" --lang en demo --json-out demo.json
 step calc 0 "$CLI" --lang zh calc demo.json
