@@ -134,12 +134,13 @@ def _table(
     numeric = set(numeric)
 
     def cell(text: str, column: int) -> Any:
-        # A text that fits its column on one line is drawn as it is; only a longer one is a Paragraph, which
-        # wraps it (a 50-unit report has tens of thousands of cells, and wrapping each costs most of its time)
+        # A cell's text is drawn as lines, broken here to its column's width with each character measured once
+        # (a 50-unit report has tens of thousands of cells: a Paragraph per cell, which measures every
+        # character of every cell again, cost most of the report's time)
         room = widths[column] - 2 * CELL_PADDING if column < len(widths) else 0
-        if "\n" not in text and pdfmetrics.stringWidth(text, FONT, CELL_SIZE) <= room:
-            return text
-        return Paragraph(_escape(text), styles["cellr" if column in numeric else "cell"])
+        if room <= 0:
+            return Paragraph(_escape(text), styles["cellr" if column in numeric else "cell"])
+        return "\n".join(wrap_cell_text(text, room))
 
     body = [
         [
@@ -165,6 +166,55 @@ def _table(
         )
     )
     return table
+
+
+_WIDTHS: dict[str, float] = {}  # each character's width in a cell (the cell font at its size), measured once
+_TOKENS = re.compile(
+    r"\s+|[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+"
+)
+_NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)%")  # punctuation kept at the end of the line before
+
+
+def _width(text: str) -> float:
+    total = 0.0
+    for ch in text:
+        w = _WIDTHS.get(ch)
+        if w is None:
+            w = _WIDTHS[ch] = pdfmetrics.stringWidth(ch, register_font(), CELL_SIZE)
+        total += w
+    return total
+
+
+def wrap_cell_text(text: str, room: float) -> list[str]:
+    """A cell's text as lines no wider than ``room`` points: broken between Chinese characters and at the
+    spaces between other words; a word wider than the column is broken between its letters; closing
+    punctuation never starts a line."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for token in _TOKENS.findall(paragraph):
+            if token.isspace():
+                if line:
+                    line, used = line + " ", used + _width(" ")
+                continue
+            width = _width(token)
+            if used + width <= room or (line and token in _NO_LINE_START):
+                line, used = line + token, used + width
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            line, used = "", 0.0
+            if width <= room:
+                line, used = token, width
+                continue
+            for ch in token:  # a word longer than the column: broken between its letters
+                w = _width(ch)
+                if used + w > room and line:
+                    lines.append(line)
+                    line, used = "", 0.0
+                line, used = line + ch, used + w
+        lines.append(line.rstrip())
+    return lines
 
 
 def _header_text(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -171,6 +172,28 @@ def save_workbook(wb: Workbook, target: Path) -> None:
     Path(target).write_bytes(buffer.getvalue())
 
 
+class _Styles:
+    """The look of the unit sheets' cells, each combination made once: openpyxl finds a fill, a format or a
+    protection in its tables by hashing it at every assignment, which was most of a 50-unit workbook's
+    time.  A cell styled like one before takes a copy of that cell's style (as openpyxl copies styles)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def apply(self, cell: Any, *, fill: PatternFill, number_format: str | None, unlocked: bool) -> None:
+        key = (id(fill), number_format, unlocked)
+        made = self._made.get(key)
+        if made is not None:
+            cell._style = copy(made)
+            return
+        cell.fill = fill
+        if number_format is not None:
+            cell.number_format = number_format
+        if unlocked:
+            cell.protection = Protection(locked=False)
+        self._made[key] = copy(cell._style)
+
+
 def write_workbook(
     target: Path,
     *,
@@ -190,6 +213,7 @@ def write_workbook(
     guideline's computed rows and summary; ``default_row``: the fuel a unit's sheet shows when none is entered."""
     label_of = parameter_label or (lambda key: key)
     wb = Workbook()
+    styles = _Styles()
     summary = wb.active
     summary.title = "汇总 Summary"
     bold = Font(bold=True)
@@ -248,21 +272,26 @@ def write_workbook(
                 ws.cell(row, 1).font, ws.cell(row, 1).fill = bold, HEADER_FILL
                 continue
             ws.cell(row, KEY_COL, key.text())
+            month_format = (
+                "yyyy-mm-dd"
+                if spec.type == "date"
+                else number_format(spec.places)
+                if spec.type in ("decimal", "integer")
+                else None
+            )
             for m in range(1, 13):
                 record = unit.month(m)
                 value: Value = None
                 if record is not None:
                     value = _row_value(form, record, key)
                 cell = ws.cell(row, MONTH_COL + m - 1, _cell_value(spec, value, form))
-                if (unit.unit_id, m) in closed:
-                    cell.fill = CLOSED_FILL  # submitted or deposited: changed only by going back to draft
-                else:
-                    cell.fill = INPUT_FILL
-                    cell.protection = Protection(locked=False)
-                if isinstance(value, date) or spec.type == "date":
-                    cell.number_format = "yyyy-mm-dd"
-                elif spec.type in ("decimal", "integer"):
-                    cell.number_format = number_format(spec.places)
+                is_closed = (unit.unit_id, m) in closed  # submitted or deposited: changed only by going back
+                styles.apply(
+                    cell,
+                    fill=CLOSED_FILL if is_closed else INPUT_FILL,
+                    number_format=month_format,
+                    unlocked=not is_closed,
+                )
             if spec.evidence:
                 ws.cell(row, 17, form.evidence_kinds[spec.evidence].label_zh)
             dv_key = f"{key.kind}:{spec.id}:{key.item}"
@@ -291,8 +320,7 @@ def write_workbook(
                 month = unit_result.month(m) if unit_result else None
                 figure = month.figures.get(name) if month else None
                 cell = ws.cell(row, MONTH_COL + m - 1, _float(figure, places))
-                cell.fill = COMPUTED_FILL
-                cell.number_format = number_format(places)
+                styles.apply(cell, fill=COMPUTED_FILL, number_format=number_format(places), unlocked=False)
             annual = unit_result.annual.get(name) if unit_result else None
             annual_cell = ws.cell(row, MONTH_COL + 12, _float(annual, places))
             annual_cell.fill = COMPUTED_FILL
