@@ -385,6 +385,10 @@ class MainWindow(QMainWindow):
         self.status_save = QLabel()
         self.status_workspace = QLabel()
         self.status_progress = StatusProgress(self)
+        # a file being written (PDF, workbook, signed package) shows its own progress and cancel button in the
+        # status bar: the user keeps working meanwhile, and a recalculation never cancels it
+        self.output_progress = StatusProgress(self)
+        self.statusBar().addPermanentWidget(self.output_progress)
         self.statusBar().addWidget(self.status_workspace, 1)
         self.statusBar().addPermanentWidget(self.status_progress)
         self.statusBar().addPermanentWidget(self.status_save)
@@ -1086,6 +1090,13 @@ class MainWindow(QMainWindow):
         count = sum(len(e.changes) for e in edits)
         self.undo_stack.push(EditCommand(self, edits, self.tr("Edit {0} value(s)").format(count)))
 
+    def output_busy(self) -> bool:
+        """One file is written at a time: a second waits for the first, said so (never cancelling it)."""
+        if self.output_progress.handle is None:
+            return False
+        self.refuse_input(self.tr("A file is still being written; wait for it to finish or cancel it."))
+        return True
+
     def refuse_input(self, message: str) -> None:
         self.refused_label.setText(message)
         self.last_message = message
@@ -1772,6 +1783,8 @@ class MainWindow(QMainWindow):
             self.export_pdf_to(target)
 
     def export_pdf_to(self, target: Path) -> Any:
+        if self.output_busy():
+            return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         return run_task(
             lambda progress: _outputs().export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
@@ -1780,6 +1793,7 @@ class MainWindow(QMainWindow):
             on_error=self.show_error,
             cancel_text=self.tr("Cancel"),
             on_done=self.written,
+            status=self.output_progress,
         )
 
     def export_xlsx(self) -> None:
@@ -1788,6 +1802,8 @@ class MainWindow(QMainWindow):
             self.export_xlsx_to(target)
 
     def export_xlsx_to(self, target: Path) -> Any:
+        if self.output_busy():
+            return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         return run_task(
             lambda progress: _outputs().export_workbook(
@@ -1798,6 +1814,7 @@ class MainWindow(QMainWindow):
             on_error=self.show_error,
             cancel_text=self.tr("Cancel"),
             on_done=self.written,
+            status=self.output_progress,
         )
 
     def export_month_sheet(self) -> None:
@@ -1919,6 +1936,8 @@ class MainWindow(QMainWindow):
     def build_package_to(
         self, target: Path, passphrase: bytes, new_signer_name: str = "", *, allow_errors: bool = False
     ) -> Any:
+        if self.output_busy():
+            return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         folder = locations.data_dir() / "signer"
         entity_name = str(self.snapshot.entity.name) if self.snapshot else ""
@@ -1955,6 +1974,7 @@ class MainWindow(QMainWindow):
             on_error=self.show_error,
             cancel_text=self.tr("Cancel"),
             on_done=self.written,
+            status=self.output_progress,
         )
 
     def verify_audit(self) -> None:

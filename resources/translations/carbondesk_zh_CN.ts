@@ -654,6 +654,11 @@
         <translation>生成签名提交包</translation>
     </message>
     <message>
+        <location filename="../../desktop/ui/main_window.py" line="1090" />
+        <source>A file is still being written; wait for it to finish or cancel it.</source>
+        <translation>上一个文件仍在写入，请等待完成或取消后再试。</translation>
+    </message>
+    <message>
         <location filename="../../desktop/ui/main_window.py" line="1223" />
         <source>Building the signed package…</source>
         <translation>正在生成签名提交包…</translation>
