@@ -7,16 +7,20 @@ silently and the other rules still run.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from desktop.domain.findings import Acknowledgement, FieldRef, Finding, Message, Severity
-from desktop.domain.records import ReportInput
+from desktop.domain.records import ReportInput, UnitRecord
 from desktop.engine.params import ParameterPack
 from desktop.engine.results import ReportResult
 from desktop.formspec import FormSpec
+
+T = TypeVar("T")
 
 _SEVERITY_BY_LETTER = {"E": Severity.ERROR, "W": Severity.WARNING, "I": Severity.INFO}
 
@@ -44,6 +48,39 @@ class RuleContext:
 
 
 Rule = Callable[[RuleContext], list[Finding]]
+
+
+class PerUnitPart(Generic[T]):
+    """The part of a whole-year rule that reads one unit (what the unit contributes to a comparison across
+    units), kept while that unit's record is the same object.  After a save only the units saved are read
+    again -- the others' records are the previous year's objects -- so a rule comparing every unit with
+    every other re-reads one unit, not the year.  Kept per unit record, pack and form; dropped when the
+    record is freed."""
+
+    def __init__(self, read: Callable[[RuleContext, UnitRecord], T]) -> None:
+        self.read = read
+        self._kept: dict[int, tuple[weakref.ref[UnitRecord], object, object, T]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, ctx: RuleContext, unit: UnitRecord) -> T:
+        key = id(unit)
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is not None and kept[0]() is unit and kept[1] is ctx.pack and kept[2] is ctx.form:
+            return kept[3]
+        value = self.read(ctx, unit)
+
+        def forget(
+            _ref: object, key: int = key, kept_dict: dict = self._kept, lock: threading.Lock = self._lock
+        ) -> None:
+            with lock:
+                entry = kept_dict.get(key)
+                if entry is not None and entry[0] is _ref:
+                    del kept_dict[key]
+
+        with self._lock:
+            self._kept[key] = (weakref.ref(unit, forget), ctx.pack, ctx.form, value)
+        return value
 
 
 def per_unit(rule: Rule) -> Rule:

@@ -19,7 +19,7 @@ from desktop.domain.records import MonthRecord, Row, UnitRecord
 from desktop.engine.results import MonthResult
 from desktop.guidelines.power_generation.calculation import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.rules import common
-from desktop.rules.base import RuleContext, finding, per_unit
+from desktop.rules.base import PerUnitPart, RuleContext, finding, per_unit
 
 CL_F2 = "核算指南·燃料燃烧排放 (F2)"
 CL_F4 = "核算指南·元素碳含量 (F4)"
@@ -598,19 +598,29 @@ def lab_report_signals(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+def _reports_by_lab_and_day(ctx: RuleContext, unit: UnitRecord) -> list[tuple[tuple[str, date], int, int]]:
+    out = []
+    for record in unit.months:
+        for i, row in enumerate(record.fuels):
+            if _family(ctx, row) != "coal" or row.get("carbon_measured") is not True:
+                continue
+            lab, reported = row.get("lab_name"), row.get("report_date")
+            if isinstance(lab, str) and lab.strip() and isinstance(reported, date):
+                out.append(((lab.strip(), reported), record.month, i))
+    return out
+
+
+_unit_reports_by_lab_and_day = PerUnitPart(_reports_by_lab_and_day)
+
+
 def lab_reports_on_one_day(ctx: RuleContext) -> list[Finding]:
     """Across the entity: one lab issuing reports for many different months on one day."""
     out: list[Finding] = []
     max_same_day = int(ctx.pack.number("checks.same_day_reports_max"))
     same_day: dict[tuple[str, date], list[tuple[UnitRecord, int, int]]] = {}
     for unit in ctx.report.units:
-        for record in unit.months:
-            for i, row in enumerate(record.fuels):
-                if _family(ctx, row) != "coal" or row.get("carbon_measured") is not True:
-                    continue
-                lab, reported = row.get("lab_name"), row.get("report_date")
-                if isinstance(lab, str) and lab.strip() and isinstance(reported, date):
-                    same_day.setdefault((lab.strip(), reported), []).append((unit, record.month, i))
+        for key, month, i in _unit_reports_by_lab_and_day(ctx, unit):
+            same_day.setdefault(key, []).append((unit, month, i))
     for (lab, reported), items in same_day.items():
         months = sorted({m for _, m, _ in items})
         if len(months) > max_same_day:
@@ -639,19 +649,35 @@ def _places(items: list[tuple[UnitRecord, int]]) -> tuple[str, str]:
     )
 
 
+def _reports_and_scans(
+    ctx: RuleContext, unit: UnitRecord
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, str, str]]]:
+    numbers: list[tuple[str, int, int]] = []
+    scans: list[tuple[str, int, str, str]] = []
+    for record in unit.months:
+        for i, row in enumerate(record.fuels):
+            number = row.get("report_no")
+            if isinstance(number, str) and number.strip() and row.get("carbon_measured") is True:
+                numbers.append((number.strip().upper(), record.month, i))
+        for ref in record.evidence:
+            scans.append((ref.sha256, record.month, ref.kind, ref.file_name))
+    return numbers, scans
+
+
+_unit_reports_and_scans = PerUnitPart(_reports_and_scans)
+
+
 def evidence_reuse(ctx: RuleContext) -> list[Finding]:
     """One lab report (by its number, or its scan's SHA-256) used for two months or two units."""
     out: list[Finding] = []
     by_number: dict[str, list[tuple[UnitRecord, int, int]]] = {}
     by_scan: dict[str, list[tuple[UnitRecord, int, str, str]]] = {}
     for unit in ctx.report.units:
-        for record in unit.months:
-            for i, row in enumerate(record.fuels):
-                number = row.get("report_no")
-                if isinstance(number, str) and number.strip() and row.get("carbon_measured") is True:
-                    by_number.setdefault(number.strip().upper(), []).append((unit, record.month, i))
-            for ref in record.evidence:
-                by_scan.setdefault(ref.sha256, []).append((unit, record.month, ref.kind, ref.file_name))
+        numbers, scans = _unit_reports_and_scans(ctx, unit)
+        for number, month, i in numbers:
+            by_number.setdefault(number, []).append((unit, month, i))
+        for sha, month, kind, name in scans:
+            by_scan.setdefault(sha, []).append((unit, month, kind, name))
     for number, items in by_number.items():
         if len({(u.unit_id, m) for u, m, _ in items}) < 2:
             continue
