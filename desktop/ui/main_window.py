@@ -388,6 +388,7 @@ class MainWindow(QMainWindow):
         # a file being written (PDF, workbook, signed package) shows its own progress and cancel button in the
         # status bar: the user keeps working meanwhile, and a recalculation never cancels it
         self.output_progress = StatusProgress(self)
+        self.waiting_outputs: list[Callable[[], Any]] = []
         self.statusBar().addPermanentWidget(self.output_progress)
         self.statusBar().addWidget(self.status_workspace, 1)
         self.statusBar().addPermanentWidget(self.status_progress)
@@ -1090,12 +1091,23 @@ class MainWindow(QMainWindow):
         count = sum(len(e.changes) for e in edits)
         self.undo_stack.push(EditCommand(self, edits, self.tr("Edit {0} value(s)").format(count)))
 
-    def output_busy(self) -> bool:
-        """One file is written at a time: a second waits for the first, said so (never cancelling it)."""
+    def output_waits(self, start: Callable[[], Any]) -> bool:
+        """One file is written at a time: while one is, the next waits its turn (said so) and starts when
+        it is done -- never cancelling it.  True when ``start`` was queued."""
         if self.output_progress.handle is None:
             return False
-        self.refuse_input(self.tr("A file is still being written; wait for it to finish or cancel it."))
+        self.waiting_outputs.append(start)
+        self.last_message = self.tr("Another file is being written; this one follows when it is done.")
+        self.statusBar().showMessage(self.last_message, 8000)
         return True
+
+    def output_started(self, handle: Any) -> Any:
+        handle.ended.connect(self.next_output)
+        return handle
+
+    def next_output(self) -> None:
+        if self.waiting_outputs and self.output_progress.handle is None:
+            self.waiting_outputs.pop(0)()
 
     def refuse_input(self, message: str) -> None:
         self.refused_label.setText(message)
@@ -1783,17 +1795,21 @@ class MainWindow(QMainWindow):
             self.export_pdf_to(target)
 
     def export_pdf_to(self, target: Path) -> Any:
-        if self.output_busy():
+        if self.output_waits(lambda: self.export_pdf_to(target)):
             return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
-        return run_task(
-            lambda progress: _outputs().export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
-            label=self.tr("Writing the PDF report…"),
-            parent=self,
-            on_error=self.show_error,
-            cancel_text=self.tr("Cancel"),
-            on_done=self.written,
-            status=self.output_progress,
+        return self.output_started(
+            run_task(
+                lambda progress: _outputs().export_pdf(
+                    ws=ws, entity_id=entity_id, year=year, target=target, today=today
+                ),
+                label=self.tr("Writing the PDF report…"),
+                parent=self,
+                on_error=self.show_error,
+                cancel_text=self.tr("Cancel"),
+                on_done=self.written,
+                status=self.output_progress,
+            )
         )
 
     def export_xlsx(self) -> None:
@@ -1802,19 +1818,21 @@ class MainWindow(QMainWindow):
             self.export_xlsx_to(target)
 
     def export_xlsx_to(self, target: Path) -> Any:
-        if self.output_busy():
+        if self.output_waits(lambda: self.export_xlsx_to(target)):
             return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
-        return run_task(
-            lambda progress: _outputs().export_workbook(
-                ws=ws, entity_id=entity_id, year=year, target=target, today=today
-            ),
-            label=self.tr("Writing the workbook…"),
-            parent=self,
-            on_error=self.show_error,
-            cancel_text=self.tr("Cancel"),
-            on_done=self.written,
-            status=self.output_progress,
+        return self.output_started(
+            run_task(
+                lambda progress: _outputs().export_workbook(
+                    ws=ws, entity_id=entity_id, year=year, target=target, today=today
+                ),
+                label=self.tr("Writing the workbook…"),
+                parent=self,
+                on_error=self.show_error,
+                cancel_text=self.tr("Cancel"),
+                on_done=self.written,
+                status=self.output_progress,
+            )
         )
 
     def export_month_sheet(self) -> None:
@@ -1936,7 +1954,9 @@ class MainWindow(QMainWindow):
     def build_package_to(
         self, target: Path, passphrase: bytes, new_signer_name: str = "", *, allow_errors: bool = False
     ) -> Any:
-        if self.output_busy():
+        if self.output_waits(
+            lambda: self.build_package_to(target, passphrase, new_signer_name, allow_errors=allow_errors)
+        ):
             return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
         folder = locations.data_dir() / "signer"
@@ -1967,14 +1987,16 @@ class MainWindow(QMainWindow):
                 allow_errors=allow_errors,
             )
 
-        return run_task(
-            work,
-            label=self.tr("Building the signed package…"),
-            parent=self,
-            on_error=self.show_error,
-            cancel_text=self.tr("Cancel"),
-            on_done=self.written,
-            status=self.output_progress,
+        return self.output_started(
+            run_task(
+                work,
+                label=self.tr("Building the signed package…"),
+                parent=self,
+                on_error=self.show_error,
+                cancel_text=self.tr("Cancel"),
+                on_done=self.written,
+                status=self.output_progress,
+            )
         )
 
     def verify_audit(self) -> None:

@@ -655,8 +655,8 @@
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="1090" />
-        <source>A file is still being written; wait for it to finish or cancel it.</source>
-        <translation>上一个文件仍在写入，请等待完成或取消后再试。</translation>
+        <source>Another file is being written; this one follows when it is done.</source>
+        <translation>另一个文件正在写入，此文件将在其完成后接着写入。</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="1223" />
