@@ -83,6 +83,33 @@ class PerUnitPart(Generic[T]):
         return value
 
 
+class RecentGroups:
+    """What a whole-year rule concluded about one group of items (the months one scan backs), by the
+    group's content, kept from the rule's last run: after a save most groups are as they were, and their
+    findings are reused instead of made again.  A key must hold everything the findings depend on."""
+
+    def __init__(self) -> None:
+        self._now: dict[Any, list[Finding]] = {}
+        self._before: dict[Any, list[Finding]] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """A new run: what the last one concluded is kept for it to reuse, older conclusions dropped."""
+        with self._lock:
+            self._before, self._now = self._now, {}
+
+    def get(self, key: Any, make: Callable[[], list[Finding]]) -> list[Finding]:
+        with self._lock:
+            found = self._now.get(key)
+            if found is None:
+                found = self._before.get(key)
+        if found is None:
+            found = make()
+        with self._lock:
+            self._now[key] = found
+        return found
+
+
 def per_unit(rule: Rule) -> Rule:
     """Marks a rule whose findings about a unit depend on that unit's data only (and on the entity, the pack,
     the form and the day), and whose findings about no unit do not depend on the units at all.  After a save,

@@ -135,11 +135,13 @@ def year_snapshot(
     )
     reporting_from = entity.values.get("reporting_from")
     months: dict[tuple[str, int], MonthState] = {}
+    dues = {month: rule.due(year, month) for month in range(1, 13)}  # the same for every unit
+    current_cycle = today <= report_due
     for unit in entity.units:
         retired_on = unit.values.get("retired_on")
         for month in range(1, 13):
             record = stored.get((unit.id, month))
-            due = rule.due(year, month)
+            due = dues[month]
             errors, warnings = counts.get((unit.code, month), (0, 0))
             has_values = record is not None and (bool(record.values) or any(record.rows.values()))
             deposited = record.deposited_on if record is not None and record.status.value == "locked" else None
@@ -155,7 +157,7 @@ def year_snapshot(
                     reporting_from=reporting_from if isinstance(reporting_from, date) else None,
                     retired_on=retired_on if isinstance(retired_on, date) else None,
                 ),
-                current_cycle=today <= report_due,
+                current_cycle=current_cycle,
             )
             months[(unit.id, month)] = MonthState(unit.id, unit.code, month, due, state, record, errors, warnings)
     return YearSnapshot(entity, year, today, months, evaluation, report_due, stored)

@@ -29,3 +29,21 @@ def test_a_unit_is_read_again_only_when_its_record_pack_or_form_changed() -> Non
     del one, edited
     gc.collect()
     assert len(part._kept) == 1  # only the record still alive is remembered
+
+
+def test_a_groups_findings_are_reused_from_the_last_run_only() -> None:
+    from desktop.rules.base import RecentGroups
+
+    made: list[str] = []
+
+    def make(key: str):
+        made.append(key)
+        return [key]
+
+    groups = RecentGroups()
+    groups.start()
+    assert groups.get("a", lambda: make("a")) == ["a"] and groups.get("b", lambda: make("b")) == ["b"]
+    groups.start()  # the next run: what the last one concluded is reused
+    assert groups.get("a", lambda: make("a")) == ["a"] and made == ["a", "b"]
+    groups.start()  # "b" was not met in the run before: made again
+    assert groups.get("b", lambda: make("b")) == ["b"] and made == ["a", "b", "b"]

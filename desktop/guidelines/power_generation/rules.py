@@ -19,7 +19,7 @@ from desktop.domain.records import MonthRecord, Row, UnitRecord
 from desktop.engine.results import MonthResult
 from desktop.guidelines.power_generation.calculation import MEASURED, NOT_ALLOCATED_COMMISSIONED
 from desktop.rules import common
-from desktop.rules.base import PerUnitPart, RuleContext, finding, per_unit
+from desktop.rules.base import PerUnitPart, RecentGroups, RuleContext, finding, per_unit
 
 CL_F2 = "核算指南·燃料燃烧排放 (F2)"
 CL_F4 = "核算指南·元素碳含量 (F4)"
@@ -678,16 +678,12 @@ def evidence_reuse(ctx: RuleContext) -> list[Finding]:
             by_number.setdefault(number, []).append((unit, month, i))
         for sha, month, kind, name in scans:
             by_scan.setdefault(sha, []).append((unit, month, kind, name))
+    _reuse_groups.start()
     for number, items in by_number.items():
         if len({(u.unit_id, m) for u, m, _ in items}) < 2:
             continue
-        zh, en = _places([(u, m) for u, m, _ in items])
-        for unit, month, i in items:
-            out.append(
-                finding(
-                    "PWR-W018", _ref(unit, month, "report_no", i), CL_LAB, report_no=number, places_zh=zh, places_en=en
-                )
-            )
+        key = ("number", number, tuple((u.unit_id, m, i) for u, m, i in items))
+        out += _reuse_groups.get(key, lambda number=number, items=items: _number_reused(number, items))
     for sha, items in by_scan.items():
         months = {(u.unit_id, m) for u, m, _, _ in items}
         lab = any(kind == "lab_report" for _, _, kind, _ in items)
@@ -695,20 +691,38 @@ def evidence_reuse(ctx: RuleContext) -> list[Finding]:
         # and a lab report never for two units.
         if len({m for _, m in months}) < 2 and not (lab and len(months) >= 2):
             continue
-        zh, en = _places([(u, m) for u, m, _, _ in items])
-        for unit_id, month in sorted({(u.unit_id, m) for u, m, _, _ in items}):
-            out.append(
-                finding(
-                    "PWR-W019",
-                    FieldRef(unit_id, month, None, "evidence", "month"),
-                    CL_LAB,
-                    file=items[0][3],
-                    short=sha[:12],
-                    places_zh=zh,
-                    places_en=en,
-                )
-            )
+        key = ("scan", sha, items[0][3], tuple(sorted(months)))
+        out += _reuse_groups.get(key, lambda sha=sha, items=items, months=months: _scan_reused(sha, items, months))
     return out
+
+
+_reuse_groups = RecentGroups()  # the findings of each reused report or scan, kept while its group is unchanged
+
+
+def _number_reused(number: str, items: list[tuple[UnitRecord, int, int]]) -> list[Finding]:
+    zh, en = _places([(u, m) for u, m, _ in items])
+    return [
+        finding("PWR-W018", _ref(unit, month, "report_no", i), CL_LAB, report_no=number, places_zh=zh, places_en=en)
+        for unit, month, i in items
+    ]
+
+
+def _scan_reused(
+    sha: str, items: list[tuple[UnitRecord, int, str, str]], months: set[tuple[str, int]]
+) -> list[Finding]:
+    zh, en = _places([(u, m) for u, m, _, _ in items])
+    return [
+        finding(
+            "PWR-W019",
+            FieldRef(unit_id, month, None, "evidence", "month"),
+            CL_LAB,
+            file=items[0][3],
+            short=sha[:12],
+            places_zh=zh,
+            places_en=en,
+        )
+        for unit_id, month in sorted(months)
+    ]
 
 
 @per_unit
