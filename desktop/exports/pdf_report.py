@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -487,7 +488,29 @@ def build_story(doc: ReportDocument) -> list[Any]:
     story += _findings(doc, s, heading("校验结果 Findings"))
     story += _evidence(doc, s, heading("支撑材料索引 Evidence index"))
     story += _declaration(doc, s, heading("声明 Declaration"))
-    return story
+    return _headings_kept_with_content(story, s["h1"])
+
+
+def _headings_kept_with_content(story: list[Any], h1: ParagraphStyle) -> list[Any]:
+    """A section's heading never ends a page: with a block that cannot split after it (a chart), the two
+    go together; before anything else, with less than a few lines' room left, it starts the next page
+    (keepWithNext cannot hold a heading to a table taller than the page)."""
+    out: list[Any] = []
+    items = list(story)
+    i = 0
+    while i < len(items):
+        flowable = items[i]
+        if isinstance(flowable, Paragraph) and flowable.style is h1:
+            if out:
+                out.append(CondPageBreak(45 * mm))
+            following = items[i + 1] if i + 1 < len(items) else None
+            if isinstance(following, KeepTogether):
+                out.append(KeepTogether([flowable, following]))
+                i += 2
+                continue
+        out.append(flowable)
+        i += 1
+    return out
 
 
 def _build(story: list[Any], target: Path, *, header: str, sector: str, title: str, subject: str, creator: str) -> None:
