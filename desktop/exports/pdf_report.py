@@ -376,22 +376,40 @@ def _charts(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str) -> 
     return story
 
 
+PLACES_SHOWN = 8  # a finding said alike in many places lists this many of them, then their number
+
+
 def _findings(doc: ReportDocument, s: dict[str, ParagraphStyle], heading: str = "七、校验结果 Findings") -> list[Any]:
+    """One row per finding -- findings that say the same thing (code, message, justification) share a row
+    that lists their places (a group's year can repeat one warning hundreds of times; the workbook and
+    results.json keep every finding on its own)."""
     rows = [["级别", "代码", "位置", "说明 Message", "书面说明 Justification"]]
     names = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+    alike: dict[tuple[str, str, str, str], list[str]] = {}
     for f in doc.findings:
-        rows.append(
-            [
-                names[f.severity],
-                f.code,
-                place_text(f, doc.form, "zh", doc.parameter_label),
-                render(f, doc.messages, "zh"),
-                f"{f.acknowledged.justification}（{f.acknowledged.by}）" if f.acknowledged else "",
-            ]
-        )
+        justification = f"{f.acknowledged.justification}（{f.acknowledged.by}）" if f.acknowledged else ""
+        key = (names[f.severity], f.code, render(f, doc.messages, "zh"), justification)
+        alike.setdefault(key, []).append(place_text(f, doc.form, "zh", doc.parameter_label))
+    grouped = False
+    for (severity, code, message, justification), places in alike.items():
+        shown = "；".join(places[:PLACES_SHOWN])
+        if len(places) > PLACES_SHOWN:
+            shown += f" 等共 {len(places)} 处"
+            grouped = True
+        rows.append([severity, code, shown, message, justification])
     if len(rows) == 1:
         rows.append(["—", "—", "—", "无 none", ""])
-    return [Paragraph(heading, s["h1"]), _table(rows, [12 * mm, 18 * mm, 40 * mm, 68 * mm, 36 * mm], s)]
+    story: list[Any] = [Paragraph(heading, s["h1"]), _table(rows, [12 * mm, 18 * mm, 40 * mm, 68 * mm, 36 * mm], s)]
+    if grouped:
+        story.append(
+            Paragraph(
+                f"注：相同的校验结果合并为一行；全部 {len(doc.findings)} 条逐条列于 Excel 工作簿与 results.json。"
+                f" / Findings alike share a row; all {len(doc.findings)} are listed one by one in the workbook "
+                "and results.json.",
+                s["small"],
+            )
+        )
+    return story
 
 
 def _evidence(

@@ -15,7 +15,11 @@ from desktop.domain.paths import MonthPath
 from desktop.domain.records import ReportInput
 from desktop.formspec import FormSpec
 
-RECORD_WORDS = {"deposited_on": ("存证日期", "deposit date"), "fuels": ("燃料行", "fuel rows")}
+RECORD_WORDS = {
+    "deposited_on": ("存证日期", "deposit date"),
+    "fuels": ("燃料行", "fuel rows"),
+    "evidence": ("支撑材料", "evidence"),  # a month's scans (a scan reused elsewhere)
+}
 CONFIDENCE_WORDS = {
     "C1": ("官方原文", "official text"),
     "C2": ("可靠转载", "reliable reprint"),

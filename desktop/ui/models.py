@@ -21,6 +21,7 @@ from desktop.domain.numbers import format_decimal, round_reported
 from desktop.domain.paths import MonthPath
 from desktop.domain.periods import DepositState
 from desktop.engine.provenance import Figure
+from desktop.exports.words import RECORD_WORDS
 from desktop.formspec import FieldSpec, FormSpec
 from desktop.formspec.types import Refused, value_type
 from desktop.services.explain import formula_text
@@ -87,9 +88,7 @@ def parse_input(spec: FieldSpec, text: str, form: FormSpec) -> Any:
 
 
 # What a month record holds besides the form's fields (its deposit date), as users call it.
-RECORD_LABELS = {
-    "deposited_on": ("存证日期", "Deposit date"),
-}
+RECORD_LABELS = RECORD_WORDS  # a month's own items (deposit date, its scans), named once for every view
 
 
 def path_label(form: FormSpec, path: str, stored: Any, lang: str) -> str:

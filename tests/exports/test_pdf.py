@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -130,3 +131,25 @@ def test_a_verifier_reads_words_not_ids(demo, tmp_path: Path) -> None:
     )
     month_text = subprocess.run(["pdftotext", str(month_pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert not re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|fuels\[", month_text)
+
+
+def test_findings_said_alike_share_a_row_and_every_one_is_counted(tmp_path: Path) -> None:
+    """A group whose units share scans repeats one warning for every unit-month: the PDF gives such findings
+    one row listing where (the first places and their number) and says where each is listed on its own."""
+    need_poppler()
+    from desktop.services import importer
+    from desktop.storage.workspace import Workspace
+    from tests.benchmarks.bench_storage import group_year
+
+    with Workspace.open(tmp_path / "group.sqlite", app_user="测试员") as ws:
+        importer.import_report(ws=ws, report=group_year(12, 2025))
+        entity_id = store.list_entities(ws=ws)[0].id
+        findings = store.compute_year(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23)).findings
+        target = outputs.export_pdf(
+            ws=ws, entity_id=entity_id, year=2025, target=tmp_path / "group.pdf", today=date(2026, 11, 23)
+        )
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert f"全部{len(findings)}条逐条列于Excel工作簿与results.json" in flat
+    assert "等共" in flat  # a row standing for many places says how many
+    assert {f.code for f in findings} <= set(re.findall(r"[A-Z]+-[EWI]\d{3}", text))  # every kind of finding shown
