@@ -29,7 +29,7 @@ from desktop.domain.findings import FieldRef
 from desktop.domain.records import Row, UnitRecord
 from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure, const_figure, derive, input_figure, param_figure, total
-from desktop.engine.results import RowResult
+from desktop.engine.results import FigureInfo, RowResult
 from desktop.formspec import FormSpec
 
 ZERO = Decimal(0)
@@ -67,6 +67,36 @@ ALLOCATION_FORMULAS: Mapping[str, tuple[str, str]] = {
     "CP4": ("配额盈缺 = 配额 − 应清缴配额量", "balance = allocation − obligation"),
     "I1": ("排放强度 = 排放量/产量", "intensity = emissions/output"),
 }
+
+# The allocation and compliance figures every industry guideline computes through ``allocate``, named once
+ALLOCATION_FIGURES: Mapping[str, FigureInfo] = {
+    "deviation_x": FigureInfo("偏离度", "Deviation X", "—", 6, *ALLOCATION_FORMULAS["AL1"]),
+    "coefficient_alpha": FigureInfo("碳排放强度系数", "Intensity coefficient α", "—", 6, *ALLOCATION_FORMULAS["AL2"]),
+    "allocation_t": FigureInfo("配额", "Allocation", "t", 0, *ALLOCATION_FORMULAS["AL3"]),
+    "pre_allocation_t": FigureInfo("预分配配额", "Pre-allocation", "t", 0, *ALLOCATION_FORMULAS["AL4"]),
+    "true_up_t": FigureInfo("核定调整量", "True-up", "t", 0, *ALLOCATION_FORMULAS["AL5"]),
+    "obligation_t": FigureInfo("应清缴配额量", "Allowances to surrender", "t", 0, *ALLOCATION_FORMULAS["CP1"]),
+    "balance_t": FigureInfo("配额盈缺", "Surplus (+) or shortfall (−)", "t", 0, *ALLOCATION_FORMULAS["CP4"]),
+    "ccer_cap_t": FigureInfo("CCER 抵销上限", "CCER offset cap", "t", 0, *ALLOCATION_FORMULAS["CP3"]),
+    "ccer_used_t": FigureInfo("使用 CCER 抵销量", "CCER offsets used", "t", 0),
+}
+
+
+def calculate_year(
+    report: Any,
+    pack: ParameterPack,
+    form: FormSpec,
+    progress: Callable[[int, int], None] | None,
+    calculate_unit: Callable[..., Any],
+    aggregate: Callable[..., Any],
+) -> Any:
+    """A guideline's year: each unit on its own (``calculate_unit``), then the enterprise (``aggregate``)."""
+    results = []
+    for done, unit in enumerate(report.units, start=1):
+        results.append(calculate_unit(unit, report, pack, form))
+        if progress is not None:
+            progress(done, len(report.units))
+    return aggregate(tuple(results), report, pack, form)
 
 
 def num(value: Any) -> Decimal | None:

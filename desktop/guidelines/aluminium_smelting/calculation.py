@@ -38,6 +38,7 @@ from desktop.engine.results import (
 )
 from desktop.formspec import FormSpec
 from desktop.guidelines._industry.common import (
+    ALLOCATION_FIGURES,
     ALLOCATION_FORMULAS,
     C_TO_CO2,
     DEFAULT,
@@ -50,6 +51,7 @@ from desktop.guidelines._industry.common import (
     ZERO,
     Params,
     allocate,
+    calculate_year,
     fuel_row,
     intensity,
     month_sum,
@@ -198,15 +200,7 @@ FIGURES: Mapping[str, FigureInfo] = {
     "product_t": FigureInfo("铝液产量", "Aluminium liquid output", "t", 1),
     "intensity_t_per_t": FigureInfo("吨铝排放", "Emissions per t aluminium", "tCO2e/t", 6),
     "balance_value_t_per_t": FigureInfo("行业平衡值", "Sector balance value", "tCO2e/t", 4),
-    "deviation_x": FigureInfo("偏离度", "Deviation X", "—", 6, *ALLOCATION_FORMULAS["AL1"]),
-    "coefficient_alpha": FigureInfo("碳排放强度系数", "Intensity coefficient α", "—", 6, *ALLOCATION_FORMULAS["AL2"]),
-    "allocation_t": FigureInfo("配额", "Allocation", "t", 0, *ALLOCATION_FORMULAS["AL3"]),
-    "pre_allocation_t": FigureInfo("预分配配额", "Pre-allocation", "t", 0, *ALLOCATION_FORMULAS["AL4"]),
-    "true_up_t": FigureInfo("核定调整量", "True-up", "t", 0, *ALLOCATION_FORMULAS["AL5"]),
-    "obligation_t": FigureInfo("应清缴配额量", "Allowances to surrender", "t", 0, *ALLOCATION_FORMULAS["CP1"]),
-    "balance_t": FigureInfo("配额盈缺", "Surplus (+) or shortfall (−)", "t", 0, *ALLOCATION_FORMULAS["CP4"]),
-    "ccer_cap_t": FigureInfo("CCER 抵销上限", "CCER offset cap", "t", 0, *ALLOCATION_FORMULAS["CP3"]),
-    "ccer_used_t": FigureInfo("使用 CCER 抵销量", "CCER offsets used", "t", 0),
+    **ALLOCATION_FIGURES,  # allocation and compliance, as every industry guideline names them
     # enterprise
     "processes_e_total_t": FigureInfo("电解工序排放合计", "Electrolysis processes: total", _E, 0),
     "processes_e_anode_t": FigureInfo("电解工序阳极排放", "Processes: anode", "tCO2", 0),
@@ -226,12 +220,7 @@ def calculate(
     report: ReportInput, pack: ParameterPack, form: FormSpec, progress: Callable[[int, int], None] | None = None
 ) -> ReportResult:
     """Emissions, intensities, allocation and compliance of one enterprise's data year."""
-    results = []
-    for done, unit in enumerate(report.units, start=1):
-        results.append(calculate_unit(unit, report, pack, form))
-        if progress is not None:
-            progress(done, len(report.units))
-    return aggregate(tuple(results), report, pack, form)
+    return calculate_year(report, pack, form, progress, calculate_unit, aggregate)
 
 
 def calculate_unit(unit: UnitRecord, report: ReportInput, pack: ParameterPack, form: FormSpec) -> UnitResult:

@@ -39,6 +39,7 @@ from desktop.engine.results import (
 )
 from desktop.formspec import FormSpec
 from desktop.guidelines._industry.common import (
+    ALLOCATION_FIGURES,
     ALLOCATION_FORMULAS,
     C_TO_CO2,
     DEFAULT,
@@ -50,6 +51,7 @@ from desktop.guidelines._industry.common import (
     ZERO,
     Params,
     allocate,
+    calculate_year,
     fuel_row,
     intensity,
     month_sum,
@@ -195,15 +197,7 @@ FIGURES: Mapping[str, FigureInfo] = {
     "product_t": FigureInfo("熟料产量", "Clinker output", "t", 1),
     "intensity_t_per_t": FigureInfo("吨熟料排放", "Emissions per t clinker", "tCO2/t", 6),
     "balance_value_t_per_t": FigureInfo("行业平衡值", "Sector balance value", "tCO2/t", 4),
-    "deviation_x": FigureInfo("偏离度", "Deviation X", "—", 6, *ALLOCATION_FORMULAS["AL1"]),
-    "coefficient_alpha": FigureInfo("碳排放强度系数", "Intensity coefficient α", "—", 6, *ALLOCATION_FORMULAS["AL2"]),
-    "allocation_t": FigureInfo("配额", "Allocation", "t", 0, *ALLOCATION_FORMULAS["AL3"]),
-    "pre_allocation_t": FigureInfo("预分配配额", "Pre-allocation", "t", 0, *ALLOCATION_FORMULAS["AL4"]),
-    "true_up_t": FigureInfo("核定调整量", "True-up", "t", 0, *ALLOCATION_FORMULAS["AL5"]),
-    "obligation_t": FigureInfo("应清缴配额量", "Allowances to surrender", "t", 0, *ALLOCATION_FORMULAS["CP1"]),
-    "balance_t": FigureInfo("配额盈缺", "Surplus (+) or shortfall (−)", "t", 0, *ALLOCATION_FORMULAS["CP4"]),
-    "ccer_cap_t": FigureInfo("CCER 抵销上限", "CCER offset cap", "t", 0, *ALLOCATION_FORMULAS["CP3"]),
-    "ccer_used_t": FigureInfo("使用 CCER 抵销量", "CCER offsets used", "t", 0),
+    **ALLOCATION_FIGURES,  # allocation and compliance, as every industry guideline names them
     # enterprise
     "lines_e_fuel_t": FigureInfo("生产线燃料燃烧排放", "Lines: fuel combustion", _T, 0),
     "lines_e_process_t": FigureInfo("生产线过程排放", "Lines: process emissions", _T, 0),
@@ -222,12 +216,7 @@ def calculate(
     report: ReportInput, pack: ParameterPack, form: FormSpec, progress: Callable[[int, int], None] | None = None
 ) -> ReportResult:
     """Emissions, intensities, allocation and compliance of one enterprise's data year."""
-    results = []
-    for done, unit in enumerate(report.units, start=1):
-        results.append(calculate_unit(unit, report, pack, form))
-        if progress is not None:
-            progress(done, len(report.units))
-    return aggregate(tuple(results), report, pack, form)
+    return calculate_year(report, pack, form, progress, calculate_unit, aggregate)
 
 
 def calculate_unit(unit: UnitRecord, report: ReportInput, pack: ParameterPack, form: FormSpec) -> UnitResult:
