@@ -52,7 +52,8 @@ if [ -z "${SKIP_NSIS:-}" ]; then
     mv "$setup.signed" "$setup"
     verify=(verify -in "$setup")
     [ -n "${CODESIGN_CA:-}" ] && verify+=(-CAfile "$CODESIGN_CA")
-    osslsigncode "${verify[@]}" | grep -q "Signature verification: ok" \
+    verified=$(osslsigncode "${verify[@]}" 2>&1 || true)  # read whole: under pipefail a grep -q stopping early fails the pipe
+    grep -q "Signature verification: ok" <<<"$verified" \
       || { echo "ERROR: the installer's Authenticode signature does not verify" >&2; exit 1; }
     echo "installer signed (Authenticode, SHA-256) and verified with osslsigncode"
   fi

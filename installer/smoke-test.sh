@@ -63,13 +63,17 @@ grep -q "生产线" "$WORK/demo-cement.out" || { echo "FAIL demo-cement: no clin
 step demo-aluminium 0 "$CLI" --lang en demo --guideline aluminium_smelting --today 2026-11-23
 grep -q "potline" "$WORK/demo-aluminium.out" || { echo "FAIL demo-aluminium: no potlines" >&2; exit 1; }
 
-# the outputs are real files of their kind
-head -c 5 report.pdf | grep -q "%PDF-" || { echo "FAIL: report.pdf is not a PDF" >&2; exit 1; }
+# the outputs are real files of their kind (each listing read whole before it is searched: under pipefail,
+# "unzip -l | grep -q" fails whenever grep stops reading before unzip has written everything)
+[ "$(head -c 5 report.pdf)" = "%PDF-" ] || { echo "FAIL: report.pdf is not a PDF" >&2; exit 1; }
 if command -v pdffonts >/dev/null; then
-  pdffonts report.pdf | grep -q "yes yes" || { echo "FAIL: the PDF's font is not embedded" >&2; exit 1; }
+  fonts=$(pdffonts report.pdf)
+  grep -q "yes yes" <<<"$fonts" || { echo "FAIL: the PDF's font is not embedded" >&2; exit 1; }
 fi
-unzip -l report.xlsx | grep -q "xl/workbook.xml" || { echo "FAIL: report.xlsx is not a workbook" >&2; exit 1; }
-unzip -l pkg.zip | grep -q "manifest.json" || { echo "FAIL: pkg.zip has no manifest" >&2; exit 1; }
+listing=$(unzip -l report.xlsx)
+grep -q "xl/workbook.xml" <<<"$listing" || { echo "FAIL: report.xlsx is not a workbook" >&2; exit 1; }
+listing=$(unzip -l pkg.zip)
+grep -q "manifest.json" <<<"$listing" || { echo "FAIL: pkg.zip has no manifest" >&2; exit 1; }
 
 # the window, offscreen: opens the demo, shows its year, saves a screenshot, quits
 step window 0 env QT_QPA_PLATFORM=offscreen timeout 120 "$GUI" --demo --lang zh --today 2026-11-23 \

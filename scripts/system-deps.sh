@@ -6,7 +6,7 @@
 set -euo pipefail
 
 need=()
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib() { local libs; libs=$(ldconfig -p 2>/dev/null || true); grep -q "$1" <<<"$libs"; }  # read whole (pipefail)
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 
 have_lib 'libEGL.so.1'        || need+=(libegl1)

@@ -394,7 +394,7 @@ def cmd_calc(args: argparse.Namespace, out: TextIO) -> int:
         )
         # compact: the C encoder writes a large year several times faster than an indented dump (pipe it to
         # `python -m json.tool` or jq to read it)
-        out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.write(result_json.encode(doc) + "\n")
         return 0
     out.write("\n".join(_calc_lines(ev, args.lang, args.explain) + _findings_lines(ev, args.lang)) + "\n")
     return 0

@@ -264,8 +264,9 @@ def write_workbook(
         ws.column_dimensions[get_column_letter(KEY_COL)].hidden = True
         unit_result = result.unit(unit.unit_id)
         validations: dict[str, DataValidation] = {}
+        row = 1  # the header; counted here (openpyxl's max_row scans every cell of the sheet at each call)
         for key, label, unit_label, spec in _rows(form, _items(unit, form, default_row), unit.values):
-            row = ws.max_row + 1
+            row += 1
             ws.cell(row, 1, label)
             ws.cell(row, 2, unit_label)
             if key is None or spec is None:
@@ -308,9 +309,10 @@ def write_workbook(
                 annual_cell.number_format = number_format(spec.places)
             tested = spec.evidence is not None and bool(form.evidence_kinds[spec.evidence].record)
             ws.cell(row, 16, "化验报告" if tested else "计量、台账")
-        ws.cell(ws.max_row + 1, 1, "计算结果（锁定）").font = bold
+        row += 1
+        ws.cell(row, 1, "计算结果（锁定）").font = bold
         for name in view.unit_computed:
-            row = ws.max_row + 1
+            row += 1
             info = figures.get(name)
             places = info.places if info else 2
             ws.cell(row, 1, info.label_zh if info else name)

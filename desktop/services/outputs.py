@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import __version__
+from desktop.domain.periods import PeriodStatus
 from desktop.domain.records import ReportInput, UnitRecord
 from desktop.domain.stored import EvidenceInfo, FieldChange
 from desktop.exports.files import atomic_path
@@ -103,11 +104,12 @@ def change_label(form: Any, path: str, lang: str) -> str:
 
 def closed_months(*, ws: Workspace, entity_id: str, year: int) -> frozenset[tuple[str, int]]:
     """(unit code, month) of the months that are submitted or deposited: not to be changed by an import."""
-    return _closed(store.stored_months(ws=ws, entity_id=entity_id, year=year))
+    statuses = store.month_statuses(ws=ws, entity_id=entity_id, year=year)
+    return frozenset(key for key, status in statuses.items() if status is not PeriodStatus.DRAFT)
 
 
 def _closed(stored: Mapping[tuple[str, int], Any]) -> frozenset[tuple[str, int]]:
-    return frozenset((m.unit_code, m.month) for m in stored.values() if m.status.value != "draft")
+    return frozenset((m.unit_code, m.month) for m in stored.values() if not m.writable)
 
 
 def write_workbook_of(evaluation: Evaluation, target: Path, closed: frozenset[tuple[str, int]] = frozenset()) -> Path:

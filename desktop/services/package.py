@@ -30,13 +30,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from desktop import __version__
-from desktop.domain.findings import Finding, Severity
 from desktop.exports.files import atomic_path
 from desktop.exports.pdf_report import write_pdf
 from desktop.filenames import check_output_name
 from desktop.interchange import result_json
 from desktop.leftovers import MARK, abandoned, work_prefix
 from desktop.services import audit_check, evidence_files, outputs, store
+from desktop.services.preflight import Preflight
 from desktop.signing.core import (
     FAILED,
     TRUSTED,
@@ -56,56 +56,6 @@ FORMAT = "carbondesk.package"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.p7s"
 MAX_MEMBER = 512 * 1024 * 1024  # refuse zip bombs while verifying
-
-
-@dataclass(frozen=True)
-class Preflight:
-    """What stands between the year and a clean package: errors, and warnings nobody has justified."""
-
-    errors: tuple[Finding, ...]
-    warnings: tuple[Finding, ...]
-
-    @classmethod
-    def of(cls, findings: tuple[Finding, ...] | list[Finding]) -> Preflight:
-        ordered = sorted(findings, key=lambda f: f.sort_key())
-        return cls(
-            tuple(f for f in ordered if f.severity is Severity.ERROR),
-            tuple(f for f in ordered if f.severity is Severity.WARNING and f.acknowledged is None),
-        )
-
-    @property
-    def clean(self) -> bool:
-        return not self.errors and not self.warnings
-
-    def months_with_errors(self) -> list[dict[str, Any]]:
-        counts: dict[tuple[str, int], int] = {}
-        for f in self.errors:
-            if f.ref.unit is not None and f.ref.month is not None:
-                counts[(f.ref.unit, f.ref.month)] = counts.get((f.ref.unit, f.ref.month), 0) + 1
-        return [{"unit": u, "month": m, "errors": n} for (u, m), n in sorted(counts.items())]
-
-    def where(self) -> str:
-        months = [f"{m['unit']} {m['month']:02d}" for m in self.months_with_errors()]
-        whole_year = sum(1 for f in self.errors if f.ref.month is None)
-        parts = months[:8] + ([f"… +{len(months) - 8}"] if len(months) > 8 else [])
-        if whole_year:
-            parts.append(f"{whole_year} × year")
-        return ", ".join(parts)
-
-    def manifest(self) -> dict[str, Any]:
-        status = "errors" if self.errors else "warnings" if self.warnings else "clean"
-        return {
-            "status": status,
-            "errors": len(self.errors),
-            "unjustified_warnings": len(self.warnings),
-            "months_with_errors": self.months_with_errors(),
-            "year_errors": sorted({f.code for f in self.errors if f.ref.month is None}),
-        }
-
-
-def preflight(*, ws: Workspace, entity_id: str, year: int, today: date | None = None) -> Preflight:
-    """The checks shown before a package is built (the same findings the package will state)."""
-    return Preflight.of(store.compute_year(ws=ws, entity_id=entity_id, year=year, today=today).findings)
 
 
 def _sha(data: bytes) -> str:
@@ -135,7 +85,7 @@ def build_package(
     checks = Preflight.of(evaluation.findings)
     if checks.errors and not allow_errors:
         raise StorageError("STO-E019", count=len(checks.errors), where=checks.where())
-    results = json.dumps(
+    results = result_json.encode(
         result_json.result_document(
             report=evaluation.report,
             result=evaluation.result,
@@ -143,9 +93,7 @@ def build_package(
             messages=evaluation.guideline.messages,
             figures=evaluation.guideline.figures,
             form=evaluation.guideline.form,
-        ),
-        ensure_ascii=False,
-        separators=(",", ":"),  # the C encoder: a large year in a fraction of an indented dump's time
+        )
     ).encode("utf-8")
     # working files beside the target, under our mark: a killed build's are swept by the next build
     target = Path(target)
@@ -203,7 +151,7 @@ def build_package(
     step(4, 5)
     with atomic_path(target) as tmp_zip, zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for path, data in sorted(members.items()):
-            z.writestr(path, data)
+            z.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED if _compresses(data) else zipfile.ZIP_STORED)
             step(4, 5)
         z.writestr(MANIFEST, manifest_bytes)
         z.writestr(SIGNATURE, signature)
@@ -219,6 +167,16 @@ MAX_PDF = 200 * 1024 * 1024  # the signed PDF is validated from a file; bigger i
 MAX_MEMBERS = 100_000
 MAX_TOTAL = 4 * 1024 * 1024 * 1024
 CHUNK = 1024 * 1024
+
+
+SAMPLE = 64 * 1024
+
+
+def _compresses(data: bytes) -> bool:
+    """Whether deflating is worth its time: not for what is compressed already (the signed PDF, the
+    workbook, scans as JPEG or PNG), judged on a sample."""
+    sample = data[:SAMPLE]
+    return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
 
 
 def _sweep_stale_work_dirs(target: Path) -> None:

@@ -639,6 +639,22 @@ def stored_months(*, ws: Workspace, entity_id: str, year: int) -> dict[tuple[str
     return year_data(ws=ws, entity_id=entity_id, year=year)[1]
 
 
+def month_statuses(*, ws: Workspace, entity_id: str, year: int) -> dict[tuple[str, int], PeriodStatus]:
+    """The status of the latest version of every stored month of the year, by (unit code, month): the
+    light read of what is open and what is closed (no values, rows or scans)."""
+    with ws.read() as session:
+        entity = queries.entity_with_units(session, entity_id)
+        if entity is None:
+            raise StorageError("STO-E008", what=f"entity {entity_id}")
+        codes = {u.id: u.code for u in entity.units}
+        latest: dict[tuple[str, int], tuple[int, str]] = {}
+        for unit_id, month, version, status in queries.year_month_statuses(session, list(codes), year) if codes else ():
+            key = (codes[unit_id], month)
+            if key not in latest or version > latest[key][0]:
+                latest[key] = (version, status)
+        return {key: PeriodStatus(status) for key, (_version, status) in latest.items()}
+
+
 def month_history(*, ws: Workspace, unit_id: str, year: int, month: int) -> tuple[StoredMonth, ...]:
     with ws.read() as session:
         unit = _get(session, Unit, unit_id, "unit")

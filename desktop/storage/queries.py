@@ -166,6 +166,14 @@ def year_month_rows(session: Session, unit_ids: Sequence[str], year: int) -> Ite
     )
 
 
+def year_month_statuses(session: Session, unit_ids: Sequence[str], year: int) -> Sequence[Any]:
+    """(unit id, month, version, status) of every version of the units' months of a year."""
+    mv = MonthVersion.__table__.c
+    return session.execute(
+        select(mv.unit_id, mv.month, mv.version, mv.status).where(mv.unit_id.in_(list(unit_ids)), mv.data_year == year)
+    ).all()
+
+
 def _versions_of_year(unit_ids: Sequence[str], year: int) -> Any:
     mv = MonthVersion.__table__.c
     return select(mv.id).where(mv.unit_id.in_(list(unit_ids)), mv.data_year == year)

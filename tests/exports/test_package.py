@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from desktop.cli.main import main as cli_main
-from desktop.services import package, store
+from desktop.services import package, preflight, store
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import SigningError, create_self_signed, import_pkcs12, load_signer, save_signer
 from desktop.signing.pades import validate_pdf
@@ -55,7 +55,7 @@ def test_the_package_verifies(built) -> None:
 def test_no_package_silently_over_errors(built, tmp_path: Path) -> None:
     """Issue 9: the year's errors refuse the package unless chosen explicitly; the manifest then lists them."""
     path, signer, ws, entity_id = built
-    checks = package.preflight(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23))
+    checks = preflight.preflight(ws=ws, entity_id=entity_id, year=2025, today=date(2026, 11, 23))
     assert checks.errors, "the demo year has errors"
     target = tmp_path / "refused.zip"
     with pytest.raises(StorageError) as refused:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import shutil
@@ -153,3 +155,47 @@ def test_findings_said_alike_share_a_row_and_every_one_is_counted(tmp_path: Path
     assert f"全部{len(findings)}条逐条列于Excel工作簿与results.json" in flat
     assert "等共" in flat  # a row standing for many places says how many
     assert {f.code for f in findings} <= set(re.findall(r"[A-Z]+-[EWI]\d{3}", text))  # every kind of finding shown
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(0, 0), (0, 1), (0, 0.0004), (0, 7), (0, 399_876.5), (12.5, 13.1), (-250, 1_000), (-3, -1), (0, 1e9)],
+)
+def test_month_chart_axis_covers_every_bar_in_round_steps(low: float, high: float) -> None:
+    from desktop.exports.pdf_report import axis_ticks
+
+    ticks = axis_ticks(low, high)
+    assert ticks[0] <= min(low, 0) and ticks[-1] >= max(high, 0)  # every bar inside, zero on the axis
+    assert 0.0 in [round(t, 12) for t in ticks]
+    step = ticks[1] - ticks[0]
+    assert all(math.isclose(b - a, step, rel_tol=1e-9) for a, b in itertools.pairwise(ticks))  # evenly spaced
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1, 2, 2.5, 5)  # 1, 2, 2.5 or 5 times a power of ten
+    assert len(ticks) <= 7 or high == low == 0  # at most six intervals
+    if high > low:
+        assert ticks[-1] - ticks[0] <= 3.5 * max(high, 0) - 3.5 * min(low, 0)  # not a far larger axis than needed
+
+
+def test_month_chart_draws_any_months(tmp_path: Path) -> None:
+    """Months missing, all zero, negative or tiny: the bars and their axis are drawn, labels as numbers."""
+    from decimal import Decimal
+
+    from reportlab.platypus import SimpleDocTemplate
+
+    from desktop.exports.pdf_report import MonthBars, register_font
+
+    register_font()
+    cases = [
+        [None] * 12,
+        [Decimal(0)] * 12,
+        [Decimal("-40.5"), *[Decimal(120)] * 10, None],
+        [Decimal("0.00031")] * 12,
+        [Decimal("399876.54")] + [None] * 11,
+    ]
+    target = tmp_path / "bars.pdf"
+    SimpleDocTemplate(str(target)).build([MonthBars(f"case {i}", values) for i, values in enumerate(cases)])
+    need_poppler()
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    for i in range(len(cases)):
+        assert f"case {i}" in text
+    assert "12月" in text and "400,000" in text and "0.0003" in text and "-50" in text

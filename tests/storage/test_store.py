@@ -92,6 +92,10 @@ def test_typed_values_only(ws: Workspace, plant) -> None:
     assert store.get_month(ws=ws, unit_id=unit.id, year=2022, month=2) is None  # nothing half-written
 
 
+def _stored(ws: Workspace, entity_id: str) -> list:
+    return list(store.stored_months(ws=ws, entity_id=entity_id, year=2022).values())
+
+
 def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
     outcome = importer.import_report(ws=ws, report=_report())
     unit = store.get_entity(ws=ws, entity_id=outcome.entity_id).units[0]
@@ -102,6 +106,9 @@ def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
     store.submit_month(ws=ws, unit_id=unit.id, year=2022, month=3, today=TODAY)
     locked = store.lock_month(ws=ws, unit_id=unit.id, year=2022, month=3, deposited_on=date(2022, 5, 1))
     assert locked.status is PeriodStatus.LOCKED and locked.deposited_on == date(2022, 5, 1)
+    statuses = store.month_statuses(ws=ws, entity_id=outcome.entity_id, year=2022)  # the light read agrees
+    assert statuses == {(m.unit_code, m.month): m.status for m in _stored(ws, outcome.entity_id)}
+    assert statuses[(unit.code, 3)] is PeriodStatus.LOCKED and len(statuses) == 12
     # Writing to a locked month is refused at the service layer, whatever the caller.
     for attempt in (
         lambda: store.save_month(ws=ws, unit_id=unit.id, year=2022, month=3, changes={"note": "x"}),
@@ -115,6 +122,9 @@ def test_lifecycle_lock_and_amend(ws: Workspace) -> None:
     assert info.value.code == "STO-E010"
     amended = store.amend_month(ws=ws, unit_id=unit.id, year=2022, month=3, reason="检测报告更正")
     assert amended.version == 2 and amended.writable and amended.amendment_reason == "检测报告更正"
+    statuses = store.month_statuses(ws=ws, entity_id=outcome.entity_id, year=2022)  # the latest version's
+    assert statuses[(unit.code, 3)] is PeriodStatus.DRAFT
+    assert statuses == {(m.unit_code, m.month): m.status for m in _stored(ws, outcome.entity_id)}
     assert amended.evidence == locked.evidence  # the scans still prove the copied values
     store.save_month(ws=ws, unit_id=unit.id, year=2022, month=3, changes={"fuels[0].c_ad_pct": Decimal("62.10")})
     old = store.get_month(ws=ws, unit_id=unit.id, year=2022, month=3, version=1)

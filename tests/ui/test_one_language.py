@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.services import store
 from desktop.services.guidelines import GUIDELINES
-from desktop.services.package import Preflight
+from desktop.services.preflight import Preflight
 from desktop.ui import app as gui_app
 from desktop.ui import dialogs as d
 from desktop.ui import i18n
