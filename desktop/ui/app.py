@@ -84,12 +84,13 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    # Hand the interpreter lock over after 0.5 ms (default 5 ms) when another thread asks for it.  A repaint
-    # calls into Python once per cell and role, and each call waits that long for the lock while a package
-    # or a year is built on a worker thread: a page of a 50-unit grid scrolled meanwhile took 115 ms at 2 ms,
-    # 38 ms at 0.5 ms (10 ms idle).  Work alone on its thread is not slowed: the lock changes hands only
-    # when someone waits for it.
-    sys.setswitchinterval(0.0005)
+    # Hand the interpreter lock over after 0.1 ms (default 5 ms) when another thread asks for it.  A repaint
+    # calls into Python several times per cell, and each call waits up to that long for the lock while a
+    # package or a year is built on a worker thread: scrolling a 50-unit grid a page every 100 ms while its
+    # package was built held the window up to 130 ms at 2 ms, 114 ms at 0.5 ms, 46 ms at 0.1 ms (a page
+    # repaints in 10 ms idle); the package took as long.  Work alone on its thread is not slowed: the lock
+    # changes hands only when someone waits for it.
+    sys.setswitchinterval(0.0001)
 
 
 def register_bundled_font() -> None:
