@@ -14,7 +14,7 @@ from typing import Any
 from desktop.domain.findings import Severity, render
 from desktop.interchange.report_json import parse_report
 from desktop.services.evaluation import Evaluation, evaluate
-from desktop.services.guidelines import forms_by_guideline
+from desktop.services.guidelines import forms_by_guideline, guideline
 from tests.helpers import POWER_EXAMPLES, clean_document, dumps, example_to_input, load_example
 
 TODAY = date(2026, 11, 23)
@@ -155,6 +155,30 @@ def test_report_number_reuse_across_units_same_month() -> None:
     lab = next(e for e in doc["units"][0]["months"][1]["evidence"] if e["kind"] == "lab_report")
     next(e for e in second["months"][1]["evidence"] if e["kind"] == "lab_report")["sha256"] = lab["sha256"]
     assert "PWR-W019" in codes(run(doc))
+
+
+def test_a_scan_reused_everywhere_names_a_few_places_and_their_number() -> None:
+    """One lab-report scan in every month of ten units: each unit-month has its finding, and each message
+    names the first places and the number of all (a message naming all would grow with the group's square)."""
+    doc = clean_document()
+    sha = doc["units"][0]["months"][0]["evidence"][0]["sha256"]
+    for k in range(1, 10):
+        unit = copy.deepcopy(doc["units"][0])
+        unit["id"] = f"{k + 1}#"
+        for m in unit["months"]:
+            m["fuels"][0]["report_no"] = f"U{k}-" + m["fuels"][0]["report_no"]
+        doc["units"].append(unit)
+    for unit in doc["units"]:
+        for m in unit["months"]:
+            next(e for e in m["evidence"] if e["kind"] == "lab_report")["sha256"] = sha
+    hits = [f for f in run(doc).findings if f.code == "PWR-W019"]
+    places = {(u["id"], m["month"]) for u in doc["units"] for m in u["months"]}
+    assert {(f.ref.unit, f.ref.month) for f in hits} == places  # every place has its finding
+    words = guideline("power_generation").messages
+    for f in hits:
+        zh, en = render(f, words, "zh"), render(f, words, "en")
+        assert f"等共 {len(places)} 处" in zh and f"({len(places)} in all)" in en
+        assert zh.count("月") <= 7 and len(en) < 400  # six places named, not 120
 
 
 def test_mendeleev_band_is_pack_data() -> None:

@@ -640,13 +640,23 @@ def lab_reports_on_one_day(ctx: RuleContext) -> list[Finding]:
     return out
 
 
+PLACES_LISTED = 6  # a report or scan used in more places names this many, then their number
+
+
 def _places(items: list[tuple[UnitRecord, int]]) -> tuple[str, str]:
-    """'1# 3月、2# 4月' / '1# month 3, 2# month 4'."""
+    """'1# 3月、2# 4月' / '1# month 3, 2# month 4'; beyond ``PLACES_LISTED`` places, their number.
+
+    Each place has a finding of its own, so the findings list them all; a message listing every one would
+    grow with the square of the group (one scan in 200 units' months: 200 findings of 200 places each,
+    16 MB of results.json)."""
     distinct = sorted({(u.unit_id, m) for u, m in items}, key=lambda p: (p[0], p[1]))
-    return (
-        "、".join(f"{u} {m}月" for u, m in distinct),
-        ", ".join(f"{u} month {m}" for u, m in distinct),
-    )
+    shown = distinct[:PLACES_LISTED]
+    zh = "、".join(f"{u} {m}月" for u, m in shown)
+    en = ", ".join(f"{u} month {m}" for u, m in shown)
+    if len(distinct) > len(shown):
+        zh += f" 等共 {len(distinct)} 处"
+        en += f" and {len(distinct) - len(shown)} more ({len(distinct)} in all)"
+    return zh, en
 
 
 def _reports_and_scans(
