@@ -394,7 +394,9 @@ def cmd_calc(args: argparse.Namespace, out: TextIO) -> int:
         )
         # compact: the C encoder writes a large year several times faster than an indented dump (pipe it to
         # `python -m json.tool` or jq to read it)
-        out.write(result_json.encode(doc) + "\n")
+        for piece in result_json.pieces(doc):  # written as made: a large year is never one string
+            out.write(piece)
+        out.write("\n")
         return 0
     out.write("\n".join(_calc_lines(ev, args.lang, args.explain) + _findings_lines(ev, args.lang)) + "\n")
     return 0

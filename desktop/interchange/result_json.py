@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -227,17 +227,28 @@ def encode(value: Any) -> str:
     lock some 30 ms, and a package or a results file is written on a worker thread while the window waits
     for its turn; in pieces of about ``PIECE`` characters the window gets the lock back within a millisecond
     or two, and the whole costs hardly more."""
+    return "".join(pieces(value))
+
+
+def pieces(value: Any) -> Iterator[str]:
+    """The text of ``encode(value)`` in pieces, to be written as they come (an 800-unit year's 45 MB is
+    then never held as one string, nor again as its UTF-8 bytes)."""
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return "{" + ",".join(_dumps(k) + ":" + encode(v) for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple) and len(value) > 16:
-        pieces, start, step = [], 0, 16
+        yield "{"
+        for i, (k, v) in enumerate(value.items()):
+            yield ("," if i else "") + _dumps(k) + ":"
+            yield from pieces(v)
+        yield "}"
+    elif isinstance(value, list | tuple) and len(value) > 16:
+        start, step = 0, 16
         while start < len(value):
             piece = _dumps(list(value[start : start + step]))[1:-1]
-            pieces.append(piece)
+            yield ("[" if start == 0 else ",") + piece
             start += step
             step = max(1, min(4096, PIECE * step // max(1, len(piece))))  # items of about PIECE characters
-        return "[" + ",".join(pieces) + "]"
-    return _dumps(value)
+        yield "]"
+    else:
+        yield _dumps(value)
 
 
 def _dumps(value: Any) -> str:
