@@ -24,7 +24,6 @@ sys.path.insert(0, str(REPO))
 
 STARTUP = r"""
 import time
-from typing import Any
 t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
