@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -400,21 +401,16 @@ def _join(path: str, key: str) -> str:
 
 MAX_DEPTH = 64  # the report format nests six levels; anything far deeper is not a report
 MAX_BYTES = 64 * 1024 * 1024
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, its loop unrolled
+_BRACKETS = re.compile(r"[\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
-    """Nesting deeper than ``limit``, found without recursion (strings skipped by the regular expression)."""
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            if depth > limit:
-                return True
-        elif token in ("]", "}"):
-            depth -= 1
-    return False
+    """Nesting deeper than ``limit``, found without recursion: the strings taken out, then the running depth
+    over the brackets left (all in C: a 50-unit year's file has some 100,000 strings)."""
+    brackets = _BRACKETS.findall(_STRINGS.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def loads(text: str, *, source: str = "") -> Any:
