@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum 
 
 QM     := resources/translations/carbondesk_zh_CN.qm
 
-.PHONY: run cli-demo test lint bench crash system-deps translations installer clean
+.PHONY: run cli-demo test lint bench bench-scale crash system-deps translations installer clean
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -56,6 +56,10 @@ bench: $(STAMP) $(QM)
 	$(BIN)/python tests/benchmarks/bench_storage.py
 	$(BIN)/python tests/benchmarks/bench_package.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/benchmarks/bench_gui.py
+
+# issue 15's checks from outside: check, calc --json and package at 12, 50, 200 and 800 units (about 5 minutes)
+bench-scale: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_package.py --sizes 12,50,200,800
 
 crash: $(STAMP)
 	$(BIN)/python tests/crash/crash_test.py --kills 200

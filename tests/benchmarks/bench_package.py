@@ -1,6 +1,7 @@
 """Time to build (and verify) the signed submission package: the demo workspace and a 50-unit entity.
 
-Prints figures; asserts nothing about time. Target (issue 5): the demo package under 3 s; (issue 15) the
+Prints figures; asserts nothing about time.  ``--sizes 12,50,200,800``: the command line's `check`,
+`calc --json` and `package` at each group size instead (make bench-scale). Target (issue 5): the demo package under 3 s; (issue 15) the
 package of a 50-unit year within 3x the year's check -- measured inside one process (the work alone) and
 from outside, as a user or a script runs the two commands (each a fresh process: start, libraries, work).
 
@@ -83,10 +84,71 @@ def command_line(workspace: Path, signer_dir: Path, target: Path, runs: int = 3)
     return statistics.median(checks), statistics.median(builds)
 
 
+# the child states its own peak resident memory as it exits (VmHWM: the process's own pages since it started
+# the program; getrusage's figure would include the parent's, shared while the child was being started)
+CLI_MEASURED = (
+    "import atexit, sys\n"
+    "def _peak():\n"
+    "    try:\n"
+    "        sys.stderr.write('\\n' + next(l for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "atexit.register(_peak)\n" + CLI
+)
+
+
+def one_run(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float, int]:
+    """Seconds, peak resident memory (MiB; 0 where the system does not say) and bytes written to stdout."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.PIPE, check=False)
+        seconds = time.perf_counter() - start
+        if done.returncode not in ok:
+            raise SystemExit(f"{command[4:]} failed ({done.returncode}): {done.stderr[-2000:]!r}")
+        peak = [line.split()[1] for line in done.stderr.decode("utf-8", "replace").splitlines() if "VmHWM" in line]
+        return seconds, int(peak[-1]) / 1024 if peak else 0.0, out.seek(0, os.SEEK_END)
+
+
+def sizes(units_list: list[int]) -> None:
+    """`check`, `calc --json` and `package` from the command line for groups of each size: time, peak memory,
+    and the JSON's size (issue 15 is checked from outside at 12, 50, 200 and 800 units)."""
+    env = {**os.environ, "CD_BENCH_PASS": "bench-passphrase", "PYTHONIOENCODING": "utf-8"}
+    print("from the command line (each a fresh process; best of 2, memory of that run):")
+    print(f"  {'units':>5}  {'check':>14}  {'calc --json':>24}  {'package':>16}  package/check")
+    signer = create_self_signed(name="bench")
+    for units in units_list:
+        with tempfile.TemporaryDirectory() as tmp:
+            workspace = Path(tmp) / "group.sqlite"
+            with Workspace.open(workspace, app_user="bench") as ws:
+                importer.import_report(ws=ws, report=group_year(units, 2025))
+            save_signer(signer, Path(tmp) / "signer", b"bench-passphrase")
+            common = [sys.executable, "-c", CLI_MEASURED, "--lang", "en", "--workspace", str(workspace)]
+            year = ["--year", "2025", "--today", "2026-11-23"]
+            key = ["--passphrase-env", "CD_BENCH_PASS", "--allow-errors"]
+            runs = {
+                "check": ([*common, "check", *year], (0, 1)),
+                "calc": ([*common, "calc", "--json", *year], (0,)),
+                "package": (
+                    [*common, "package", str(Path(tmp) / "p.zip"), *year, "--signer", str(Path(tmp) / "signer"), *key],
+                    (0,),
+                ),
+            }
+            best = {name: min(one_run(c, env, ok) for _ in range(2)) for name, (c, ok) in runs.items()}
+            (cs, cm, _), (js, jm, jb), (ps, pm, _) = best["check"], best["calc"], best["package"]
+            print(
+                f"  {units:>5}  {cs:6.2f} s {cm:4.0f} MiB  {js:6.2f} s {jm:4.0f} MiB {jb / 1e6:6.1f} MB  "
+                f"{ps:6.2f} s {pm:4.0f} MiB  {ps / cs:5.1f}"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sizes", help="comma-separated group sizes: the command line's figures at each")
     args = parser.parse_args(argv)
+    if args.sizes:
+        sizes([int(n) for n in args.sizes.split(",")])
+        return 0
     signer = create_self_signed(name="bench")
     print("signed package (PDF + PAdES, workbook, JSON, evidence, CMS-signed manifest)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,3 +33,15 @@ def test_package_benchmark_runs_and_prints_figures() -> None:
     with redirect_stdout(out):
         assert package_main(["--quick"]) == 0
     assert "demo workspace" in out.getvalue() and "build" in out.getvalue()
+
+
+def test_command_line_figures_at_group_sizes() -> None:
+    """`bench_package.py --sizes`: check, calc --json and package from the command line, with their memory."""
+    from tests.benchmarks.bench_package import main as package_main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert package_main(["--sizes", "3"]) == 0
+    row = out.getvalue().splitlines()[-1].split()
+    assert row[0] == "3" and row.count("s") == 3 and row.count("MiB") == 3 and "MB" in row
+    assert float(row[row.index("MB") - 1]) > 0  # calc --json wrote its JSON
