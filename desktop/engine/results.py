@@ -176,3 +176,23 @@ class ReportNote:
 @dataclass(frozen=True)
 class ReportHeading:
     text: str
+
+
+def calculate_year(
+    report: Any,
+    pack: Any,
+    form: Any,
+    progress: Callable[[int, int], None] | None,
+    calculate_unit: Callable[..., UnitResult],
+    aggregate: Callable[..., ReportResult],
+) -> ReportResult:
+    """A guideline's year: each unit on its own (``calculate_unit``), then the entity (``aggregate``).
+
+    ``progress(done, total)`` is called after each unit; it may raise to cancel (long group years).
+    """
+    results = []
+    for done, unit in enumerate(report.units, start=1):
+        results.append(calculate_unit(unit, report, pack, form))
+        if progress is not None:
+            progress(done, len(report.units))
+    return aggregate(tuple(results), report, pack, form)

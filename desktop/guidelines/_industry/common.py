@@ -82,23 +82,6 @@ ALLOCATION_FIGURES: Mapping[str, FigureInfo] = {
 }
 
 
-def calculate_year(
-    report: Any,
-    pack: ParameterPack,
-    form: FormSpec,
-    progress: Callable[[int, int], None] | None,
-    calculate_unit: Callable[..., Any],
-    aggregate: Callable[..., Any],
-) -> Any:
-    """A guideline's year: each unit on its own (``calculate_unit``), then the enterprise (``aggregate``)."""
-    results = []
-    for done, unit in enumerate(report.units, start=1):
-        results.append(calculate_unit(unit, report, pack, form))
-        if progress is not None:
-            progress(done, len(report.units))
-    return aggregate(tuple(results), report, pack, form)
-
-
 def num(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 

@@ -35,6 +35,7 @@ from desktop.engine.results import (
     RowResult,
     UnitResult,
     WorkbookView,
+    calculate_year,
 )
 from desktop.formspec import FormSpec
 from desktop.guidelines._industry.common import (
@@ -51,7 +52,6 @@ from desktop.guidelines._industry.common import (
     ZERO,
     Params,
     allocate,
-    calculate_year,
     fuel_row,
     intensity,
     month_sum,

@@ -43,6 +43,7 @@ from desktop.engine.results import (
     RowResult,
     UnitResult,
     WorkbookView,
+    calculate_year,
 )
 from desktop.formspec import FormSpec
 
@@ -851,12 +852,7 @@ def calculate(
 
     ``progress(done, total)`` is called after each unit; it may raise to cancel (long group years).
     """
-    results = []
-    for done, unit in enumerate(report.units, start=1):
-        results.append(calculate_unit(unit, report, pack, form))
-        if progress is not None:
-            progress(done, len(report.units))
-    return aggregate(tuple(results), report, pack, form)
+    return calculate_year(report, pack, form, progress, calculate_unit, aggregate)
 
 
 def calculate_unit(unit: UnitRecord, report: ReportInput, pack: ParameterPack, form: FormSpec) -> UnitResult:
