@@ -381,18 +381,12 @@ class EvidenceRefType:
                 out.append(("", Refused(MISSING, f"缺少 {key}", f"{key} is missing", name=key)))
             elif not isinstance(raw[key], str):
                 out.append((key, Refused(NOT_TEXT, "应为文字", "must be text", value=_shown(raw[key]))))
-        file_name = raw.get("file")
-        if isinstance(file_name, str):
-            try:
-                self.check_file_name(file_name)
-            except Refused as exc:
-                out.append(("file", exc))
-        sha = raw.get("sha256")
-        if isinstance(sha, str):
-            try:
-                self.check_hash(sha)
-            except Refused as exc:
-                out.append(("sha256", exc))
+        for key, check in (("file", self.check_file_name), ("sha256", self.check_hash)):
+            if isinstance(raw.get(key), str):
+                try:
+                    check(raw[key])
+                except Refused as exc:
+                    out.append((key, exc))
         proves = raw.get("proves", [])
         if not isinstance(proves, list):
             out.append(("proves", Refused(NOT_TEXT, "应为列表", "must be a list", value=_shown(proves))))

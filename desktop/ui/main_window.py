@@ -1133,7 +1133,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.last_message, 8000)
         return True
 
-    def output_started(self, handle: Any) -> Any:
+    def write_output(self, work: Callable[[Any], Any], label: str) -> Any:
+        """A file written on a worker thread, its progress and cancel button in the status bar; the next file
+        asked for meanwhile starts when it ends."""
+        handle = run_task(
+            work,
+            label=label,
+            parent=self,
+            on_error=self.show_error,
+            cancel_text=self.tr("Cancel"),
+            on_done=self.written,
+            status=self.output_progress,
+        )
         handle.ended.connect(self.next_output)
         return handle
 
@@ -1830,18 +1841,9 @@ class MainWindow(QMainWindow):
         if self.output_waits(lambda: self.export_pdf_to(target)):
             return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
-        return self.output_started(
-            run_task(
-                lambda progress: _outputs().export_pdf(
-                    ws=ws, entity_id=entity_id, year=year, target=target, today=today
-                ),
-                label=self.tr("Writing the PDF report…"),
-                parent=self,
-                on_error=self.show_error,
-                cancel_text=self.tr("Cancel"),
-                on_done=self.written,
-                status=self.output_progress,
-            )
+        return self.write_output(
+            lambda progress: _outputs().export_pdf(ws=ws, entity_id=entity_id, year=year, target=target, today=today),
+            self.tr("Writing the PDF report…"),
         )
 
     def export_xlsx(self) -> None:
@@ -1853,18 +1855,11 @@ class MainWindow(QMainWindow):
         if self.output_waits(lambda: self.export_xlsx_to(target)):
             return None
         ws, entity_id, year, today = self.ws, self.entity_id, self.year, self.today
-        return self.output_started(
-            run_task(
-                lambda progress: _outputs().export_workbook(
-                    ws=ws, entity_id=entity_id, year=year, target=target, today=today
-                ),
-                label=self.tr("Writing the workbook…"),
-                parent=self,
-                on_error=self.show_error,
-                cancel_text=self.tr("Cancel"),
-                on_done=self.written,
-                status=self.output_progress,
-            )
+        return self.write_output(
+            lambda progress: _outputs().export_workbook(
+                ws=ws, entity_id=entity_id, year=year, target=target, today=today
+            ),
+            self.tr("Writing the workbook…"),
         )
 
     def export_month_sheet(self) -> None:
@@ -2020,17 +2015,7 @@ class MainWindow(QMainWindow):
                 allow_errors=allow_errors,
             )
 
-        return self.output_started(
-            run_task(
-                work,
-                label=self.tr("Building the signed package…"),
-                parent=self,
-                on_error=self.show_error,
-                cancel_text=self.tr("Cancel"),
-                on_done=self.written,
-                status=self.output_progress,
-            )
-        )
+        return self.write_output(work, self.tr("Building the signed package…"))
 
     def verify_audit(self) -> None:
         ws = self.ws
