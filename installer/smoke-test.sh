@@ -51,6 +51,13 @@ step export-pdf 0 "$CLI" --lang en export-pdf report.pdf --today 2026-11-23
 step export-xlsx 0 "$CLI" --lang en export-xlsx report.xlsx --today 2026-11-23
 step signer 0 "$CLI" --lang en signer create --name 王碳 --passphrase-env CD_PASS
 step package 0 "$CLI" --lang en package pkg.zip --passphrase-env CD_PASS --allow-errors --today 2026-11-23
+# the PDF was made by the program started again as its helper, not by the fallback in the same process
+if grep -q "helper" "$WORK/package.err"; then
+  echo "FAIL package: the PDF's helper process did not serve" >&2
+  cat "$WORK/package.err" >&2
+  exit 1
+fi
+echo "ok   package's PDF made by the helper process"
 step verify 4 "$CLI" --lang en verify pkg.zip  # intact; the signer is not in the trust store
 step trust 0 "$CLI" --lang en trust add "$CARBONDESK_DATA_DIR/signer/signer-cert.pem"
 step verify-trusted 0 "$CLI" --lang en verify pkg.zip

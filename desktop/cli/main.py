@@ -698,6 +698,9 @@ def cmd_export_month(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_package(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.services import pdf_process  # noqa: PLC0415
+
+    pdf_process.start_ahead()  # the PDF's process loads its libraries while the key is unlocked and the year read
     signer = _signing().load_signer(_signer_dir(args), _passphrase(args))
     ws, entity_id, year = _workspace_target(args)
     with ws:

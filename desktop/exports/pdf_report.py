@@ -11,9 +11,7 @@ import io
 import math
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,15 +39,12 @@ from reportlab.platypus import (
 )
 
 from desktop import paths
-from desktop.domain.findings import Finding, Message, Severity, render
+from desktop.domain.findings import Severity, render
 from desktop.domain.numbers import format_decimal, round_reported
-from desktop.domain.records import ReportInput
-from desktop.domain.stored import EvidenceInfo
-from desktop.engine.params import ParameterPack
 from desktop.engine.provenance import Figure
-from desktop.engine.results import FigureInfo, ReportHeading, ReportResult, ReportSection, ReportTable
+from desktop.engine.results import ReportHeading, ReportSection, ReportTable
+from desktop.exports.document import ReportDocument
 from desktop.exports.words import CONFIDENCE_WORDS, lab_data, path_words, place_text
-from desktop.formspec import FormSpec
 from desktop.formspec.types import EVIDENCE
 
 MONO = "WenQuanYiMicroHeiMono"
@@ -74,27 +69,6 @@ def _register_font() -> str:
         shapes.STATE_DEFAULTS["fontName"] = FONT
         _registered.append(FONT)
     return FONT
-
-
-@dataclass(frozen=True)
-class ReportDocument:
-    """Everything the PDF shows, already computed."""
-
-    report: ReportInput
-    result: ReportResult
-    findings: tuple[Finding, ...]
-    messages: Mapping[str, Message]
-    figures: Mapping[str, FigureInfo]
-    form: FormSpec
-    pack: ParameterPack
-    evidence: tuple[EvidenceInfo, ...]
-    data_sha256: str
-    generated_at: datetime
-    app_version: str
-    words: Any = None  # the guideline: parameter names, word values and units in words
-
-    def parameter_label(self, key: str) -> str:
-        return self.words.parameter_label(key, "zh") if self.words is not None else key
 
 
 def _styles() -> dict[str, ParagraphStyle]:

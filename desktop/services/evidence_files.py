@@ -78,8 +78,11 @@ def _sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _evidence_info(session: Session, ev: Evidence) -> EvidenceInfo:
-    rows = queries.links_of_evidence(session, ev.id)
+def _evidence_info(
+    session: Session, ev: Evidence, rows: Sequence[tuple[str, int, int, str]] | None = None
+) -> EvidenceInfo:
+    """``rows``: the scan's links when already read (a list of every scan reads them in one query)."""
+    rows = queries.links_of_evidence(session, ev.id) if rows is None else rows
     lab = codec.loads(ev.lab_json or "{}")
     return EvidenceInfo(
         ev.id,
@@ -177,7 +180,8 @@ def attach_evidence(
 
 def list_evidence(*, ws: Workspace) -> tuple[EvidenceInfo, ...]:
     with ws.read() as session:
-        return tuple(_evidence_info(session, e) for e in queries.all_evidence(session))
+        links = queries.links_of_all_evidence(session)
+        return tuple(_evidence_info(session, e, links.get(e.id, ())) for e in queries.all_evidence(session))
 
 
 def verify_evidence(*, ws: Workspace) -> tuple[EvidenceCheck, ...]:

@@ -14,8 +14,8 @@ from desktop import __version__
 from desktop.domain.periods import PeriodStatus
 from desktop.domain.records import ReportInput, UnitRecord
 from desktop.domain.stored import EvidenceInfo, FieldChange
+from desktop.exports.document import ReportDocument
 from desktop.exports.files import atomic_path
-from desktop.exports.pdf_report import ReportDocument, write_month_pdf, write_pdf
 from desktop.exports.workbook import read_workbook, write_month_workbook, write_workbook
 from desktop.interchange import report_json
 from desktop.services import evidence_files, importer, store
@@ -73,6 +73,8 @@ def document_of(*, ws: Workspace, evaluation: Evaluation) -> tuple[ReportDocumen
 
 
 def export_pdf(*, ws: Workspace, entity_id: str, year: int, target: Path, today: date | None = None) -> Path:
+    from desktop.exports.pdf_report import write_pdf  # noqa: PLC0415 - reportlab, where a PDF is made
+
     doc, _ = report_document(ws=ws, entity_id=entity_id, year=year, today=today)
     with atomic_path(target) as tmp:
         write_pdf(doc, tmp)
@@ -199,6 +201,8 @@ def export_month(
     today: date | None = None,
 ) -> tuple[Path, Path]:
     """The monthly deposit sheet, as PDF and as workbook, with the month's evidence index."""
+    from desktop.exports.pdf_report import write_month_pdf  # noqa: PLC0415 - see export_pdf
+
     doc, _ = report_document(ws=ws, entity_id=entity_id, year=year, today=today)
     month_evidence = tuple(e for e in doc.evidence if any(y == year and m == month for _u, y, m, _p in e.links))
     with atomic_path(target_pdf) as tmp:

@@ -254,15 +254,27 @@ def all_evidence(session: Session) -> Sequence[Evidence]:
     return session.execute(select(Evidence).order_by(Evidence.added_at)).scalars().all()
 
 
-def links_of_evidence(session: Session, evidence_id: str) -> Sequence[Any]:
-    """(unit code, year, month, path) of every month version a scan is linked to."""
-    return session.execute(
-        select(Unit.code, MonthVersion.data_year, MonthVersion.month, EvidenceLink.field_path)
+def _links() -> Any:
+    # in time, then unit and place: one order, whichever query plan the database picks
+    return (
+        select(EvidenceLink.evidence_id, Unit.code, MonthVersion.data_year, MonthVersion.month, EvidenceLink.field_path)
         .join(MonthVersion, MonthVersion.id == EvidenceLink.month_version_id)
         .join(Unit, Unit.id == MonthVersion.unit_id)
-        .where(EvidenceLink.evidence_id == evidence_id)
-        .order_by(MonthVersion.data_year, MonthVersion.month)
-    ).all()
+        .order_by(MonthVersion.data_year, MonthVersion.month, Unit.code, EvidenceLink.field_path)
+    )
+
+
+def links_of_evidence(session: Session, evidence_id: str) -> list[tuple[str, int, int, str]]:
+    """(unit code, year, month, path) of every month version a scan is linked to."""
+    return [tuple(r[1:]) for r in session.execute(_links().where(EvidenceLink.evidence_id == evidence_id))]
+
+
+def links_of_all_evidence(session: Session) -> dict[str, list[tuple[str, int, int, str]]]:
+    """The same for every scan at once (evidence id → its links): one query, not one per scan."""
+    out: dict[str, list[tuple[str, int, int, str]]] = {}
+    for evidence_id, *link in session.execute(_links()):
+        out.setdefault(evidence_id, []).append(tuple(link))  # type: ignore[arg-type]
+    return out
 
 
 # ---------------------------------------------------------------------- acknowledgements and overrides

@@ -102,16 +102,14 @@ def outputs_change_label(form: Any, path: str, lang: str) -> str:
 
 
 def _load_package_libraries() -> None:
-    """What a package needs that nothing else loads: signing (pyHanko, cryptography), the PDF (reportlab and
-    its Chinese font, some 30k glyphs to read) and the workbook (openpyxl)."""
+    """What a package needs in this process that nothing else loads: the workbook (openpyxl) and the
+    manifest's signature (cryptography). The PDF -- reportlab, its Chinese font (some 30k glyphs to read) and
+    pyHanko -- is made by the package's second process, which loads them itself (desktop.services.pdf_process)."""
     from desktop.domain.batch import without_cycle_collection  # noqa: PLC0415
 
-    # modules and the font's tables live as long as the app: the collector need not walk them, now or later
+    # modules live as long as the app: the collector need not walk them, now or later
     with without_cycle_collection():
-        from desktop.exports.pdf_report import register_font  # noqa: PLC0415
         from desktop.services import package  # noqa: PLC0415, F401
-
-        register_font()
 
 
 _package_libraries: list[threading.Thread] = []
@@ -119,9 +117,12 @@ _package_libraries: list[threading.Thread] = []
 
 def warm_package_libraries() -> threading.Thread:
     """Loads the package's libraries on a thread of their own, started when the user asks for a package, while
-    the checks and the passphrase are in front of them: the build that follows loads nothing (about 0.5 s
-    sooner done), and the click no longer loads them on the GUI thread.  Once per run; a build started
-    before the loading is over waits for it (Python's import lock)."""
+    the checks and the passphrase are in front of them: the build that follows loads nothing, and the click
+    no longer loads them on the GUI thread.  Once per run; a build started before the loading is over waits
+    for it (Python's import lock).  The PDF's process is started at each ask (it serves one build)."""
+    from desktop.services import pdf_process  # noqa: PLC0415 - the standard library only
+
+    pdf_process.start_ahead()
     if not _package_libraries:
 
         def load() -> None:
@@ -1956,6 +1957,19 @@ class MainWindow(QMainWindow):
         if self.snapshot is None:
             return
         warm_package_libraries()  # while the checks and the passphrase are shown
+        asked = self._ask_package()
+        if asked is None:  # the user stopped at the checks, the passphrase or the file name
+            from desktop.services import pdf_process  # noqa: PLC0415
+
+            pdf_process.discard()  # the PDF's process started for this package is not kept waiting
+            return
+        target, passphrase, name, allow_errors = asked
+        self.build_package_to(target, passphrase.encode("utf-8"), name.strip(), allow_errors=allow_errors)
+
+    def _ask_package(self) -> tuple[Path, str, str, bool] | None:
+        """The checks (when there are findings), the passphrase (unless unlocked in this run) and the file:
+        what the build needs, or None when the user stops at one of them."""
+        assert self.snapshot is not None
         checks = Preflight.of(self.snapshot.findings)
         allow_errors = False
         if not checks.clean:
@@ -1964,7 +1978,7 @@ class MainWindow(QMainWindow):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 if dialog.jump_target is not None:
                     self.jump_to(dialog.jump_target)
-                return
+                return None
             allow_errors = bool(checks.errors)
         creating = not (locations.data_dir() / "signer" / "signer-key.pem").exists()
         if self.session_signer is not None and not creating:
@@ -1973,11 +1987,10 @@ class MainWindow(QMainWindow):
             dialog = PassphraseDialog(creating=creating, name=self.ws.app_user, parent=self)
             self.pending_dialog = dialog
             if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
+                return None
             passphrase, name = dialog.passphrase(), dialog.signer_name() if creating else ""
         target = self.ask_target(self.tr("Build signed package"), f"提交包-{self.year}.zip", "ZIP (*.zip)")
-        if target:
-            self.build_package_to(target, passphrase.encode("utf-8"), name.strip(), allow_errors=allow_errors)
+        return (target, passphrase, name, allow_errors) if target else None
 
     def build_package_to(
         self, target: Path, passphrase: bytes, new_signer_name: str = "", *, allow_errors: bool = False

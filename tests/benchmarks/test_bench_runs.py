@@ -45,3 +45,4 @@ def test_command_line_figures_at_group_sizes() -> None:
     row = out.getvalue().splitlines()[-1].split()
     assert row[0] == "3" and row.count("s") == 3 and row.count("MiB") == 3 and "MB" in row
     assert float(row[row.index("MB") - 1]) > 0  # calc --json wrote its JSON
+    assert float(row[row.index("MiB)") - 1]) > 0  # the package's PDF helper ran, and its memory is shown

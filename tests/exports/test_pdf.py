@@ -71,7 +71,9 @@ def test_a_failed_export_leaves_nothing(demo, tmp_path: Path, monkeypatch: pytes
         target.write_bytes(b"%PDF-half")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(outputs, "write_pdf", boom)
+    from desktop.exports import pdf_report
+
+    monkeypatch.setattr(pdf_report, "write_pdf", boom)
     with pytest.raises(RuntimeError):
         outputs.export_pdf(ws=ws, entity_id=entity_id, year=2025, target=tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
