@@ -30,7 +30,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -199,12 +199,10 @@ class _Frames:
     def write(self, frame: bytes) -> None:
         self._frames.append(bytes(frame))
 
-    def taken(self) -> Iterator[bytes]:
-        """The frames in order, each let go once written."""
-        frames, self._frames = self._frames, []
-        frames.reverse()
-        while frames:
-            yield frames.pop()
+    def joined(self) -> bytes:
+        data = b"".join(self._frames)
+        self._frames = []
+        return data
 
 
 @dataclass(frozen=True)
@@ -288,13 +286,15 @@ class PdfHelper:
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             self.close()
             raise HelperLost(f"send: {exc}") from exc
-        self._writer = threading.Thread(target=self._write, args=(frames,), name="pdf-helper-job", daemon=True)
+        data = frames.joined()
+        self._writer = threading.Thread(target=self._write, args=(data,), name="pdf-helper-job", daemon=True)
         self._writer.start()
 
-    def _write(self, frames: _Frames) -> None:
+    def _write(self, data: bytes) -> None:
+        """One write: the interpreter is let go for all of it (a write per frame would wait for the
+        interpreter at every frame while this process writes the workbook, and the job arrive late)."""
         try:
-            for frame in frames.taken():
-                self._process.stdin.write(frame)  # type: ignore[union-attr]
+            self._process.stdin.write(data)  # type: ignore[union-attr]
             self._process.stdin.flush()  # type: ignore[union-attr]
         except (OSError, ValueError):  # the helper died or was ended: its reader reports it as lost
             log.debug("the PDF helper's job was not delivered", exc_info=True)
