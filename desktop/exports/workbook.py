@@ -173,15 +173,23 @@ def save_workbook(wb: Workbook, target: Path) -> None:
 
 
 class _Styles:
-    """The look of the unit sheets' cells, each combination made once: openpyxl finds a fill, a format or a
-    protection in its tables by hashing it at every assignment, which was most of a 50-unit workbook's
+    """The look of the workbook's cells, each combination made once: openpyxl finds a font, a fill, a format or
+    a protection in its tables by hashing it at every assignment, which was most of a 50-unit workbook's
     time.  A cell styled like one before takes a copy of that cell's style (as openpyxl copies styles)."""
 
     def __init__(self) -> None:
         self._made: dict[tuple[Any, ...], Any] = {}
 
-    def apply(self, cell: Any, *, fill: PatternFill, number_format: str | None, unlocked: bool) -> None:
-        key = (id(fill), number_format, unlocked)
+    def apply(
+        self,
+        cell: Any,
+        *,
+        fill: PatternFill,
+        number_format: str | None = None,
+        unlocked: bool = False,
+        font: Font | None = None,
+    ) -> None:
+        key = (id(fill), number_format, unlocked, id(font))
         made = self._made.get(key)
         if made is not None:
             cell._style = copy(made)
@@ -191,6 +199,8 @@ class _Styles:
             cell.number_format = number_format
         if unlocked:
             cell.protection = Protection(locked=False)
+        if font is not None:
+            cell.font = font
         self._made[key] = copy(cell._style)
 
 
@@ -257,7 +267,7 @@ def write_workbook(
         ]
         ws.append(headers)
         for cell in ws[1]:
-            cell.font, cell.fill = bold, HEADER_FILL
+            styles.apply(cell, fill=HEADER_FILL, font=bold)
         ws.column_dimensions["A"].width = 24
         for col in range(MONTH_COL, MONTH_COL + 13):
             ws.column_dimensions[get_column_letter(col)].width = 12
@@ -270,7 +280,7 @@ def write_workbook(
             ws.cell(row, 1, label)
             ws.cell(row, 2, unit_label)
             if key is None or spec is None:
-                ws.cell(row, 1).font, ws.cell(row, 1).fill = bold, HEADER_FILL
+                styles.apply(ws.cell(row, 1), fill=HEADER_FILL, font=bold)
                 continue
             ws.cell(row, KEY_COL, key.text())
             month_format = (
@@ -305,8 +315,7 @@ def write_workbook(
                 validations[dv_key].add(f"{get_column_letter(MONTH_COL)}{row}:{get_column_letter(MONTH_COL + 11)}{row}")
             if key.kind == "month" and unit_result is not None and key.field in unit_result.annual:
                 annual_cell = ws.cell(row, MONTH_COL + 12, _float(unit_result.annual[key.field]))
-                annual_cell.fill = COMPUTED_FILL
-                annual_cell.number_format = number_format(spec.places)
+                styles.apply(annual_cell, fill=COMPUTED_FILL, number_format=number_format(spec.places))
             tested = spec.evidence is not None and bool(form.evidence_kinds[spec.evidence].record)
             ws.cell(row, 16, "化验报告" if tested else "计量、台账")
         row += 1
@@ -325,8 +334,7 @@ def write_workbook(
                 styles.apply(cell, fill=COMPUTED_FILL, number_format=number_format(places), unlocked=False)
             annual = unit_result.annual.get(name) if unit_result else None
             annual_cell = ws.cell(row, MONTH_COL + 12, _float(annual, places))
-            annual_cell.fill = COMPUTED_FILL
-            annual_cell.number_format = number_format(places)
+            styles.apply(annual_cell, fill=COMPUTED_FILL, number_format=number_format(places))
             ws.cell(row, 16, "计算")
         ws.protection.sheet = True
         ws.freeze_panes = "C2"
