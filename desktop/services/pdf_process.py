@@ -347,8 +347,8 @@ class PdfHelper:
                     raise HelperLost("no answer") from None
 
     def close(self) -> None:
-        """Ends the helper, whatever it is doing."""
-        self._close_stdin()
+        """Ends the helper, whatever it is doing. The process goes first: a job half written into a pipe
+        nobody reads holds the pipe's lock, and closing the pipe would wait for it forever."""
         if self._process.poll() is None:
             self._process.terminate()
         try:
@@ -357,9 +357,10 @@ class PdfHelper:
             self._process.kill()
             self._process.wait(timeout=5)
         self._job_sent.set()
-        self._reader.join(timeout=5)
         if self._writer is not None:
             self._writer.join(timeout=5)
+        self._close_stdin()
+        self._reader.join(timeout=5)
         if self._process.stdout is not None:
             self._process.stdout.close()
 

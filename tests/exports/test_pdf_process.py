@@ -9,6 +9,8 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -217,3 +219,19 @@ def test_the_frozen_programs_serve_as_the_helper_when_asked(demo, tmp_path: Path
             assert pickle.load(answers) == ("results", pdf_process.encode_results(doc))
         assert answers.read() == b""
         _signed_by(tmp_path / "b.pdf", signer)
+
+
+def test_a_helper_that_never_reads_its_job_is_ended_at_once(demo, tmp_path: Path, monkeypatch) -> None:
+    """Cancelled while the job is still being written into a pipe the helper does not read: ending it must
+    not wait on that write."""
+    _, _, doc, signer = demo
+    monkeypatch.setattr(pdf_process, "_command", lambda: [sys.executable, "-c", "import time; time.sleep(120)"])
+    helper = pdf_process.PdfHelper()
+    helper.send(pdf_process.job_for(doc, tmp_path / "a.pdf", tmp_path / "b.pdf", signer, "r"))
+    time.sleep(0.5)
+    assert helper._writer is not None and helper._writer.is_alive()  # stuck: the job is bigger than the pipe
+    closing = threading.Thread(target=helper.close, daemon=True)  # a hang here fails the test, not the run
+    closing.start()
+    closing.join(timeout=15)
+    assert not closing.is_alive(), "ending the helper waited on the job's write"
+    assert not helper.alive and not helper._writer.is_alive()
