@@ -275,8 +275,8 @@ class PdfHelper:
 
     def send(self, job: PdfJob) -> None:
         """Gives the job and returns: a thread writes it while the helper is still loading its libraries
-        (a pipe holds 64 KiB; a job is some MB). Pickled here first, in one go: pickled by the thread, it
-        would share the interpreter with the work that follows and reach the helper later."""
+        (a pipe holds 64 KiB; a job is some MB). Pickled here, before the work that follows: pickled by the
+        thread, it would share the interpreter with that work and reach the helper later."""
         if self._used:
             raise HelperLost("used")
         self._used = True
