@@ -369,8 +369,17 @@ _spare: list[PdfHelper] = []
 _spare_lock = threading.Lock()
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container or a job object may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # Windows, macOS: the machine's
+        return os.cpu_count() or 1
+
+
 def _wanted() -> bool:
-    return os.environ.get(ENV_OFF, "") not in ("1", "true", "yes") and (os.cpu_count() or 1) > 1
+    """A second process only helps on a second core; on one it would only add the job's pickling."""
+    return os.environ.get(ENV_OFF, "") not in ("1", "true", "yes") and _cores() > 1
 
 
 def start_ahead() -> None:

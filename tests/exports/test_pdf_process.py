@@ -235,3 +235,10 @@ def test_a_helper_that_never_reads_its_job_is_ended_at_once(demo, tmp_path: Path
     closing.join(timeout=15)
     assert not closing.is_alive(), "ending the helper waited on the job's write"
     assert not helper.alive and not helper._writer.is_alive()
+
+
+def test_one_core_makes_everything_in_one_process(monkeypatch) -> None:
+    monkeypatch.setattr(pdf_process, "_cores", lambda: 1)
+    assert pdf_process.take() is None
+    pdf_process.start_ahead()
+    assert not pdf_process._spare
