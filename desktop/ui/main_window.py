@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTextBrowser,
     QToolBar,
-    QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -84,7 +83,7 @@ from desktop.ui.models import (
     YearTableModel,
     path_label,
 )
-from desktop.ui.views import ChartWidget, FrozenTableView, GridView, ReminderBar
+from desktop.ui.views import ChartWidget, FrozenTableView, GridView, OneHoldTableView, OneHoldTreeView, ReminderBar
 from desktop.ui.worker import SerialWorker, StatusProgress, run_task, settle_after_snapshot
 
 
@@ -261,7 +260,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.navigator_model = NavigatorModel(self)
-        self.navigator = QTreeView()
+        self.navigator = OneHoldTreeView()  # its model is Python: painted in one hold of the lock
         self.navigator.setModel(self.navigator_model)
         self.navigator.setHeaderHidden(True)
         self.navigator.setMinimumWidth(170)  # month names and their states stay readable
@@ -390,7 +389,7 @@ class MainWindow(QMainWindow):
 
         # findings
         self.findings_model = FindingsTableModel(self.form, self)
-        self.findings_view = QTableView()
+        self.findings_view = OneHoldTableView()
         self.findings_view.setModel(self.findings_model)
         self.findings_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.findings_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

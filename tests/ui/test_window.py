@@ -290,6 +290,22 @@ def test_demo_year_view_provenance_and_models(qtbot, qtmodeltester, fresh_data_d
     assert window.month in {7, 10, 12}
     for model in (window.navigator_model, window.grid_model, window.year_model, window.findings_model):
         qtmodeltester.check(model)
+    # every view of a model written in Python paints in one hold of the interpreter lock (views.OneHoldPaint):
+    # a view that did not would wait for a busy worker thread at every cell
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+
+    from desktop.ui.views import OneHoldPaint
+
+    python_views = [
+        v
+        for v in window.findChildren(QAbstractItemView)  # headers too: they ask the model for each section
+        if v.model() is not None
+        and type(v.model()).__module__.startswith("desktop.")
+        and not (isinstance(v, QHeaderView) and v.isHidden())  # the navigator's, never shown
+    ]
+    # the grid and the year table with their frozen columns, the findings, the navigator; the tables' headers
+    assert len(python_views) >= 12
+    assert all(isinstance(v, OneHoldPaint) for v in python_views), [type(v).__name__ for v in python_views]
     window.tabs.setCurrentIndex(1)
     window.year_unit.setCurrentIndex(1)  # 2#: its category has no published benchmark for 2025
     assert all(v is None for v in window.chart.balance)
