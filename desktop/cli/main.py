@@ -384,17 +384,16 @@ def _calc_lines(ev: Evaluation, lang: str, explain_depth: int) -> list[str]:
 def cmd_calc(args: argparse.Namespace, out: TextIO) -> int:
     ev = _evaluate(args)
     if args.json:
-        doc = result_json.result_document(
+        # compact: written several times faster than an indented dump (pipe it to `python -m json.tool` or jq
+        # to read it), and in pieces as they are made: a large year is never one string
+        for piece in result_json.result_pieces(
             report=ev.report,
             result=ev.result,
             findings=ev.findings,
             messages=ev.guideline.messages,
             figures=ev.guideline.figures,
             form=ev.guideline.form,
-        )
-        # compact: the C encoder writes a large year several times faster than an indented dump (pipe it to
-        # `python -m json.tool` or jq to read it)
-        for piece in result_json.pieces(doc):  # written as made: a large year is never one string
+        ):
             out.write(piece)
         out.write("\n")
         return 0

@@ -103,15 +103,13 @@ def encode_results(doc: ReportDocument) -> bytes:
     """results.json of the report (the figures with their provenance, the findings), in either process."""
     from desktop.interchange import result_json  # noqa: PLC0415
 
-    return result_json.encode(
-        result_json.result_document(
-            report=doc.report,
-            result=doc.result,
-            findings=doc.findings,
-            messages=doc.messages,
-            figures=doc.figures,
-            form=doc.form,
-        )
+    return result_json.result_text(
+        report=doc.report,
+        result=doc.result,
+        findings=doc.findings,
+        messages=doc.messages,
+        figures=doc.figures,
+        form=doc.form,
     ).encode("utf-8")
 
 

@@ -234,3 +234,28 @@ def test_results_json_is_versioned_rounded_and_matches_its_schema(tmp_path) -> N
             written += [*month.figures.values(), *(f for r in month.rows for f in r.figures.values())]
     occurrences = sum(1 for f in written for _ in f.walk())  # what copying every tree would write
     assert len(doc["nodes"]) * 10 < occurrences, (len(doc["nodes"]), occurrences)
+
+
+def test_results_text_is_json_dumps_own_for_any_unit_name() -> None:
+    """results.json's figure nodes are written as text as they are made, quoted by the json module's own
+    function: a unit named with quotes, backslashes, control characters or Chinese reads back and writes
+    again byte for byte."""
+    from datetime import date
+
+    from desktop.interchange import result_json
+    from desktop.services.evaluation import evaluate
+
+    document = demo.demo_document()
+    names = ['1#"引号"', "2#\\反斜杠\\", "G1\t\u2028\x7f机组"]
+    for unit, name in zip(document["units"], names, strict=False):
+        unit["id"] = name
+    report = parse_report(dumps_exact(document), forms_by_guideline())
+    ev = evaluate(report=report, today=date(2026, 11, 23))
+    g = ev.guideline
+    text = result_json.result_text(
+        report=ev.report, result=ev.result, findings=ev.findings, messages=g.messages, figures=g.figures, form=g.form
+    )
+    doc = json.loads(text)
+    assert text == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    sources = {n.get("source", "") for n in doc["nodes"]}
+    assert all(any(name in s for s in sources) for name in names)  # the names are in the nodes, intact
