@@ -146,14 +146,22 @@ class Message:
 
 
 def render(finding: Finding, catalogue: Mapping[str, Message], lang: str) -> str:
+    return render_in(finding, catalogue, (lang,))[0]
+
+
+def render_in(finding: Finding, catalogue: Mapping[str, Message], langs: tuple[str, ...]) -> list[str]:
+    """The finding's message in each of ``langs`` (its parameters made displayable once for all)."""
     message = catalogue.get(finding.code)
     if message is None:
-        return f"{finding.code} {dict(finding.params)}"
+        return [f"{finding.code} {dict(finding.params)}"] * len(langs)
     params = {k: _display(v) for k, v in finding.params.items()}
-    try:
-        return message.text(lang).format(**params)
-    except (KeyError, IndexError, ValueError):
-        return f"{message.text(lang)} {params}"
+    out = []
+    for lang in langs:
+        try:
+            out.append(message.text(lang).format(**params))
+        except (KeyError, IndexError, ValueError):
+            out.append(f"{message.text(lang)} {params}")
+    return out
 
 
 def _display(value: Any) -> Any:

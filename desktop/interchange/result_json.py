@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from desktop.domain.batch import without_cycle_collection
-from desktop.domain.findings import Finding, Message, render
+from desktop.domain.findings import Finding, Message, render_in
 from desktop.domain.records import ReportInput
 from desktop.engine.provenance import INPUT, PARAM, Figure, parameter_dict
 from desktop.engine.results import FigureInfo, ReportResult
@@ -45,7 +45,12 @@ EXACT_PLACES = 12
 _FIELD = re.compile(r"(\w+)$")  # the data item at the end of an input's path
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # written as they are
+
+
 def _plain(value: Any) -> Any:
+    if value.__class__ in _AS_IS:  # most values: no isinstance checks (a Mapping check is an ABC's)
+        return value
     if isinstance(value, Decimal):
         return f"{value:f}"
     if isinstance(value, date):
@@ -214,7 +219,7 @@ def finding_dict(f: Finding, messages: Mapping[str, Message]) -> dict[str, Any]:
         "field": f.ref.field,
         "clause": f.clause,
         "params": _plain(dict(f.params)),
-        "message": {"zh": render(f, messages, "zh"), "en": render(f, messages, "en")},
+        "message": dict(zip(("zh", "en"), render_in(f, messages, ("zh", "en")), strict=True)),
     }
     if f.acknowledged is not None:
         out["acknowledged"] = {"justification": f.acknowledged.justification, "by": f.acknowledged.by}
