@@ -115,17 +115,22 @@ def _build(
             except pdf_process.HelperLost as lost:
                 log.warning("the PDF helper was lost (%s): the PDF is made here", lost)
                 helper = None
-        outputs.write_workbook_of(evaluation, xlsx, outputs.closed_months(ws=ws, entity_id=entity_id, year=year))
-        xlsx_bytes = xlsx.read_bytes()
-        step(2, 5)
-        # results.json: made here unless the helper, done with the PDF first, has gone on to it
-        results = None if helper is not None and helper.results_to_helper() else pdf_process.encode_results(doc)
-        made = None
-        if helper is not None:
-            try:
-                made = helper.answer(waiting=lambda: step(2, 5))  # step raises when the user cancels
-            except pdf_process.HelperLost as lost:
-                log.warning("the PDF helper was lost (%s): the PDF is made here", lost)
+        try:
+            outputs.write_workbook_of(evaluation, xlsx, outputs.closed_months(ws=ws, entity_id=entity_id, year=year))
+            xlsx_bytes = xlsx.read_bytes()
+            step(2, 5)
+            # results.json: made here unless the helper, done with the PDF first, has gone on to it
+            results = None if helper is not None and helper.results_to_helper() else pdf_process.encode_results(doc)
+            made = None
+            if helper is not None:
+                try:
+                    made = helper.answer(waiting=lambda: step(2, 5))  # step raises when the user cancels
+                except pdf_process.HelperLost as lost:
+                    log.warning("the PDF helper was lost (%s): the PDF is made here", lost)
+        except BaseException:
+            if helper is not None:  # ended before its working folder is removed (Windows keeps open files)
+                helper.close()
+            raise
         if made is None:
             pdf_process.render_and_sign(job)
         if results is None:  # the helper's, unless it was lost on the way

@@ -242,3 +242,29 @@ def test_one_core_makes_everything_in_one_process(monkeypatch) -> None:
     assert pdf_process.take() is None
     pdf_process.start_ahead()
     assert not pdf_process._spare
+
+
+def test_a_workbook_that_fails_ends_the_helper_and_leaves_nothing(demo, tmp_path: Path, monkeypatch) -> None:
+    """The workbook fails while the helper writes the PDF into the same working folder: the helper is ended
+    before the folder is removed, and the error is the workbook's."""
+    ws, entity_id, _, signer = demo
+    taken = _helpers_of_builds(monkeypatch)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs, "write_workbook_of", full_disk)
+    out = tmp_path / "out"
+    folder_at_close: list[bool] = []
+    close = pdf_process.PdfHelper.close
+
+    def recorded_close(self) -> None:
+        folder_at_close.append(any(out.iterdir()))  # the working folder still there when the helper ends
+        close(self)
+
+    monkeypatch.setattr(pdf_process.PdfHelper, "close", recorded_close)
+    with pytest.raises(OSError, match="No space left"):
+        _build(ws, entity_id, signer, out / "p.zip")
+    assert taken and taken[-1] is not None and not taken[-1].alive
+    assert folder_at_close and folder_at_close[0] is True
+    assert list(out.iterdir()) == []
