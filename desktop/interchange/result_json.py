@@ -278,8 +278,8 @@ def result_pieces(
 ) -> Iterator[str]:
     """results.json as compact JSON text, in pieces to be written as they come (the package's file and
     ``calc --json``). Its figure nodes are written as text the moment each is made: a year has a node per
-    distinct figure (some 18,000 at 50 units, 300,000 at 800), and a dict for each, encoded afterwards, was
-    a tenth of the command's time."""
+    distinct figure (some 18,000 at 50 units, 300,000 at 800), and making a dict of each to encode it
+    afterwards cost ``calc --json`` some 7 % of its time at 800 units, and 55 MiB."""
     with without_cycle_collection():  # some 60,000 small objects at 50 units, and no cycles among them
         head, nodes = _head(report, result, list(findings), messages, figures, form)
     pending = pieces(head)
