@@ -159,6 +159,20 @@ def _run_once(path: Path, seed: int, rng: random.Random) -> dict:
     return {"lines": lines}
 
 
+def stored_saves(path: Path) -> dict[int, set[Decimal]]:
+    """What each month of the saved year holds now: before any run, the value a save killed before its
+    commit must leave in place (a month no run has committed to yet keeps the value it was set up with)."""
+    from desktop.services import store
+    from desktop.storage.workspace import Workspace
+
+    with Workspace.open(path, app_user="checker") as ws:
+        unit_id = store.list_entities(ws=ws)[0].units[0].id
+        return {
+            m: {store.get_month(ws=ws, unit_id=unit_id, year=SAVE_YEAR, month=m).get("fuels[0].consumption")}
+            for m in range(1, 13)
+        }
+
+
 def _check(path: Path, log: list[str], expected_saves: dict[int, set[Decimal]]) -> list[str]:
     from desktop.services import audit_check, store
     from desktop.storage.workspace import Workspace
@@ -248,7 +262,7 @@ def run(kills: int, seed: int = 1) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "crash.sqlite"
         _setup(path)
-        expected: dict[int, set[Decimal]] = {}
+        expected = stored_saves(path)
         committed = {"save": 0, "lifecycle": 0, "import": 0, "backup": 0}
         interrupted: dict[str, int] = {}
         failures = 0
