@@ -294,22 +294,14 @@ def result_pieces(
 
 
 def result_text(**kwargs: Any) -> str:
+    """The whole text of ``result_pieces`` (same arguments)."""
     return "".join(result_pieces(**kwargs))
 
 
-def result_document(
-    *,
-    report: ReportInput,
-    result: ReportResult,
-    findings: Iterable[Finding],
-    messages: Mapping[str, Message],
-    figures: Mapping[str, FigureInfo] | None = None,
-    form: FormSpec | None = None,
-) -> dict[str, Any]:
-    """The same document, read back from its text: what a reader of results.json gets."""
-    return json.loads(
-        result_text(report=report, result=result, findings=findings, messages=messages, figures=figures, form=form)
-    )
+def result_document(**kwargs: Any) -> dict[str, Any]:
+    """The same document, read back from its text (same arguments as ``result_pieces``): what a reader of
+    results.json gets."""
+    return json.loads(result_text(**kwargs))
 
 
 def _head(

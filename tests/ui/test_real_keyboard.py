@@ -10,9 +10,7 @@ Needs Xvfb, xdotool and xclip (``.ci/run`` installs them); skipped elsewhere, bu
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from datetime import date
 from decimal import Decimal
@@ -24,7 +22,7 @@ from desktop.services import store
 from desktop.services.guidelines import guideline
 from desktop.storage.workspace import Workspace
 from desktop.ui.models import MonthGridModel, grid_rows
-from tests.ui.xserver import MISSING, xvfb
+from tests.ui.xserver import MISSING, start_window, xvfb
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}")
 
@@ -116,21 +114,7 @@ def type_a_month(display: str, lang: str, scale: str, tmp_path: Path) -> None:
     def row(field: str, fuel: str | None = None) -> int:
         return next(i for i, r in enumerate(rows) if r.spec is not None and r.spec.id == field and r.item == fuel)
 
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "CARBONDESK_DATA_DIR": str(tmp_path / "data"),
-        "QT_ACCESSIBILITY": "0",
-        "QT_SCALE_FACTOR": scale,
-    }
-    app = subprocess.Popen(
-        [sys.executable, "-m", "desktop.ui.app", "--workspace", str(path), "--lang", lang, "--today", "2025-02-20"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    app, env = start_window(display, path, tmp_path / "data", lang=lang, scale=scale, today="2025-02-20")
     try:
         # the title names the entity once its first month is on screen with the cursor in its first cell
         found = subprocess.run(

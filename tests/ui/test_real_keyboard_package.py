@@ -6,9 +6,7 @@ package's second process (the fallback in the window's process says so on its ou
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -19,7 +17,7 @@ from desktop.services import package
 from desktop.services.demo import create_demo_workspace
 from desktop.signing.core import load_signer
 from tests.ui.test_real_keyboard import KEY_DELAY_MS
-from tests.ui.xserver import MISSING, xvfb
+from tests.ui.xserver import MISSING, start_window, xvfb
 
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}")
 
@@ -40,22 +38,8 @@ def test_a_package_built_with_the_keyboard(lang: str, size: str, scale: str, tmp
     name, phrase = ("王碳 Wang", "pass-碳-2026 ok") if lang == "zh" else ("Wang Tan", "correct horse 9!")
     checks_title, passphrase_title, save_title = WORDS[lang]
     with xvfb(size) as display:
-        env = {
-            **os.environ,
-            "DISPLAY": display,
-            "QT_QPA_PLATFORM": "xcb",
-            "CARBONDESK_DATA_DIR": str(tmp_path / "data"),
-            "QT_ACCESSIBILITY": "0",
-            "QT_SCALE_FACTOR": scale,
-        }
-        command = [sys.executable, "-m", "desktop.ui.app", "--workspace", str(tmp_path / "demo.sqlite")]
-        app = subprocess.Popen(
-            [*command, "--lang", lang, "--today", "2026-11-23"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        workspace, data_dir = tmp_path / "demo.sqlite", tmp_path / "data"
+        app, env = start_window(display, workspace, data_dir, lang=lang, scale=scale, today="2026-11-23")
 
         def xdotool(*args: str) -> str:
             return subprocess.run(
